@@ -1,0 +1,18 @@
+/**
+ * Jest runs TypeScript through @swc/jest. oidc-provider and jose ship only ES modules, which Jest
+ * on Node 20 cannot load natively, so they (and their ESM dependencies) are transformed too.
+ */
+const esmPackages = ['oidc-provider', 'jose'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+  transform: {
+    '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  testTimeout: 30000,
+};

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * Builds what runs outside of tests: the `parley` command (one CommonJS bundle of our own code,
+ * with every npm package left external so native modules and ESM-only packages load as published)
+ * and, when present, the browser widget.
+ */
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+
+async function main() {
+  await esbuild.build({
+    entryPoints: [path.join(root, 'src/cli.ts')],
+    outfile: path.join(root, 'dist/cli.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  const widgetEntry = path.join(root, 'src/widget/index.ts');
+  if (fs.existsSync(widgetEntry)) {
+    await esbuild.build({
+      entryPoints: [widgetEntry],
+      outfile: path.join(root, 'dist/widget.js'),
+      bundle: true,
+      platform: 'browser',
+      target: ['es2019', 'chrome80', 'firefox78', 'safari13'],
+      format: 'iife',
+      minify: true,
+      sourcemap: true,
+      logLevel: 'warning',
+    });
+  }
+}
+
+main().catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});
