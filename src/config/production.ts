@@ -1,0 +1,44 @@
+import { ConfigError } from './errors';
+import type { Settings } from './settings';
+
+const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+function requireHttps(setting: string, value: string): void {
+  const url = new URL(value);
+  if (url.protocol !== 'https:') throw new ConfigError(setting, `must use https in production (got ${value})`);
+}
+
+function refuseEmulator(setting: string, value: string): void {
+  const url = new URL(value);
+  if (url.protocol !== 'https:' || LOOPBACK_HOST.test(url.hostname)) {
+    throw new ConfigError(setting, `points at a development emulator (${value}); production needs the real provider over https`);
+  }
+}
+
+/**
+ * In production, refuses every setting that is only safe on a developer's machine. Called at
+ * start-up of each production process, before anything listens.
+ */
+export function assertProductionReady(settings: Settings): void {
+  if (!settings.production) return;
+  requireHttps('PARLEY_ISSUER', settings.gateway.issuer);
+  requireHttps('PARLEY_COMMENTS_URL', settings.comments.url);
+  if (settings.sessionSecret === undefined) {
+    throw new ConfigError('PARLEY_SESSION_SECRET', 'is required in production (at least 32 random characters)');
+  }
+  if (settings.mail.smtpUrl === undefined) {
+    throw new ConfigError('PARLEY_SMTP_URL', 'is required in production: the dev mailbox does not exist there');
+  }
+  if (settings.twitter) refuseEmulator('PARLEY_TWITTER_API_URL', settings.twitter.apiUrl);
+  if (settings.facebook) {
+    refuseEmulator('PARLEY_FACEBOOK_WWW_URL', settings.facebook.wwwUrl);
+    refuseEmulator('PARLEY_FACEBOOK_GRAPH_URL', settings.facebook.graphUrl);
+  }
+  for (const site of settings.sites) {
+    for (const origin of site.origins) {
+      if (!origin.startsWith('https://')) {
+        throw new ConfigError('PARLEY_SITES_FILE', `site "${site.id}" origin ${origin} must use https in production`);
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+/** A blog that embeds the widget. Each site is a public OIDC client that must use PKCE. */
+export interface Site {
+  /** Stable identifier, used as the OIDC client_id and in URLs. */
+  readonly id: string;
+  /** Shown to commenters on the sign-in pages. */
+  readonly name: string;
+  /** Origins (scheme://host[:port]) the widget runs on: the relay posts only to these. */
+  readonly origins: readonly string[];
+  /** Extra redirect URIs besides the gateway's relay page for the site. */
+  readonly redirectUris: readonly string[];
+}
+
+const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+function isExactOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+function isRedirectUri(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hash === '';
+  } catch {
+    return false;
+  }
+}
+
+const siteSchema = z.object({
+  id: z.string().regex(SITE_ID_PATTERN, 'id must be lowercase letters, digits and dashes (at most 63)'),
+  name: z.string().trim().min(1, 'name must not be empty').max(100),
+  origins: z
+    .array(z.string().refine(isExactOrigin, 'origins must be exact origins like https://blog.example (no path, no trailing slash)'))
+    .min(1, 'origins must list at least one origin'),
+  redirectUris: z.array(z.string().refine(isRedirectUri, 'redirectUris must be absolute http(s) URLs without a fragment')).default([]),
+});
+
+const sitesSchema = z.array(siteSchema).min(1, 'the list must name at least one site');
+
+/** Parses and validates a sites list; throws ConfigError naming the file, site and field. */
+export function parseSites(raw: unknown, source: string): readonly Site[] {
+  const result = sitesSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new ConfigError('PARLEY_SITES_FILE', `${source}${where}: ${issue.message}`);
+  }
+  const seen = new Set<string>();
+  for (const site of result.data) {
+    if (seen.has(site.id)) throw new ConfigError('PARLEY_SITES_FILE', `${source}: site id "${site.id}" appears twice`);
+    seen.add(site.id);
+  }
+  return Object.freeze(result.data.map((site) => Object.freeze({ ...site, origins: Object.freeze([...site.origins]), redirectUris: Object.freeze([...site.redirectUris]) })));
+}
+
+/** Reads the sites file named by PARLEY_SITES_FILE (or the default in config/). */
+export function loadSites(file: string): readonly Site[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError('PARLEY_SITES_FILE', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ConfigError('PARLEY_SITES_FILE', `${file} is not valid JSON`);
+  }
+  return parseSites(raw, file);
+}

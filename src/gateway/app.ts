@@ -1,0 +1,167 @@
+import express from 'express';
+import session from 'express-session';
+import { Passport } from 'passport';
+import type Provider from 'oidc-provider';
+import type { Settings } from '../config/settings';
+import type { Site } from '../config/sites';
+import { PROJECT_ROOT } from '../paths';
+import path from 'node:path';
+import { openDatabase, type Db } from '../store/database';
+import { AccountStore } from '../store/accounts';
+import { DatabaseSessionStore } from '../store/session-store';
+import { EmailSigninStore } from '../store/email-signins';
+import { RateLimiter } from '../store/rate-limits';
+import { DevMailbox } from '../store/dev-mailbox';
+import { sweepExpiredOidcPayloads } from '../store/oidc-adapter';
+import { createDevMailer, createSmtpMailer, type Mailer } from '../mail/mailer';
+import { EmailSignIn, EmailStrategy } from '../providers/email';
+import { keyRingVersion, loadKeyRing, type KeyRing } from '../tokens/keys';
+import { createOidcProvider } from './oidc';
+import { loadGatewaySecrets } from './secrets';
+import { SignInFlow } from './sign-in';
+import { securityHeaders } from './security';
+import { interactionRoutes } from './interaction-routes';
+import { emailRoutes } from './email-routes';
+import { relayRoutes } from './relay';
+import { devMailboxRoutes } from './dev-mailbox-routes';
+import { gatewayErrorHandler } from './error-handler';
+import type { PickerProvider } from './views/pages';
+
+export interface GatewayOptions {
+  /** Replaces the mailer chosen from the settings (SMTP or the dev mailbox). */
+  readonly mailer?: Mailer;
+  /** Print dev-mailbox messages on the console (on for `parley`, off in tests). */
+  readonly printDevMail?: boolean;
+  /** How often to look for keys rotated by another process; 0 turns it off. */
+  readonly keyWatchIntervalMs?: number;
+}
+
+export interface Gateway {
+  /** The Express app: mount it, or pass it to listen(). */
+  readonly app: express.Express;
+  /** The current oidc-provider instance (replaced when keys are rotated). */
+  provider(): Provider;
+  /** Reloads signing keys from the data directory (after `parley keys rotate`). */
+  reloadKeys(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+const DEFAULT_KEY_WATCH_INTERVAL_MS = 5_000;
+const FORM_BODY_LIMIT = '16kb';
+const SESSION_COOKIE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Builds the gateway: oidc-provider for the protocol, Express around it for our pages (picker,
+ * email sign-in, relay, dev mailbox), passport for upstream sign-in, all on one database.
+ */
+export async function createGateway(settings: Settings, options: GatewayOptions = {}): Promise<Gateway> {
+  const db: Db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: settings.databaseUrl });
+  const loadedKeys = await loadKeyRing(settings.dataDir, { createIfMissing: !settings.production });
+  if (!loadedKeys) {
+    await db.destroy();
+    throw new Error('no signing key under PARLEY_DATA_DIR/keys: run `parley keys rotate` to create one');
+  }
+  let keyRing: KeyRing = loadedKeys;
+  const secrets = loadGatewaySecrets(settings.dataDir, settings.sessionSecret);
+  const sites = new Map<string, Site>(settings.sites.map((site) => [site.id, site]));
+  const accounts = new AccountStore(db);
+
+  const buildProvider = () =>
+    createOidcProvider({ settings, keyRing, db, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret });
+  let provider = buildProvider();
+  let keysVersion = keyRingVersion(settings.dataDir);
+
+  const devMailbox = new DevMailbox(db);
+  const useDevMailbox = settings.mail.smtpUrl === undefined && !settings.production;
+  const mailer =
+    options.mailer ??
+    (settings.mail.smtpUrl !== undefined
+      ? createSmtpMailer(settings.mail.smtpUrl, settings.mail.from)
+      : createDevMailer(devMailbox, { print: options.printDevMail ?? false }));
+  const emailSignIn = new EmailSignIn({ signins: new EmailSigninStore(db), mailer, limiter: new RateLimiter(db), issuer: settings.gateway.issuer });
+
+  const passport = new Passport();
+  passport.use(new EmailStrategy(emailSignIn));
+  passport.serializeUser<string>((user, done) => done(null, (user as { id: string }).id));
+  passport.deserializeUser<string>((id, done) => done(null, { id }));
+
+  const sessionStore = new DatabaseSessionStore(db);
+  const flow = new SignInFlow(() => provider, sites, accounts);
+  const pickerProviders: PickerProvider[] = [{ id: 'email', label: 'Email', emulated: false }];
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', settings.gateway.trustProxy);
+  app.use(securityHeaders({ production: settings.production }));
+  app.use('/assets', express.static(path.join(PROJECT_ROOT, 'src', 'gateway', 'assets'), { maxAge: '1h', index: false }));
+  app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
+  app.use(relayRoutes(sites));
+  if (useDevMailbox && options.mailer === undefined) app.use(devMailboxRoutes(devMailbox));
+
+  // Our pages get sessions and form parsing; oidc-provider's own routes must not (it parses itself).
+  const pages = express.Router();
+  pages.use(
+    session({
+      name: 'parley.sid',
+      secret: secrets.sessionSecret,
+      store: sessionStore,
+      resave: false,
+      saveUninitialized: false,
+      proxy: settings.gateway.trustProxy !== false,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: settings.production, maxAge: SESSION_COOKIE_MAX_AGE_MS },
+    }),
+  );
+  pages.use(express.urlencoded({ extended: false, limit: FORM_BODY_LIMIT, parameterLimit: 20 }));
+  pages.use(passport.initialize());
+  pages.use(passport.session());
+  pages.use(interactionRoutes({ flow, providers: pickerProviders, commentsUrl: settings.comments.url }));
+  pages.use(emailRoutes({ flow, emailSignIn, passport, sites }));
+  app.use(['/interaction', '/email'], (req, res, next) => {
+    // Routers mounted at a path strip it; restore it so routes read as full paths.
+    req.url = req.originalUrl;
+    pages(req, res, next);
+  });
+
+  app.use((req, res) => provider.callback()(req, res));
+  app.use(gatewayErrorHandler());
+
+  const sweep = async () => {
+    const now = Date.now();
+    await sweepExpiredOidcPayloads(db, now);
+    await sessionStore.sweep();
+    await new EmailSigninStore(db).sweep(24 * 60 * 60 * 1000);
+    await new RateLimiter(db).sweep(24 * 60 * 60 * 1000);
+  };
+  const sweeper = setInterval(() => sweep().catch((error: Error) => console.error(`gateway: sweep failed: ${error.message}`)), SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  const reloadKeys = async () => {
+    const reloaded = await loadKeyRing(settings.dataDir, { createIfMissing: false });
+    if (!reloaded) return;
+    keyRing = reloaded;
+    keysVersion = keyRingVersion(settings.dataDir);
+    provider = buildProvider();
+  };
+  const watchInterval = options.keyWatchIntervalMs ?? DEFAULT_KEY_WATCH_INTERVAL_MS;
+  const keyWatcher =
+    watchInterval > 0
+      ? setInterval(() => {
+          if (keyRingVersion(settings.dataDir) !== keysVersion) {
+            reloadKeys().catch((error: Error) => console.error(`gateway: key reload failed: ${error.message}`));
+          }
+        }, watchInterval)
+      : undefined;
+  keyWatcher?.unref();
+
+  return {
+    app,
+    provider: () => provider,
+    reloadKeys,
+    async close() {
+      clearInterval(sweeper);
+      if (keyWatcher) clearInterval(keyWatcher);
+      await db.destroy();
+    },
+  };
+}

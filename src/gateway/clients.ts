@@ -1,0 +1,29 @@
+import type { ClientMetadata } from 'oidc-provider';
+import type { Site } from '../config/sites';
+
+/** The gateway page that hands a site its authorization response (see relay.ts). */
+export function relayUri(issuer: string, siteId: string): string {
+  return `${issuer}/relay/${siteId}`;
+}
+
+/**
+ * Each site is a public client (no secret: it runs in a browser) using the authorization code flow
+ * with PKCE. Redirect URIs: its relay page on the gateway, plus any it lists.
+ */
+export function siteClient(issuer: string, site: Site): ClientMetadata {
+  const redirectUris = [relayUri(issuer, site.id), ...site.redirectUris];
+  const hosts = new Set(redirectUris.map((uri) => new URL(uri).host));
+  return {
+    client_id: site.id,
+    client_name: site.name,
+    application_type: 'web',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    redirect_uris: redirectUris,
+    subject_type: 'pairwise',
+    // oidc-provider demands a sector identifier when redirect URIs span hosts. Our subjects are
+    // derived from the site id (see pairwiseSubject), so it is only a name; it is never fetched.
+    ...(hosts.size > 1 ? { sector_identifier_uri: `${issuer}/sites/${site.id}/sector` } : {}),
+  };
+}

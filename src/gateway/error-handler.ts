@@ -1,0 +1,35 @@
+import type { ErrorRequestHandler } from 'express';
+import { messagePage } from './views/pages';
+
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+}
+
+/**
+ * The last word on any failure: a clean page (or JSON for API callers) and a status that says
+ * whose fault it was. Never a stack trace to the user; the log gets the message, not secrets.
+ */
+export function gatewayErrorHandler(): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const details = (error ?? {}) as HttpishError;
+    const status = details.status ?? details.statusCode ?? 500;
+    const clientError = status >= 400 && status < 500;
+    if (!clientError) console.error(`gateway: ${req.method} ${req.path} failed: ${(error as Error)?.message ?? String(error)}`);
+    if (res.headersSent) return void res.end();
+    const wantsJson = req.accepts(['html', 'json']) === 'json';
+    if (clientError) {
+      const message = details.type === 'entity.too.large' ? 'The form was too large.' : 'The request could not be understood.';
+      if (wantsJson) return void res.status(status).json({ error: 'invalid_request', message });
+      return void res.status(status).type('html').send(messagePage({ title: 'Something was wrong with that request', message }));
+    }
+    res.set('Retry-After', '10');
+    if (wantsJson) return void res.status(503).json({ error: 'temporarily_unavailable', message: 'Please try again in a moment.' });
+    res
+      .status(503)
+      .type('html')
+      .send(messagePage({ title: 'Something went wrong on our side', message: 'Please try again in a moment.', retryHref: req.method === 'GET' ? req.originalUrl : undefined }));
+  };
+}

@@ -1,0 +1,175 @@
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Settings } from '../config/settings';
+import type { Site } from '../config/sites';
+import { OidcAdapter } from '../store/oidc-adapter';
+import type { Db } from '../store/database';
+import type { AccountStore } from '../store/accounts';
+import type { KeyRing } from '../tokens/keys';
+import { SIGNING_ALGORITHM } from '../tokens/keys';
+import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS, isIdentityProvider, pairwiseSubject, profileClaims } from '../tokens/claims';
+import { siteClient } from './clients';
+import { page, html, SafeHtml } from './html';
+
+/** The scope a site asks for to post comments; it is the comment service's only scope. */
+export const COMMENTS_SCOPE = 'comments';
+
+const AUTHORIZATION_CODE_TTL_SECONDS = 60;
+const INTERACTION_TTL_SECONDS = 30 * 60;
+const SESSION_TTL_SECONDS = 14 * 24 * 60 * 60;
+
+export interface OidcProviderDeps {
+  readonly settings: Settings;
+  readonly keyRing: KeyRing;
+  readonly db: Db;
+  readonly accounts: AccountStore;
+  readonly cookieKeys: readonly string[];
+  readonly pairwiseSecret: string;
+}
+
+/**
+ * A login is needed again when the site asks for a specific provider (the widget's "Change") and
+ * the current session was signed in through another one.
+ */
+function providerChangedCheck() {
+  return new interactionPolicy.Check('provider_changed', 'the requested provider differs from the session', (ctx: KoaContextWithOIDC) => {
+    const wanted = ctx.oidc.params?.['provider'];
+    const session = ctx.oidc.session;
+    if (typeof wanted !== 'string' || !session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    const used = (session as unknown as { amr?: string[] }).amr?.[0];
+    return used === wanted ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+  });
+}
+
+function interactionPolicyWithProviderCheck() {
+  const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(providerChangedCheck());
+  return policy;
+}
+
+/**
+ * oidc-provider configured for Parley. Every default the library warns about is set on purpose:
+ * no dev interactions, our keys, our cookie keys, JWT access tokens for the comment service only,
+ * PKCE S256 for every client, pairwise subjects per site, implicit consent for registered sites.
+ */
+export function createOidcProvider(deps: OidcProviderDeps): Provider {
+  const { settings, keyRing, accounts } = deps;
+  const issuer = settings.gateway.issuer;
+  const commentsUrl = settings.comments.url;
+  const sitesById = new Map<string, Site>(settings.sites.map((site) => [site.id, site]));
+  const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, secure: settings.production };
+
+  const configuration: Configuration = {
+    adapter: (name: string) => new OidcAdapter(deps.db, name),
+    clients: settings.sites.map((site) => siteClient(issuer, site)),
+    jwks: { keys: keyRing.keys.map((key) => key.jwk) } as Configuration['jwks'],
+    cookies: { keys: [...deps.cookieKeys], long: cookieOptions, short: cookieOptions },
+    claims: { openid: ['sub'], profile: ['name', 'picture'] },
+    // `comments` is not listed: it is the comment service's resource scope (see resourceIndicators).
+    scopes: ['openid', 'profile'],
+    responseTypes: ['code'],
+    subjectTypes: ['pairwise'],
+    pkce: { required: () => true },
+    extraParams: ['provider'],
+    clientDefaults: { id_token_signed_response_alg: SIGNING_ALGORITHM },
+    enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALGORITHM] },
+    // Sector identifiers are never fetched: see siteClient.
+    sectorIdentifierUriValidate: () => false,
+    pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSubject(deps.pairwiseSecret, client.clientId, accountId),
+    ttl: {
+      AccessToken: ACCESS_TOKEN_TTL_SECONDS,
+      AuthorizationCode: AUTHORIZATION_CODE_TTL_SECONDS,
+      IdToken: ID_TOKEN_TTL_SECONDS,
+      Interaction: INTERACTION_TTL_SECONDS,
+      Session: SESSION_TTL_SECONDS,
+      Grant: SESSION_TTL_SECONDS,
+    },
+    interactions: {
+      url: async (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: interactionPolicyWithProviderCheck(),
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = page({
+            title: 'Log out',
+            body: html`<h1>Log out?</h1><p>You will be signed out of the comment sign-in on this browser.</p>${new SafeHtml(form)}
+<button type="submit" form="op.logoutForm" name="logout" value="yes">Log out</button>
+<button type="submit" form="op.logoutForm" class="secondary">Stay signed in</button>`,
+          });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = page({ title: 'Logged out', body: html`<h1>You are logged out</h1><p>You can close this window.</p>` });
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        // Tokens are for the comment service whenever a site asks for the comments scope.
+        defaultResource: async (ctx, _client, oneOf) => {
+          if (oneOf) return oneOf;
+          const scope = String(ctx.oidc.params?.['scope'] ?? '');
+          return scope.split(' ').includes(COMMENTS_SCOPE) ? commentsUrl : undefined;
+        },
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, resource) => {
+          if (resource !== commentsUrl) throw new errors.InvalidTarget();
+          return {
+            scope: COMMENTS_SCOPE,
+            audience: commentsUrl,
+            accessTokenTTL: ACCESS_TOKEN_TTL_SECONDS,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: SIGNING_ALGORITHM, kid: keyRing.current.kid } },
+          };
+        },
+      },
+    },
+    // Registered sites get implicit consent: the picker tells the commenter what the site sees.
+    loadExistingGrant: async (ctx) => {
+      const { client, session } = ctx.oidc;
+      if (!client || !session?.accountId) return undefined;
+      const grantId = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+      if (grantId) {
+        const existing = await ctx.oidc.provider.Grant.find(grantId);
+        if (existing && existing.accountId === session.accountId) return existing;
+      }
+      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      grant.addOIDCScope('openid profile');
+      grant.addOIDCClaims(['sub', 'name', 'picture']);
+      grant.addResourceScope(commentsUrl, COMMENTS_SCOPE);
+      await grant.save();
+      session.grantIdFor(client.clientId, grant.jti);
+      return grant;
+    },
+    findAccount: async (_ctx, id) => {
+      const account = await accounts.get(id);
+      if (!account) return undefined;
+      return { accountId: id, claims: async () => ({ sub: id, ...profileClaims(account) }) };
+    },
+    extraTokenClaims: async (ctx, token) => {
+      if (token.kind !== 'AccessToken' || !('accountId' in token) || !token.accountId) return undefined;
+      const account = await accounts.get(token.accountId);
+      if (!account) return undefined;
+      // The method used for this sign-in travels as the authentication method reference (amr).
+      const amr = ctx.oidc.entities.AuthorizationCode?.amr ?? [];
+      const idp = amr.find(isIdentityProvider);
+      return { ...profileClaims(account), ...(idp ? { idp } : {}) };
+    },
+    clientBasedCORS: (_ctx, origin, client) => sitesById.get(client.clientId)?.origins.includes(origin) ?? false,
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = page({
+        title: 'Sign-in problem',
+        body: html`<h1>This sign-in cannot continue</h1>
+<p class="error">${out.error_description ?? out.error}</p>
+<p class="muted">Close this window and try again from the blog. (${out.error})</p>`,
+      });
+    },
+  };
+  const provider = new Provider(issuer, configuration);
+  // Behind a TLS-terminating proxy, the Koa app must believe X-Forwarded-Proto to see https.
+  provider.proxy = settings.gateway.trustProxy !== false;
+  return provider;
+}

@@ -1,0 +1,129 @@
+import type { Request, Response } from 'express';
+import type Provider from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import type { Site } from '../config/sites';
+import type { AccountStore, ProviderProfile } from '../store/accounts';
+import { messagePage, namePage } from './views/pages';
+
+/** An interaction the commenter is in the middle of, with the site that started it. */
+export interface ActiveInteraction {
+  readonly uid: string;
+  readonly site: Site;
+  readonly prompt: string;
+  readonly params: Record<string, unknown>;
+  readonly grantId: string | undefined;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** A commenter proven by a provider who still has to choose a display name. */
+    verifiedProfile?: { readonly interactionUid: string; readonly profile: ProviderProfile };
+  }
+}
+
+export const MAX_DISPLAY_NAME_LENGTH = 50;
+
+/** A display name as typed, cleaned, or undefined when it is empty or unusable. */
+export function cleanDisplayName(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  const name = input.normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '').replace(/\s+/g, ' ').trim();
+  if (name === '' || name.length > MAX_DISPLAY_NAME_LENGTH) return undefined;
+  return name;
+}
+
+/**
+ * The sign-in steps every provider shares: looking up the interaction, finishing it with an
+ * account, and the pages for the ways it can go wrong.
+ */
+export class SignInFlow {
+  constructor(
+    private readonly provider: () => Provider,
+    private readonly sites: ReadonlyMap<string, Site>,
+    private readonly accounts: AccountStore,
+  ) {}
+
+  /**
+   * The interaction of this browser for `uid`, or undefined after answering with a page that says
+   * the window expired (oidc-provider's cookie is gone, too old, or belongs to another window).
+   */
+  async load(req: Request, res: Response): Promise<ActiveInteraction | undefined> {
+    try {
+      const details = await this.provider().interactionDetails(req, res);
+      if (req.params['uid'] !== undefined && details.uid !== req.params['uid']) throw new errors.SessionNotFound('interaction mismatch');
+      const site = this.sites.get(String(details.params['client_id']));
+      if (!site) throw new errors.SessionNotFound('unknown site');
+      return { uid: details.uid, site, prompt: details.prompt.name, params: details.params, grantId: details.grantId };
+    } catch (error) {
+      if (error instanceof errors.SessionNotFound) {
+        res.status(400).type('html').send(
+          messagePage({
+            title: 'This sign-in window has expired',
+            message: 'Close this window and click the sign-in button on the blog again.',
+          }),
+        );
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Signs the commenter in with what a provider proved: the session id changes (passport's
+   * req.login regenerates it), then oidc-provider continues to the site with a code.
+   */
+  async finish(req: Request, res: Response, interaction: ActiveInteraction, profile: ProviderProfile): Promise<void> {
+    const account = await this.accounts.upsertFromProfile(profile);
+    if (!account) {
+      req.session.verifiedProfile = { interactionUid: interaction.uid, profile };
+      res.type('html').send(namePage({ uid: interaction.uid }));
+      return;
+    }
+    await new Promise<void>((resolve, reject) => req.login({ id: account.id }, (error?: unknown) => (error ? reject(error) : resolve())));
+    await this.provider().interactionFinished(
+      req,
+      res,
+      { login: { accountId: account.id, amr: [profile.provider], remember: true } },
+      { mergeWithLastSubmission: false },
+    );
+  }
+
+  /** Finishes a sign-in that was waiting for a display name. */
+  async finishWithName(req: Request, res: Response, interaction: ActiveInteraction, name: unknown): Promise<void> {
+    const pending = req.session.verifiedProfile;
+    if (!pending || pending.interactionUid !== interaction.uid) {
+      res.status(410).type('html').send(messagePage({ title: 'This sign-in has expired', message: 'Start again from the blog.' }));
+      return;
+    }
+    const displayName = cleanDisplayName(name);
+    if (!displayName) {
+      res.status(400).type('html').send(namePage({ uid: interaction.uid, error: `Enter a name of 1 to ${MAX_DISPLAY_NAME_LENGTH} characters.` }));
+      return;
+    }
+    delete req.session.verifiedProfile;
+    await this.finish(req, res, interaction, { ...pending.profile, displayName });
+  }
+
+  /** The commenter cancelled: the site gets access_denied through its relay page. */
+  async abort(req: Request, res: Response): Promise<void> {
+    await this.provider().interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'The commenter cancelled the sign-in.' },
+      { mergeWithLastSubmission: false },
+    );
+  }
+
+  /** Implicit consent for a registered site (only reached when a site asks for prompt=consent). */
+  async consent(req: Request, res: Response, interaction: ActiveInteraction, commentsUrl: string): Promise<void> {
+    const provider = this.provider();
+    const { session } = await provider.interactionDetails(req, res);
+    const grant = interaction.grantId
+      ? await provider.Grant.find(interaction.grantId)
+      : new provider.Grant({ clientId: interaction.site.id, accountId: session?.accountId });
+    if (!grant) throw new Error('grant not found');
+    grant.addOIDCScope('openid profile');
+    grant.addResourceScope(commentsUrl, 'comments');
+    const grantId = await grant.save();
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  }
+}

@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { ConfigError } from '../config/errors';
+import { migrationProvider } from './migrations';
+import type { Database } from './schema';
+
+export type Db = Kysely<Database>;
+
+export interface OpenDatabaseOptions {
+  readonly dataDir: string;
+  /** File name under dataDir; each service keeps its own file so they never contend for locks. */
+  readonly fileName: string;
+  readonly databaseUrl?: string | undefined;
+}
+
+/** The failure of a store operation; routes turn it into 503 with Retry-After. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  readonly code = 'ERR_STORE_UNAVAILABLE';
+}
+
+/**
+ * Opens the database and brings its schema up to date. SQLite (the embedded default) lives under
+ * the data directory; WAL lets readers run while one writer commits.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Db> {
+  if (options.databaseUrl !== undefined) {
+    throw new ConfigError('DATABASE_URL', 'PostgreSQL is not supported by this version yet; unset it to use SQLite under PARLEY_DATA_DIR');
+  }
+  fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(options.dataDir, options.fileName);
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db);
+  return db;
+}
+
+async function migrate(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === 'Error');
+  if (error || failed) {
+    await db.destroy();
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

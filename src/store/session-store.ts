@@ -1,0 +1,66 @@
+import session from 'express-session';
+import type { Db } from './database';
+
+const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * express-session's store on our database, so upstream handshake state (OAuth request tokens,
+ * state, pending email sign-ins) survives a restart and is shared by every gateway instance.
+ */
+export class DatabaseSessionStore extends session.Store {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+  }
+
+  override get(sid: string, callback: (error: unknown, data?: session.SessionData | null) => void): void {
+    this.db
+      .selectFrom('sessions')
+      .select(['data', 'expires_at'])
+      .where('sid', '=', sid)
+      .executeTakeFirst()
+      .then((row) => {
+        if (!row || row.expires_at <= this.now()) return callback(null, null);
+        return callback(null, JSON.parse(row.data) as session.SessionData);
+      }, callback);
+  }
+
+  override set(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
+    const row = { sid, data: JSON.stringify(data), expires_at: this.expiry(data) };
+    this.db
+      .insertInto('sessions')
+      .values(row)
+      .onConflict((oc) => oc.column('sid').doUpdateSet({ data: row.data, expires_at: row.expires_at }))
+      .execute()
+      .then(() => callback?.(), (error: unknown) => callback?.(error));
+  }
+
+  override touch(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
+    this.db
+      .updateTable('sessions')
+      .set({ expires_at: this.expiry(data) })
+      .where('sid', '=', sid)
+      .execute()
+      .then(() => callback?.(), (error: unknown) => callback?.(error));
+  }
+
+  override destroy(sid: string, callback?: (error?: unknown) => void): void {
+    this.db
+      .deleteFrom('sessions')
+      .where('sid', '=', sid)
+      .execute()
+      .then(() => callback?.(), (error: unknown) => callback?.(error));
+  }
+
+  /** Deletes expired sessions; called periodically. */
+  async sweep(): Promise<void> {
+    await this.db.deleteFrom('sessions').where('expires_at', '<=', this.now()).execute();
+  }
+
+  private expiry(data: session.SessionData): number {
+    const expires = data.cookie?.expires;
+    return expires ? new Date(expires).getTime() : this.now() + DEFAULT_SESSION_TTL_MS;
+  }
+}

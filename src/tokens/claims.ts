@@ -1,0 +1,27 @@
+import { createHmac } from 'node:crypto';
+import type { Account, IdentityProvider } from '../store/accounts';
+
+/** Access tokens for the comment service live at most this long (the contract says 15 minutes). */
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export const ID_TOKEN_TTL_SECONDS = 15 * 60;
+
+const IDENTITY_PROVIDERS: readonly IdentityProvider[] = ['email', 'twitter', 'facebook'];
+
+export function isIdentityProvider(value: unknown): value is IdentityProvider {
+  return typeof value === 'string' && (IDENTITY_PROVIDERS as readonly string[]).includes(value);
+}
+
+/**
+ * The per-site subject: an HMAC of (site, account), so each site sees one stable `sub` for a
+ * commenter and two sites cannot correlate theirs. Derived from the site id, not oidc-provider's
+ * sector (the host of the first redirect URI), because every site's relay is on the gateway host.
+ */
+export function pairwiseSubject(secret: string, siteId: string, accountId: string): string {
+  return createHmac('sha256', secret).update(`${siteId}\u0000${accountId}`).digest('base64url');
+}
+
+/** The display claims every token carries; `picture` only when it is an https URL. */
+export function profileClaims(account: Account): { name: string; picture?: string } {
+  const picture = account.picture && account.picture.startsWith('https://') ? account.picture : undefined;
+  return picture ? { name: account.displayName, picture } : { name: account.displayName };
+}

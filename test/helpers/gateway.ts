@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadSettings, type Settings } from '../../src/config';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/app';
+
+export const COMMENTS_URL = 'http://localhost:4100';
+export const SITE_ORIGIN = 'http://localhost:4200';
+
+export interface TestSite {
+  id: string;
+  name: string;
+  origins: string[];
+  redirectUris?: string[];
+}
+
+export const DEFAULT_TEST_SITES: TestSite[] = [
+  { id: 'demo-blog', name: 'Demo Blog', origins: [SITE_ORIGIN] },
+  { id: 'other-blog', name: 'Other Blog', origins: ['http://localhost:4201'] },
+];
+
+export interface RunningTestGateway {
+  readonly issuer: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly settings: Settings;
+  readonly gateway: Gateway;
+  /** Stops the gateway (database closed, sockets ended); the data directory stays. */
+  stop(): Promise<void>;
+}
+
+export function makeDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
+}
+
+/**
+ * Starts a real gateway on loopback. The port is bound first so the issuer can name it; pass
+ * `port` and the same `dataDir` to restart a gateway where a previous one stood.
+ */
+export async function startTestGateway(
+  options: { dataDir?: string; port?: number; env?: Record<string, string>; sites?: TestSite[]; gatewayOptions?: GatewayOptions } = {},
+): Promise<RunningTestGateway> {
+  const dataDir = options.dataDir ?? makeDataDir();
+  const sitesFile = path.join(dataDir, 'sites.json');
+  fs.writeFileSync(sitesFile, JSON.stringify(options.sites ?? DEFAULT_TEST_SITES));
+
+  let handler: http.RequestListener = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
+  const server = http.createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const issuer = `http://localhost:${port}`;
+  const settings = loadSettings({
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_ISSUER: issuer,
+    PARLEY_GATEWAY_PORT: String(port),
+    PARLEY_COMMENTS_URL: COMMENTS_URL,
+    PARLEY_SITES_FILE: sitesFile,
+    ...options.env,
+  });
+  const gateway = await createGateway(settings, { keyWatchIntervalMs: 0, ...options.gatewayOptions });
+  handler = gateway.app;
+  return {
+    issuer,
+    port,
+    dataDir,
+    settings,
+    gateway,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await gateway.close();
+    },
+  };
+}
