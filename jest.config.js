@@ -14,5 +14,6 @@ module.exports = {
     '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  setupFiles: ['<rootDir>/test/setup.ts'],
   testTimeout: 30000,
 };

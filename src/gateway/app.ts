@@ -4,6 +4,7 @@ import { Passport } from 'passport';
 import type Provider from 'oidc-provider';
 import type { Settings } from '../config/settings';
 import type { Site } from '../config/sites';
+import { ConfigError } from '../config/errors';
 import { PROJECT_ROOT } from '../paths';
 import path from 'node:path';
 import { openDatabase, type Db } from '../store/database';
@@ -14,7 +15,7 @@ import { RateLimiter } from '../store/rate-limits';
 import { DevMailbox } from '../store/dev-mailbox';
 import { sweepExpiredOidcPayloads } from '../store/oidc-adapter';
 import { createDevMailer, createSmtpMailer, type Mailer } from '../mail/mailer';
-import { EmailSignIn, EmailStrategy } from '../providers/email';
+import { EmailSignIn, EmailStrategy, type EmailRateLimits } from '../providers/email';
 import { keyRingVersion, loadKeyRing, type KeyRing } from '../tokens/keys';
 import { createOidcProvider } from './oidc';
 import { loadGatewaySecrets } from './secrets';
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   readonly printDevMail?: boolean;
   /** How often to look for keys rotated by another process; 0 turns it off. */
   readonly keyWatchIntervalMs?: number;
+  /** Overrides the email rate limits (tests sharing one loopback address raise the per-client one). */
+  readonly emailRateLimits?: EmailRateLimits;
 }
 
 export interface Gateway {
@@ -70,6 +73,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   const buildProvider = () =>
     createOidcProvider({ settings, keyRing, db, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret });
   let provider = buildProvider();
+  await assertSitesAreValidClients(provider, settings.sites);
   let keysVersion = keyRingVersion(settings.dataDir);
 
   const devMailbox = new DevMailbox(db);
@@ -79,7 +83,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     (settings.mail.smtpUrl !== undefined
       ? createSmtpMailer(settings.mail.smtpUrl, settings.mail.from)
       : createDevMailer(devMailbox, { print: options.printDevMail ?? false }));
-  const emailSignIn = new EmailSignIn({ signins: new EmailSigninStore(db), mailer, limiter: new RateLimiter(db), issuer: settings.gateway.issuer });
+  const emailSignIn = new EmailSignIn({ signins: new EmailSigninStore(db), mailer, limiter: new RateLimiter(db), issuer: settings.gateway.issuer, rateLimits: options.emailRateLimits });
 
   const passport = new Passport();
   passport.use(new EmailStrategy(emailSignIn));
@@ -164,4 +168,19 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
       await db.destroy();
     },
   };
+}
+
+/**
+ * oidc-provider checks static clients lazily, at their first authorization request. A bad site
+ * must stop the gateway at start-up instead, with the site named.
+ */
+async function assertSitesAreValidClients(provider: Provider, sites: readonly Site[]): Promise<void> {
+  for (const site of sites) {
+    try {
+      await provider.Client.find(site.id);
+    } catch (error) {
+      const detail = (error as { error_description?: string }).error_description ?? (error as Error).message;
+      throw new ConfigError('PARLEY_SITES_FILE', `site "${site.id}" is not a valid client: ${detail}`);
+    }
+  }
 }

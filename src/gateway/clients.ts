@@ -22,8 +22,9 @@ export function siteClient(issuer: string, site: Site): ClientMetadata {
     response_types: ['code'],
     redirect_uris: redirectUris,
     subject_type: 'pairwise',
-    // oidc-provider demands a sector identifier when redirect URIs span hosts. Our subjects are
-    // derived from the site id (see pairwiseSubject), so it is only a name; it is never fetched.
-    ...(hosts.size > 1 ? { sector_identifier_uri: `${issuer}/sites/${site.id}/sector` } : {}),
+    // oidc-provider demands an (https) sector identifier when redirect URIs span hosts. Our
+    // subjects are derived from the site id (see pairwiseSubject), so it is only a name: it is
+    // never fetched (sectorIdentifierUriValidate is off).
+    ...(hosts.size > 1 ? { sector_identifier_uri: `https://${new URL(issuer).host}/sites/${site.id}/sector` } : {}),
   };
 }

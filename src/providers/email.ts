@@ -12,12 +12,17 @@ export const EMAIL_SIGNIN_TTL_SECONDS = 10 * 60;
 export const EMAIL_CODE_MAX_ATTEMPTS = 5;
 /** 32 random bytes: far above the 128 bits a link token needs to be unguessable. */
 const LINK_TOKEN_BYTES = 32;
-export const EMAIL_RATE_LIMITS = {
+export interface EmailRateLimits {
+  readonly perAddress: RateLimitRule;
+  readonly perClient: RateLimitRule;
+}
+
+export const EMAIL_RATE_LIMITS: EmailRateLimits = {
   /** Protects a mailbox from being flooded with sign-in mail by strangers. */
   perAddress: { limit: 5, windowSeconds: 15 * 60 },
   /** Protects the service (and our sender reputation) from one client spraying addresses. */
   perClient: { limit: 20, windowSeconds: 15 * 60 },
-} satisfies Record<string, RateLimitRule>;
+};
 
 export type EmailRequestResult =
   | { readonly kind: 'sent'; readonly signinId: string; readonly email: string }
@@ -52,6 +57,7 @@ export interface EmailSignInDeps {
   readonly limiter: RateLimiter;
   /** Absolute base URL of the gateway, for the link in the message. */
   readonly issuer: string;
+  readonly rateLimits?: EmailRateLimits;
   readonly now?: () => number;
 }
 
@@ -76,9 +82,10 @@ export class EmailSignIn {
     if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
     const email = parsed.address;
 
+    const limits = this.deps.rateLimits ?? EMAIL_RATE_LIMITS;
     for (const [key, rule] of [
-      [`email-client:${input.clientIp}`, EMAIL_RATE_LIMITS.perClient],
-      [`email-address:${email}`, EMAIL_RATE_LIMITS.perAddress],
+      [`email-client:${input.clientIp}`, limits.perClient],
+      [`email-address:${email}`, limits.perAddress],
     ] as const) {
       const decision = await this.deps.limiter.hit(key, rule);
       if (!decision.allowed) return { kind: 'rate_limited', retryAfterSeconds: decision.retryAfterSeconds };

@@ -32,6 +32,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Db> {
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(options.dataDir, options.fileName);
   const sqlite = new SqliteDatabase(file);
+  // Sessions and pending sign-ins live here: owner-only, like the keys.
+  fs.chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');

@@ -78,6 +78,8 @@ export async function startTestGateway(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Let clients' keep-alive pools see their sockets close before anything reuses the port.
+      await new Promise((resolve) => setTimeout(resolve, 20));
       await gateway.close();
     },
   };

@@ -73,6 +73,7 @@ export async function redeemCode(
   pending: PendingAuthorization,
   code: string,
   overrides: Record<string, string | undefined> = {},
+  origin: string | undefined = SITE_ORIGIN,
 ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const form: Record<string, string> = {
     grant_type: 'authorization_code',
@@ -87,7 +88,7 @@ export async function redeemCode(
   }
   const response = await fetch(discovery.token_endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SITE_ORIGIN },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(origin ? { origin } : {}) },
     body: new URLSearchParams(form),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };

@@ -18,7 +18,7 @@
 
   if (window.opener && !window.opener.closed) {
     for (var i = 0; i < origins.length; i++) {
-      try { window.opener.postMessage(message, origins[i]); } catch (e) { /* a closed or navigated opener */ }
+      try { window.opener.postMessage(message, origins[i]); } catch { /* a closed or navigated opener */ }
     }
     status.textContent = 'Signed in. This window closes by itself.';
     window.setTimeout(function () { window.close(); }, 50);

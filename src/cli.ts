@@ -1,0 +1,81 @@
+import { loadSettings, assertProductionReady, ConfigError, type Settings } from './config';
+import { runGateway } from './commands/gateway';
+import { runKeys, UsageError } from './commands/keys';
+import { runDemo } from './commands/demo';
+
+const USAGE = `usage: parley <command>
+
+  gateway        the sign-in gateway (OpenID Connect provider) on PARLEY_GATEWAY_PORT (4000)
+  demo           gateway, emulators and a demo blog page on PARLEY_DEMO_PORT (4200)
+  keys rotate    add a new signing key (the old one stays published until its tokens expire)
+  keys list      show the signing keys
+
+Settings come from config/parley.json and the environment; see README.md.`;
+
+type Stoppable = { close(): Promise<void> };
+type Command = (settings: Settings, args: readonly string[]) => Promise<Stoppable | void>;
+
+const COMMANDS: Record<string, Command> = {
+  gateway: async (settings) => {
+    const running = await runGateway(settings);
+    console.log(`parley gateway: listening on port ${running.server.port}, issuer ${settings.gateway.issuer}`);
+    return running;
+  },
+  demo: (settings) => runDemo(settings),
+  keys: (settings, args) => runKeys(settings, args),
+};
+
+function stopOnSignals(running: Stoppable): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`parley: ${signal} received, stopping`);
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`parley: unknown command "${name}"\n\n${USAGE}`);
+    return 1;
+  }
+  try {
+    const settings = loadSettings();
+    if (name !== 'keys') assertProductionReady(settings);
+    const running = await command(settings, args);
+    if (running) stopOnSignals(running);
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      console.error(`parley: ${error.message}`);
+      return 1;
+    }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`parley: a port is already in use (${(error as Error).message}); stop the other process or change the PARLEY_*_PORT setting`);
+      return 1;
+    }
+    console.error(`parley: ${(error as Error).message ?? String(error)}`);
+    return 1;
+  }
+}
+
+// A stray rejection is logged, not fatal: one bad request must not take the service down.
+process.on('unhandledRejection', (reason) => {
+  console.error(`parley: unhandled rejection: ${(reason as Error)?.message ?? String(reason)}`);
+});
+
+main(process.argv.slice(2)).then((code) => {
+  if (code !== 0) process.exit(code);
+});

@@ -1,0 +1,29 @@
+import type { Settings } from '../config/settings';
+import { loadKeyRing, rotateKeys, RETIRED_KEY_PUBLISHED_SECONDS } from '../tokens/keys';
+
+/**
+ * `parley keys rotate`: a new key signs from now on. A running gateway notices within seconds;
+ * the old key stays published for verification until everything it signed has expired.
+ */
+export async function runKeys(settings: Settings, args: readonly string[]): Promise<void> {
+  const [action] = args;
+  if (action === 'rotate') {
+    const ring = await rotateKeys(settings.dataDir);
+    console.log(`parley: new signing key ${ring.current.kid}; older keys stay published for ${RETIRED_KEY_PUBLISHED_SECONDS / 60} minutes after retirement.`);
+    return;
+  }
+  if (action === 'list' || action === undefined) {
+    const ring = await loadKeyRing(settings.dataDir, { createIfMissing: false });
+    if (!ring) return void console.log('parley: no keys yet (the gateway creates one at first start, or run `parley keys rotate`).');
+    for (const key of ring.keys) {
+      const state = key === ring.current ? 'signing' : `retired ${new Date(key.retiredAt ?? 0).toISOString()}`;
+      console.log(`${key.kid}  ${key.jwk.alg}  created ${new Date(key.createdAt).toISOString()}  ${state}${key.origin === 'auto' ? '  (development)' : ''}`);
+    }
+    return;
+  }
+  throw new UsageError(`unknown keys action "${action}" (use: parley keys rotate | parley keys list)`);
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,33 @@
+import { html } from '../gateway/html';
+
+/** The demo blog: one sample post with the widget embedded exactly as a blog owner would. */
+export function demoPostPage(input: { commentsUrl: string; gatewayUrl: string; siteId: string }): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Hello, readers — Demo Blog</title>
+<style>
+body { max-width: 42rem; margin: 2rem auto; padding: 0 1rem; font: 18px/1.6 Georgia, serif; color: #222; background: #fdfcf9; }
+header { border-bottom: 1px solid #ddd; margin-bottom: 2rem; }
+h1 { font-size: 2rem; line-height: 1.2; }
+.byline { color: #666; font-size: .9rem; }
+</style>
+</head>
+<body>
+<header><p><strong>Demo Blog</strong> · a sample blog running Parley</p></header>
+<article>
+<h1>Hello, readers</h1>
+<p class="byline">Posted by the blog owner</p>
+<p>This is a sample post. Below it, Parley's widget shows the thread and lets you sign in with
+email, Twitter or Facebook to leave a reply. In this demo, Twitter and Facebook are development
+emulators running on your machine, and emails land in the dev mailbox of the gateway.</p>
+</article>
+<section>
+<div data-parley-site="${input.siteId}" data-parley-post="hello-readers"></div>
+<script src="${input.commentsUrl}/widget.js" data-parley-gateway="${input.gatewayUrl}" async></script>
+</section>
+</body>
+</html>`.value;
+}
