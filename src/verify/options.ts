@@ -1,0 +1,127 @@
+import { isSupportedAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms';
+import { VerifierConfigError } from './errors';
+
+/** What a blog backend tells `createVerifier`. Only `issuer` and `audience` are required. */
+export interface VerifierOptions {
+  /** The gateway's issuer identifier, exactly as its discovery document states it. */
+  readonly issuer: string;
+  /** This service's public URL: the access token's `aud`. */
+  readonly audience: string;
+  /**
+   * Signature algorithms to accept; default RS256, ES256 and EdDSA. Each key is bound to one of
+   * them by its type, so the wider default lets the gateway move to EC or Ed25519 keys without
+   * every blog reconfiguring. `none` and HS* are refused: a verifier holds no secret.
+   */
+  readonly algorithms?: readonly Algorithm[];
+  /** Allowed clock skew with the gateway, in seconds; default 30. */
+  readonly clockToleranceSeconds?: number;
+  /** The scope a token must carry; default `comments`. */
+  readonly requiredScope?: string;
+  /** Timeout for each discovery or JWKS request, body included; default 5000 ms. */
+  readonly fetchTimeoutMs?: number;
+  /** Least time between two key fetches, whatever the tokens say; default 5000 ms. */
+  readonly minRefetchIntervalMs?: number;
+  /** Verified tokens remembered until they expire; default 10,000, 0 turns the cache off. */
+  readonly tokenCacheMaxEntries?: number;
+  /** Milliseconds since the epoch; for tests. Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+export type ResolvedVerifierOptions = Readonly<Required<VerifierOptions>>;
+
+export const VERIFIER_DEFAULTS = Object.freeze({
+  algorithms: Object.freeze([...SUPPORTED_ALGORITHMS]),
+  clockToleranceSeconds: 30,
+  requiredScope: 'comments',
+  fetchTimeoutMs: 5_000,
+  minRefetchIntervalMs: 5_000,
+  tokenCacheMaxEntries: 10_000,
+  clock: Date.now,
+});
+
+/** Bounds that catch unit mistakes (milliseconds given as seconds and the reverse). */
+const MAX_CLOCK_TOLERANCE_SECONDS = 5 * 60;
+const MAX_FETCH_TIMEOUT_MS = 60_000;
+/** Below this the refetch limit no longer protects the gateway from made-up kids. */
+const MIN_REFETCH_INTERVAL_MS = 1_000;
+const MAX_REFETCH_INTERVAL_MS = 10 * 60 * 1000;
+
+function requireUrl(option: string, value: unknown): string {
+  if (typeof value !== 'string') throw new VerifierConfigError(option, 'must be a URL string');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new VerifierConfigError(option, `is not a URL: ${value}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new VerifierConfigError(option, 'must be an http or https URL');
+  }
+  return value;
+}
+
+function requireInteger(option: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new VerifierConfigError(option, `must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function requireAlgorithms(value: unknown): readonly Algorithm[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new VerifierConfigError('algorithms', `must be a non-empty list of ${SUPPORTED_ALGORITHMS.join(', ')}`);
+  }
+  for (const item of value as unknown[]) {
+    if (typeof item === 'string' && (item.toLowerCase() === 'none' || /^HS/i.test(item))) {
+      throw new VerifierConfigError(
+        'algorithms',
+        `${item} is never accepted: tokens must be signed with the issuer's private key`,
+      );
+    }
+    if (!isSupportedAlgorithm(item)) {
+      throw new VerifierConfigError('algorithms', `${String(item)} is not one of ${SUPPORTED_ALGORITHMS.join(', ')}`);
+    }
+  }
+  return Object.freeze([...new Set(value as Algorithm[])]);
+}
+
+/** Validates the options once, at start-up, fills in defaults and freezes the result. */
+export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifierOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new VerifierConfigError('options', 'must be an object with issuer and audience');
+  }
+  const merged = { ...VERIFIER_DEFAULTS, ...withoutUndefined(options) };
+  if (typeof merged.audience !== 'string' || merged.audience.length === 0) {
+    throw new VerifierConfigError('audience', 'must be a non-empty string');
+  }
+  if (typeof merged.requiredScope !== 'string' || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(merged.requiredScope)) {
+    throw new VerifierConfigError('requiredScope', 'must be one scope token (RFC 6749 §3.3)');
+  }
+  if (typeof merged.clock !== 'function') throw new VerifierConfigError('clock', 'must be a function');
+  return Object.freeze({
+    issuer: requireUrl('issuer', merged.issuer),
+    audience: merged.audience,
+    algorithms: requireAlgorithms(merged.algorithms),
+    clockToleranceSeconds: requireInteger(
+      'clockToleranceSeconds',
+      merged.clockToleranceSeconds,
+      0,
+      MAX_CLOCK_TOLERANCE_SECONDS,
+    ),
+    requiredScope: merged.requiredScope,
+    fetchTimeoutMs: requireInteger('fetchTimeoutMs', merged.fetchTimeoutMs, 1, MAX_FETCH_TIMEOUT_MS),
+    minRefetchIntervalMs: requireInteger(
+      'minRefetchIntervalMs',
+      merged.minRefetchIntervalMs,
+      MIN_REFETCH_INTERVAL_MS,
+      MAX_REFETCH_INTERVAL_MS,
+    ),
+    tokenCacheMaxEntries: requireInteger('tokenCacheMaxEntries', merged.tokenCacheMaxEntries, 0, 1_000_000),
+    clock: merged.clock,
+  });
+}
+
+/** `{ x: undefined }` means "use the default", as it would with destructuring defaults. */
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}

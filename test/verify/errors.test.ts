@@ -1,0 +1,42 @@
+import {
+  InsufficientScopeError,
+  InvalidTokenError,
+  VERIFY_ERROR_CODES,
+  VerifierUnavailableError,
+  VerifyError,
+  type VerifyErrorCode,
+} from '../../src/verify';
+
+const codes = Object.keys(VERIFY_ERROR_CODES) as VerifyErrorCode[];
+
+describe('the verify error catalogue', () => {
+  it('names every code ERR_ and maps 401 to invalid_token, 403 to insufficient_scope, 503 to none', () => {
+    const bearerErrorOf = { 401: 'invalid_token', 403: 'insufficient_scope', 503: undefined } as const;
+    for (const code of codes) {
+      const { status, bearerError } = VERIFY_ERROR_CODES[code];
+      expect(code).toMatch(/^ERR_[A-Z_]+$/);
+      expect(bearerError).toBe(bearerErrorOf[status]);
+    }
+  });
+
+  it('gives each error class the status of its code and says whose fault it is', () => {
+    const invalid = new InvalidTokenError('ERR_TOKEN_EXPIRED', 'token has expired', 'exp');
+    const scope = new InsufficientScopeError('comments');
+    const unavailable = new VerifierUnavailableError('ERR_KEYS_UNAVAILABLE', 'issuer keys are unavailable', 5);
+
+    expect(invalid).toMatchObject({ status: 401, bearerError: 'invalid_token', isTokenFault: true, claim: 'exp' });
+    expect(scope).toMatchObject({
+      code: 'ERR_TOKEN_SCOPE',
+      status: 403,
+      bearerError: 'insufficient_scope',
+      isTokenFault: true,
+    });
+    expect(unavailable).toMatchObject({
+      status: 503,
+      bearerError: undefined,
+      isTokenFault: false,
+      retryAfterSeconds: 5,
+    });
+    for (const error of [invalid, scope, unavailable]) expect(error).toBeInstanceOf(VerifyError);
+  });
+});

@@ -1,0 +1,67 @@
+import {
+  createVerifier,
+  SUPPORTED_ALGORITHMS,
+  VERIFIER_DEFAULTS,
+  VerifierConfigError,
+  type VerifierOptions,
+} from '../../src/verify';
+import { resolveVerifierOptions } from '../../src/verify/options';
+
+const BASE: VerifierOptions = { issuer: 'https://id.example', audience: 'https://comments.example' };
+
+function configError(options: Record<string, unknown>): VerifierConfigError {
+  try {
+    createVerifier({ ...BASE, ...options } as unknown as VerifierOptions);
+  } catch (error) {
+    if (error instanceof VerifierConfigError) return error;
+    throw error;
+  }
+  throw new Error('the options were accepted');
+}
+
+describe('createVerifier options', () => {
+  it('fills in the defaults and freezes the result', () => {
+    const resolved = resolveVerifierOptions(BASE);
+
+    expect(resolved).toMatchObject({
+      algorithms: ['RS256', 'ES256', 'EdDSA'],
+      clockToleranceSeconds: 30,
+      requiredScope: 'comments',
+      fetchTimeoutMs: 5_000,
+      minRefetchIntervalMs: 5_000,
+      tokenCacheMaxEntries: 10_000,
+    });
+    expect(Object.isFrozen(resolved)).toBe(true);
+    expect(VERIFIER_DEFAULTS.algorithms).toEqual(SUPPORTED_ALGORITHMS);
+  });
+
+  it('treats an option given as undefined as absent', () => {
+    expect(resolveVerifierOptions({ ...BASE, requiredScope: undefined }).requiredScope).toBe('comments');
+  });
+
+  it.each(['none', 'HS256', 'hs512'])('refuses algorithm %s at start-up, naming the option', (alg) => {
+    const error = configError({ algorithms: ['RS256', alg] });
+    expect(error).toMatchObject({ code: 'ERR_VERIFIER_CONFIG', option: 'algorithms' });
+    expect(error.message).toMatch(/^algorithms: .* is never accepted/);
+  });
+
+  it.each<[string, unknown]>([
+    ['issuer', 'not a url'],
+    ['issuer', 'ftp://id.example'],
+    ['issuer', 42],
+    ['audience', ''],
+    ['algorithms', []],
+    ['algorithms', ['RS512']],
+    ['clockToleranceSeconds', -1],
+    ['clockToleranceSeconds', 30_000],
+    ['requiredScope', 'comments moderate'],
+    ['fetchTimeoutMs', 0],
+    ['minRefetchIntervalMs', 5],
+    ['tokenCacheMaxEntries', 1.5],
+    ['clock', 'now'],
+  ])('refuses %s %j at start-up, naming the option', (option, value) => {
+    const error = configError({ [option]: value });
+    expect(error).toMatchObject({ code: 'ERR_VERIFIER_CONFIG', option });
+    expect(error.message.startsWith(`${option}: `)).toBe(true);
+  });
+});
