@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Builds what runs outside of tests: the `parley` command (one CommonJS bundle of our own code,
- * with every npm package left external so native modules and ESM-only packages load as published)
- * and, when present, the browser widget.
+ * with every npm package left external so native modules and ESM-only packages load as published),
+ * the token verifier for Node blog backends (dist/verify.js) and, when present, the browser widget.
  */
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -14,6 +14,18 @@ async function main() {
   await esbuild.build({
     entryPoints: [path.join(root, 'src/cli.ts')],
     outfile: path.join(root, 'dist/cli.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  // The verifier, for blog backends written in Node: require('parley/verify').
+  await esbuild.build({
+    entryPoints: [path.join(root, 'src/verify/index.ts')],
+    outfile: path.join(root, 'dist/verify.js'),
     bundle: true,
     platform: 'node',
     target: 'node20',
