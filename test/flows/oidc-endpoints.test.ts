@@ -1,0 +1,64 @@
+import { TestBrowser } from '../helpers/browser';
+import { startTestGateway, type RunningTestGateway } from '../helpers/gateway';
+import { codeIn, discover, redeemCode, relayParams, type Discovery } from '../helpers/oidc-client';
+import { startEmailSignIn } from '../helpers/email';
+
+describe('the standard OpenID Connect endpoints', () => {
+  let gw: RunningTestGateway;
+  let discovery: Discovery;
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    discovery = await discover(gw.issuer);
+  });
+  afterAll(() => gw.stop());
+
+  async function signIn(scope: string) {
+    const browser = new TestBrowser();
+    const started = await startEmailSignIn(browser, discovery, 'endpoints@example.com', { name: 'Endpoint Tester', params: { scope } });
+    const relay = await browser.post(`${gw.issuer}/interaction/${started.uid}/email/code`, { code: codeIn(started.message!) });
+    const tokens = await redeemCode(discovery, started.pending, relayParams(relay).get('code')!);
+    expect(tokens.status).toBe(200);
+    return { browser, tokens: tokens.body };
+  }
+
+  it('advertises userinfo, revocation and RP-initiated logout, pairwise subjects and only the code flow', () => {
+    expect(discovery['userinfo_endpoint']).toBe(`${gw.issuer}/me`);
+    expect(discovery['revocation_endpoint']).toBe(`${gw.issuer}/token/revocation`);
+    expect(discovery['end_session_endpoint']).toBe(`${gw.issuer}/session/end`);
+    expect(discovery['subject_types_supported']).toEqual(['pairwise']);
+    expect(discovery['response_types_supported']).toEqual(['code']);
+    expect(discovery['id_token_signing_alg_values_supported']).toEqual(['RS256']);
+  });
+
+  it('answers userinfo for a sign-in that asked only for the profile, without the email', async () => {
+    const { tokens } = await signIn('openid profile');
+    const response = await fetch(discovery['userinfo_endpoint'] as string, { headers: { authorization: `Bearer ${String(tokens['access_token'])}` } });
+    expect(response.status).toBe(200);
+    const claims = (await response.json()) as Record<string, unknown>;
+    expect(claims).toMatchObject({ name: 'Endpoint Tester', sub: expect.any(String) });
+    expect(JSON.stringify(claims)).not.toContain('example.com');
+  });
+
+  it('revokes a token for a public client', async () => {
+    const { tokens } = await signIn('openid profile');
+    const revoke = await fetch(discovery['revocation_endpoint'] as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: String(tokens['access_token']), client_id: 'demo-blog' }),
+    });
+    expect(revoke.status).toBe(200);
+    const after = await fetch(discovery['userinfo_endpoint'] as string, { headers: { authorization: `Bearer ${String(tokens['access_token'])}` } });
+    expect(after.status).toBe(401);
+  });
+
+  it('shows its own logout page for RP-initiated logout', async () => {
+    const { browser, tokens } = await signIn('openid profile comments');
+    const url = new URL(discovery['end_session_endpoint'] as string);
+    url.searchParams.set('id_token_hint', String(tokens['id_token']));
+    const page = await browser.get(url.href);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Log out?');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+  });
+});
