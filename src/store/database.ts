@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
 import { ConfigError } from '../config/errors';
-import { migrationProvider } from './migrations';
+import { migrationProvider as gatewayMigrations } from './migrations';
 import type { Database } from './schema';
 
+/** The gateway's database. */
 export type Db = Kysely<Database>;
 
 export interface OpenDatabaseOptions {
@@ -13,6 +14,8 @@ export interface OpenDatabaseOptions {
   /** File name under dataDir; each service keeps its own file so they never contend for locks. */
   readonly fileName: string;
   readonly databaseUrl?: string | undefined;
+  /** The schema's versioned migrations; the gateway's by default. */
+  readonly migrations?: MigrationProvider;
 }
 
 /** The failure of a store operation; routes turn it into 503 with Retry-After. */
@@ -25,7 +28,7 @@ export class StoreUnavailableError extends Error {
  * Opens the database and brings its schema up to date. SQLite (the embedded default) lives under
  * the data directory; WAL lets readers run while one writer commits.
  */
-export async function openDatabase(options: OpenDatabaseOptions): Promise<Db> {
+export async function openDatabase<Schema = Database>(options: OpenDatabaseOptions): Promise<Kysely<Schema>> {
   if (options.databaseUrl !== undefined) {
     throw new ConfigError('DATABASE_URL', 'PostgreSQL is not supported by this version yet; unset it to use SQLite under PARLEY_DATA_DIR');
   }
@@ -38,13 +41,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Db> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  await migrate(db);
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db, options.migrations ?? gatewayMigrations);
   return db;
 }
 
-async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+async function migrate<Schema>(db: Kysely<Schema>, provider: MigrationProvider): Promise<void> {
+  const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {

@@ -1,5 +1,11 @@
 import { sql } from 'kysely';
-import type { Db } from './database';
+import type { Kysely } from 'kysely';
+import type { RateLimitsTable } from './schema';
+
+/** Any database with a rate_limits table (the gateway's and the comment service's both have one). */
+export interface RateLimitSchema {
+  rate_limits: RateLimitsTable;
+}
 
 export interface RateLimitRule {
   /** How many hits a key may make within one window. */
@@ -17,11 +23,16 @@ export interface RateLimitDecision {
  * Fixed-window counters kept in the database, so limits hold across restarts and instances.
  * One statement per hit: insert the key, or bump it, or restart its window when it has passed.
  */
-export class RateLimiter {
+export class RateLimiter<Schema extends RateLimitSchema = RateLimitSchema> {
+  private readonly db: Kysely<RateLimitSchema>;
+
   constructor(
-    private readonly db: Db,
+    db: Kysely<Schema>,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    // Kysely's database type is invariant; narrowing to the one table used here is safe.
+    this.db = db as unknown as Kysely<RateLimitSchema>;
+  }
 
   async hit(key: string, rule: RateLimitRule): Promise<RateLimitDecision> {
     const now = this.now();
