@@ -104,7 +104,8 @@ function baseUrl(source: SettingsSource, name: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(name, `must use http or https (got "${url.protocol}")`);
   }
-  if (url.search || url.hash || url.username || url.password) {
+  // URL leaves search and hash empty for a bare "?" or "#", yet keeps them in href.
+  if (url.search || url.hash || /[?#]/.test(value) || url.username || url.password) {
     throw new ConfigError(name, 'must not contain a query, fragment or credentials');
   }
   return url.href.replace(/\/+$/, '');

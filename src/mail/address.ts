@@ -31,6 +31,11 @@ export function parseEmailAddress(input: unknown): AddressCheck {
   if (local.length > MAX_LOCAL_LENGTH || !LOCAL_PART.test(local)) {
     return { ok: false, reason: 'The part before the @ is not a valid address.' };
   }
+  // domainToASCII parses a URL host: it cuts "example.com?x" (or /x, #x) down to "example.com" and
+  // decodes "%2e". Only letters, digits, dots and dashes may reach it in ASCII; the rest is IDN.
+  if (/[^a-z0-9.\u0080-\uffff-]/.test(domainInput)) {
+    return { ok: false, reason: 'The part after the @ is not a valid domain.' };
+  }
   // Internationalised domains become their ASCII (punycode) form, so one mailbox has one spelling.
   const domain = domainToASCII(domainInput);
   const labels = domain.split('.');

@@ -20,8 +20,20 @@ export function pairwiseSubject(secret: string, siteId: string, accountId: strin
   return createHmac('sha256', secret).update(`${siteId}\u0000${accountId}`).digest('base64url');
 }
 
+/**
+ * A picture the verifier will accept (src/verify/claims.ts parses it): a claim that merely starts
+ * with "https://" but is no URL would make every token of that commenter fail verification.
+ */
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /** The display claims every token carries; `picture` only when it is an https URL. */
 export function profileClaims(account: Account): { name: string; picture?: string } {
-  const picture = account.picture && account.picture.startsWith('https://') ? account.picture : undefined;
+  const picture = account.picture && account.picture.startsWith('https://') && isHttpsUrl(account.picture) ? account.picture : undefined;
   return picture ? { name: account.displayName, picture } : { name: account.displayName };
 }

@@ -45,7 +45,16 @@ function readKeys(dataDir: string): StoredKey[] {
     .readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .map((name) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as StoredKey)
-    .sort((a, b) => b.createdAt - a.createdAt || (a.kid < b.kid ? 1 : -1));
+    .sort((a, b) => signingFirst(a) - signingFirst(b) || b.createdAt - a.createdAt || (a.kid < b.kid ? 1 : -1));
+}
+
+/**
+ * The key that is not retired sorts first, whatever its createdAt: a rotation in the same
+ * millisecond (random kids break the tie) or after the clock stepped back must not leave a
+ * retired key signing until it is pruned.
+ */
+function signingFirst(key: StoredKey): number {
+  return key.retiredAt === undefined ? 0 : 1;
 }
 
 /** Writes a key file readable by the owner only, atomically (temp file, then rename). */
