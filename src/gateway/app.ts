@@ -16,6 +16,9 @@ import { DevMailbox } from '../store/dev-mailbox';
 import { sweepExpiredOidcPayloads } from '../store/oidc-adapter';
 import { createDevMailer, createSmtpMailer, type Mailer } from '../mail/mailer';
 import { EmailSignIn, EmailStrategy, type EmailRateLimits } from '../providers/email';
+import { twitterStrategy } from '../providers/twitter';
+import { facebookStrategy } from '../providers/facebook';
+import { upstreamRoutes, type UpstreamProvider } from './upstream-routes';
 import { keyRingVersion, loadKeyRing, type KeyRing } from '../tokens/keys';
 import { createOidcProvider } from './oidc';
 import { loadGatewaySecrets } from './secrets';
@@ -92,7 +95,18 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
 
   const sessionStore = new DatabaseSessionStore(db);
   const flow = new SignInFlow(() => provider, sites, accounts);
+  const upstream: UpstreamProvider[] = [];
   const pickerProviders: PickerProvider[] = [{ id: 'email', label: 'Email', emulated: false }];
+  if (settings.twitter) {
+    passport.use(twitterStrategy(settings.twitter, settings.gateway.issuer));
+    upstream.push({ id: 'twitter', label: 'Twitter' });
+    pickerProviders.push({ id: 'twitter', label: 'Twitter', emulated: isDevelopmentEmulator(settings.twitter.apiUrl) });
+  }
+  if (settings.facebook) {
+    passport.use(facebookStrategy(settings.facebook, settings.gateway.issuer));
+    upstream.push({ id: 'facebook', label: 'Facebook' });
+    pickerProviders.push({ id: 'facebook', label: 'Facebook', emulated: isDevelopmentEmulator(settings.facebook.wwwUrl) });
+  }
 
   const app = express();
   app.disable('x-powered-by');
@@ -121,7 +135,8 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   pages.use(passport.session());
   pages.use(interactionRoutes({ flow, providers: pickerProviders, commentsUrl: settings.comments.url }));
   pages.use(emailRoutes({ flow, emailSignIn, passport, sites }));
-  app.use(['/interaction', '/email'], (req, res, next) => {
+  pages.use(upstreamRoutes({ flow, passport, providers: upstream }));
+  app.use(['/interaction', '/email', '/signin'], (req, res, next) => {
     // Routers mounted at a path strip it; restore it so routes read as full paths.
     req.url = req.originalUrl;
     pages(req, res, next);
@@ -183,4 +198,10 @@ async function assertSitesAreValidClients(provider: Provider, sites: readonly Si
       throw new ConfigError('PARLEY_SITES_FILE', `site "${site.id}" is not a valid client: ${detail}`);
     }
   }
+}
+
+/** A provider URL on loopback over http is one of our emulators (the picker labels it). */
+function isDevelopmentEmulator(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'http:' && /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(hostname);
 }

@@ -26,7 +26,12 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
       if (wanted === 'email') return void res.type('html').send(emailFormPage({ site: interaction.site, uid: interaction.uid }));
       return res.redirect(303, `/interaction/${interaction.uid}/${wanted}`);
     }
-    const message = typeof wanted === 'string' && !offered.has(wanted as PickerProvider['id']) && wanted !== '' ? 'That sign-in method is not available here; choose another.' : undefined;
+    const cancelled = deps.providers.find((provider) => provider.id === req.query['cancelled']);
+    const message = cancelled
+      ? `You cancelled signing in with ${cancelled.label}. Choose a way to sign in, or try again.`
+      : typeof wanted === 'string' && !offered.has(wanted as PickerProvider['id']) && wanted !== ''
+        ? 'That sign-in method is not available here; choose another.'
+        : undefined;
     res.type('html').send(pickerPage({ site: interaction.site, uid: interaction.uid, providers: deps.providers, message }));
   });
 

@@ -78,7 +78,10 @@ export class SignInFlow {
       res.type('html').send(namePage({ uid: interaction.uid }));
       return;
     }
-    await new Promise<void>((resolve, reject) => req.login({ id: account.id }, (error?: unknown) => (error ? reject(error) : resolve())));
+    // A new session id (no fixation), keeping the data of sign-ins running in other tabs.
+    await new Promise<void>((resolve, reject) =>
+      req.login({ id: account.id }, { keepSessionInfo: true, session: true }, (error?: unknown) => (error ? reject(error) : resolve())),
+    );
     await this.provider().interactionFinished(
       req,
       res,

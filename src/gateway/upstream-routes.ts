@@ -1,0 +1,134 @@
+import { Router, type Request, type Response } from 'express';
+import type { Passport } from 'passport';
+import type { ProviderProfile } from '../store/accounts';
+import { peekHandshake, takeHandshake } from '../providers/handshake-store';
+import type { SignInFlow } from './sign-in';
+import { messagePage } from './views/pages';
+
+/** An upstream provider signed in through a passport redirect strategy. */
+export interface UpstreamProvider {
+  readonly id: 'twitter' | 'facebook';
+  readonly label: string;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Profiles proven by a provider callback, waiting for their interaction to finish (by uid). */
+    upstreamResults?: Record<string, ProviderProfile>;
+  }
+}
+
+export interface UpstreamRoutesDeps {
+  readonly flow: SignInFlow;
+  readonly passport: InstanceType<typeof Passport>;
+  readonly providers: readonly UpstreamProvider[];
+}
+
+type Outcome = { kind: 'redirected' } | { kind: 'error'; error: unknown } | { kind: 'failed'; message: string } | { kind: 'success'; profile: ProviderProfile; uid: string | undefined };
+
+/** Runs a passport strategy and tells what it did, instead of letting it answer on its own. */
+function runStrategy(deps: UpstreamRoutesDeps, name: string, req: Request, res: Response, options: object): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    let settled = false;
+    const settle = (outcome: Outcome) => {
+      if (!settled) {
+        settled = true;
+        resolve(outcome);
+      }
+    };
+    res.once('finish', () => settle({ kind: 'redirected' }));
+    const handler = deps.passport.authenticate(
+      name,
+      { ...options, session: false, failWithError: false },
+      (error: unknown, profile: ProviderProfile | false, info: { message?: string; state?: { interactionUid?: string } } | undefined) => {
+        if (error) return settle({ kind: 'error', error });
+        if (!profile) return settle({ kind: 'failed', message: info?.message ?? 'This sign-in could not be completed.' });
+        settle({ kind: 'success', profile, uid: info?.state?.interactionUid });
+      },
+    );
+    handler(req, res, (error?: unknown) => settle(error ? { kind: 'error', error } : { kind: 'failed', message: 'This sign-in could not be completed.' }));
+  });
+}
+
+function providerTroublePage(res: Response, provider: UpstreamProvider, uid: string | undefined, error: unknown): void {
+  console.error(`gateway: ${provider.id} sign-in failed: ${(error as Error)?.message ?? String(error)}`);
+  res
+    .status(502)
+    .type('html')
+    .send(
+      messagePage({
+        title: `${provider.label} is not answering properly`,
+        message: `We could not complete signing in with ${provider.label}. This is usually brief.`,
+        detail: uid ? 'Try again, or choose another way to sign in.' : 'Close this window and try again from the blog.',
+        retryHref: uid ? `/interaction/${uid}/${provider.id}` : undefined,
+        retryLabel: 'Try again',
+      }),
+    );
+}
+
+function staleCallbackPage(res: Response, message: string): void {
+  res.status(400).type('html').send(messagePage({ title: 'This sign-in cannot continue', message, detail: 'Close this window and sign in again from the blog.' }));
+}
+
+/**
+ * Sign-in through upstream providers: the start (inside the interaction), the provider's callback
+ * (at a fixed URL, as providers require registered callbacks), and the hand-back to the interaction.
+ */
+export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
+  const router = Router();
+  const byId = new Map(deps.providers.map((provider) => [provider.id, provider]));
+
+  router.get('/interaction/:uid/:provider', async (req, res, next) => {
+    const provider = byId.get(req.params['provider'] as UpstreamProvider['id']);
+    if (!provider) return next();
+    const interaction = await deps.flow.load(req, res);
+    if (!interaction) return;
+    const outcome = await runStrategy(deps, provider.id, req, res, { state: { interactionUid: interaction.uid } });
+    if (outcome.kind === 'redirected') return;
+    if (outcome.kind === 'error') return providerTroublePage(res, provider, interaction.uid, outcome.error);
+    providerTroublePage(res, provider, interaction.uid, new Error(outcome.kind === 'failed' ? outcome.message : 'unexpected success before the callback'));
+  });
+
+  router.get('/signin/:provider/callback', async (req, res, next) => {
+    const provider = byId.get(req.params['provider'] as UpstreamProvider['id']);
+    if (!provider) return next();
+    res.set('Cache-Control', 'no-store');
+    const query = req.query as Record<string, unknown>;
+    // Which handshake this callback answers: Twitter names the request token, Facebook the state.
+    const key = provider.id === 'twitter' ? (query['oauth_token'] ?? query['denied']) : query['state'];
+    const handshake = peekHandshake(req, provider.id, key);
+    if (!handshake) return staleCallbackPage(res, 'This sign-in was already completed, has expired, or was started in another browser.');
+
+    // The commenter said no at the provider (Twitter: ?denied=; Facebook: ?error=access_denied).
+    const denied = provider.id === 'twitter' ? query['denied'] !== undefined : query['error'] === 'access_denied';
+    // Facebook reports some failures with ?error_code= and no error; passport-facebook would throw.
+    const providerError = provider.id === 'facebook' && !denied && (query['error'] !== undefined || query['error_code'] !== undefined);
+    if (denied || providerError) {
+      takeHandshake(req, provider.id, key);
+      if (denied) return res.redirect(303, `/interaction/${handshake.interactionUid}?pick=1&cancelled=${provider.id}`);
+      return providerTroublePage(res, provider, handshake.interactionUid, new Error(`callback error ${String(query['error_code'] ?? query['error'])}`));
+    }
+
+    const outcome = await runStrategy(deps, provider.id, req, res, {});
+    if (outcome.kind === 'redirected') return;
+    if (outcome.kind === 'error') {
+      takeHandshake(req, provider.id, key);
+      return providerTroublePage(res, provider, handshake.interactionUid, outcome.error);
+    }
+    if (outcome.kind === 'failed') return staleCallbackPage(res, outcome.message);
+    const uid = outcome.uid ?? handshake.interactionUid;
+    req.session.upstreamResults = { ...req.session.upstreamResults, [uid]: outcome.profile };
+    res.redirect(303, `/interaction/${uid}/continue`);
+  });
+
+  router.get('/interaction/:uid/continue', async (req, res) => {
+    const interaction = await deps.flow.load(req, res);
+    if (!interaction) return;
+    const profile = req.session.upstreamResults?.[interaction.uid];
+    if (!profile) return staleCallbackPage(res, 'This sign-in has no result to continue with.');
+    delete req.session.upstreamResults![interaction.uid];
+    await deps.flow.finish(req, res, interaction, profile);
+  });
+
+  return router;
+}
