@@ -2,10 +2,12 @@ import { loadSettings, assertProductionReady, ConfigError, type Settings } from 
 import { runGateway } from './commands/gateway';
 import { runKeys, UsageError } from './commands/keys';
 import { runDemo } from './commands/demo';
+import { runEmulators } from './commands/emulators';
 
 const USAGE = `usage: parley <command>
 
   gateway        the sign-in gateway (OpenID Connect provider) on PARLEY_GATEWAY_PORT (4000)
+  emulators      Twitter and Facebook emulators on PARLEY_EMULATOR_PORT (4300), development only
   demo           gateway, emulators and a demo blog page on PARLEY_DEMO_PORT (4200)
   keys rotate    add a new signing key (the old one stays published until its tokens expire)
   keys list      show the signing keys
@@ -22,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
     return running;
   },
   demo: (settings) => runDemo(settings),
+  emulators: (settings) => runEmulators(settings),
   keys: (settings, args) => runKeys(settings, args),
 };
 

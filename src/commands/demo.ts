@@ -1,6 +1,7 @@
 import type { Settings } from '../config/settings';
 import { runGateway } from './gateway';
 import { runDemoBlog } from '../demo/server';
+import { runEmulators, withEmulatedProviders } from './emulators';
 
 /**
  * `parley demo` (what `npm start` runs): everything a new user needs to try Parley on one machine
@@ -8,8 +9,11 @@ import { runDemoBlog } from '../demo/server';
  */
 export async function runDemo(settings: Settings): Promise<{ close(): Promise<void> }> {
   if (settings.production) throw new Error('the demo is for development only; unset NODE_ENV=production');
-  const gateway = await runGateway(settings);
-  const blog = await runDemoBlog(settings);
+  // Providers without real credentials are wired to the loopback emulators.
+  const emulators = !settings.twitter || !settings.facebook ? await runEmulators(settings) : undefined;
+  const demoSettings = emulators ? withEmulatedProviders(settings, emulators) : settings;
+  const gateway = await runGateway(demoSettings);
+  const blog = await runDemoBlog(demoSettings);
   const demoUrl = `http://localhost:${blog.port}/`;
   console.log(
     [
@@ -18,6 +22,7 @@ export async function runDemo(settings: Settings): Promise<{ close(): Promise<vo
       `  Demo blog post:  ${demoUrl}`,
       `  Gateway:         ${settings.gateway.issuer}  (discovery: ${settings.gateway.issuer}/.well-known/openid-configuration)`,
       `  Dev mailbox:     ${settings.gateway.issuer}/dev/mailbox?to=YOUR@ADDRESS (sign-in emails are also printed here)`,
+      ...(emulators ? [`  Emulators:       ${emulators.url} (Twitter and Facebook stand-ins: pick a test user on their sign-in page)`] : []),
       '',
       'Press Ctrl+C to stop.',
     ].join('\n'),
@@ -26,6 +31,7 @@ export async function runDemo(settings: Settings): Promise<{ close(): Promise<vo
     async close() {
       await blog.close();
       await gateway.close();
+      await emulators?.close();
     },
   };
 }
