@@ -19,6 +19,7 @@ import { EmailSignIn, EmailStrategy, type EmailRateLimits } from '../providers/e
 import { twitterStrategy } from '../providers/twitter';
 import { facebookStrategy } from '../providers/facebook';
 import { upstreamRoutes, type UpstreamProvider } from './upstream-routes';
+import { accountRoutes } from './account-routes';
 import { keyRingVersion, loadKeyRing, type KeyRing } from '../tokens/keys';
 import { createOidcProvider } from './oidc';
 import { loadGatewaySecrets } from './secrets';
@@ -135,8 +136,9 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   pages.use(passport.session());
   pages.use(interactionRoutes({ flow, providers: pickerProviders, commentsUrl: settings.comments.url }));
   pages.use(emailRoutes({ flow, emailSignIn, passport, sites }));
-  pages.use(upstreamRoutes({ flow, passport, providers: upstream }));
-  app.use(['/interaction', '/email', '/signin'], (req, res, next) => {
+  pages.use(upstreamRoutes({ flow, accounts, passport, providers: upstream }));
+  pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream }));
+  app.use(['/interaction', '/email', '/signin', '/account'], (req, res, next) => {
     // Routers mounted at a path strip it; restore it so routes read as full paths.
     req.url = req.originalUrl;
     pages(req, res, next);

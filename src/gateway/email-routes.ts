@@ -122,7 +122,7 @@ export function emailRoutes(deps: EmailRoutesDeps): Router {
     const signin = await deps.emailSignIn.findByLinkToken(token);
     if (!signin) return void res.status(410).type('html').send(linkDeadPage());
     // A GET only shows the button: mail scanners open links, and must not sign anybody in.
-    const siteName = deps.sites.get(signin.siteId)?.name ?? 'the blog';
+    const siteName = signin.siteId === '' ? undefined : (deps.sites.get(signin.siteId)?.name ?? 'the blog');
     res.type('html').send(confirmLinkPage({ siteName, email: signin.email, token: String(token) }));
   });
 

@@ -21,6 +21,16 @@ declare module 'express-session' {
   }
 }
 
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    /** The gateway's own login (passport's session): just the account id. */
+    interface User {
+      id: string;
+    }
+  }
+}
+
 export const MAX_DISPLAY_NAME_LENGTH = 50;
 
 /** A display name as typed, cleaned, or undefined when it is empty or unusable. */

@@ -1,9 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
-import type { ProviderProfile } from '../store/accounts';
-import { peekHandshake, takeHandshake } from '../providers/handshake-store';
+import type { AccountStore, ProviderProfile } from '../store/accounts';
+import { peekHandshake, takeHandshake, type HandshakePurpose } from '../providers/handshake-store';
 import type { SignInFlow } from './sign-in';
 import { messagePage } from './views/pages';
+import { accountNotice } from './account-routes';
 
 /** An upstream provider signed in through a passport redirect strategy. */
 export interface UpstreamProvider {
@@ -20,11 +21,16 @@ declare module 'express-session' {
 
 export interface UpstreamRoutesDeps {
   readonly flow: SignInFlow;
+  readonly accounts: AccountStore;
   readonly passport: InstanceType<typeof Passport>;
   readonly providers: readonly UpstreamProvider[];
 }
 
-type Outcome = { kind: 'redirected' } | { kind: 'error'; error: unknown } | { kind: 'failed'; message: string } | { kind: 'success'; profile: ProviderProfile; uid: string | undefined };
+type Outcome =
+  | { kind: 'redirected' }
+  | { kind: 'error'; error: unknown }
+  | { kind: 'failed'; message: string }
+  | { kind: 'success'; profile: ProviderProfile; purpose: HandshakePurpose | undefined };
 
 /** Runs a passport strategy and tells what it did, instead of letting it answer on its own. */
 function runStrategy(deps: UpstreamRoutesDeps, name: string, req: Request, res: Response, options: object): Promise<Outcome> {
@@ -40,18 +46,25 @@ function runStrategy(deps: UpstreamRoutesDeps, name: string, req: Request, res: 
     const handler = deps.passport.authenticate(
       name,
       { ...options, session: false, failWithError: false },
-      (error: unknown, profile: ProviderProfile | false, info: { message?: string; state?: { interactionUid?: string } } | undefined) => {
+      (error: unknown, profile: ProviderProfile | false, info: { message?: string; state?: HandshakePurpose } | undefined) => {
         if (error) return settle({ kind: 'error', error });
         if (!profile) return settle({ kind: 'failed', message: info?.message ?? 'This sign-in could not be completed.' });
-        settle({ kind: 'success', profile, uid: info?.state?.interactionUid });
+        settle({ kind: 'success', profile, purpose: info?.state });
       },
     );
     handler(req, res, (error?: unknown) => settle(error ? { kind: 'error', error } : { kind: 'failed', message: 'This sign-in could not be completed.' }));
   });
 }
 
-function providerTroublePage(res: Response, provider: UpstreamProvider, uid: string | undefined, error: unknown): void {
+/** Where "Try again" leads for a handshake of this purpose. */
+function retryHref(provider: UpstreamProvider, purpose: HandshakePurpose | undefined): string | undefined {
+  if (!purpose) return undefined;
+  return purpose.kind === 'sign-in' ? `/interaction/${purpose.interactionUid}/${provider.id}` : `/account/link/${provider.id}`;
+}
+
+function providerTroublePage(res: Response, provider: UpstreamProvider, purpose: HandshakePurpose | undefined, error: unknown): void {
   console.error(`gateway: ${provider.id} sign-in failed: ${(error as Error)?.message ?? String(error)}`);
+  const retry = retryHref(provider, purpose);
   res
     .status(502)
     .type('html')
@@ -59,8 +72,8 @@ function providerTroublePage(res: Response, provider: UpstreamProvider, uid: str
       messagePage({
         title: `${provider.label} is not answering properly`,
         message: `We could not complete signing in with ${provider.label}. This is usually brief.`,
-        detail: uid ? 'Try again, or choose another way to sign in.' : 'Close this window and try again from the blog.',
-        retryHref: uid ? `/interaction/${uid}/${provider.id}` : undefined,
+        detail: retry ? 'Try again, or choose another way to sign in.' : 'Close this window and try again from the blog.',
+        retryHref: retry,
         retryLabel: 'Try again',
       }),
     );
@@ -71,8 +84,9 @@ function staleCallbackPage(res: Response, message: string): void {
 }
 
 /**
- * Sign-in through upstream providers: the start (inside the interaction), the provider's callback
- * (at a fixed URL, as providers require registered callbacks), and the hand-back to the interaction.
+ * Sign-in through upstream providers: the start (inside an interaction, or from the account page
+ * to add a method), the provider's callback (at a fixed URL, as providers require registered
+ * callbacks), and the hand-back to the interaction or the account page.
  */
 export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
   const router = Router();
@@ -83,10 +97,20 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
     if (!provider) return next();
     const interaction = await deps.flow.load(req, res);
     if (!interaction) return;
-    const outcome = await runStrategy(deps, provider.id, req, res, { state: { interactionUid: interaction.uid } });
+    const purpose: HandshakePurpose = { kind: 'sign-in', interactionUid: interaction.uid };
+    const outcome = await runStrategy(deps, provider.id, req, res, { state: purpose });
     if (outcome.kind === 'redirected') return;
-    if (outcome.kind === 'error') return providerTroublePage(res, provider, interaction.uid, outcome.error);
-    providerTroublePage(res, provider, interaction.uid, new Error(outcome.kind === 'failed' ? outcome.message : 'unexpected success before the callback'));
+    providerTroublePage(res, provider, purpose, outcome.kind === 'error' ? outcome.error : new Error(`unexpected ${outcome.kind} before the callback`));
+  });
+
+  router.get('/account/link/:provider', async (req, res, next) => {
+    const provider = byId.get(req.params['provider'] as UpstreamProvider['id']);
+    if (!provider) return next();
+    if (!req.user) return res.redirect(303, '/account');
+    const purpose: HandshakePurpose = { kind: 'link', accountId: req.user.id };
+    const outcome = await runStrategy(deps, provider.id, req, res, { state: purpose });
+    if (outcome.kind === 'redirected') return;
+    providerTroublePage(res, provider, purpose, outcome.kind === 'error' ? outcome.error : new Error(`unexpected ${outcome.kind} before the callback`));
   });
 
   router.get('/signin/:provider/callback', async (req, res, next) => {
@@ -98,6 +122,7 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
     const key = provider.id === 'twitter' ? (query['oauth_token'] ?? query['denied']) : query['state'];
     const handshake = peekHandshake(req, provider.id, key);
     if (!handshake) return staleCallbackPage(res, 'This sign-in was already completed, has expired, or was started in another browser.');
+    const { purpose } = handshake;
 
     // The commenter said no at the provider (Twitter: ?denied=; Facebook: ?error=access_denied).
     const denied = provider.id === 'twitter' ? query['denied'] !== undefined : query['error'] === 'access_denied';
@@ -105,20 +130,27 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
     const providerError = provider.id === 'facebook' && !denied && (query['error'] !== undefined || query['error_code'] !== undefined);
     if (denied || providerError) {
       takeHandshake(req, provider.id, key);
-      if (denied) return res.redirect(303, `/interaction/${handshake.interactionUid}?pick=1&cancelled=${provider.id}`);
-      return providerTroublePage(res, provider, handshake.interactionUid, new Error(`callback error ${String(query['error_code'] ?? query['error'])}`));
+      if (providerError) return providerTroublePage(res, provider, purpose, new Error(`callback error ${String(query['error_code'] ?? query['error'])}`));
+      if (purpose.kind === 'link') return res.redirect(303, `/account?notice=${accountNotice('cancelled', provider.id)}`);
+      return res.redirect(303, `/interaction/${purpose.interactionUid}?pick=1&cancelled=${provider.id}`);
     }
 
     const outcome = await runStrategy(deps, provider.id, req, res, {});
     if (outcome.kind === 'redirected') return;
     if (outcome.kind === 'error') {
       takeHandshake(req, provider.id, key);
-      return providerTroublePage(res, provider, handshake.interactionUid, outcome.error);
+      return providerTroublePage(res, provider, purpose, outcome.error);
     }
     if (outcome.kind === 'failed') return staleCallbackPage(res, outcome.message);
-    const uid = outcome.uid ?? handshake.interactionUid;
-    req.session.upstreamResults = { ...req.session.upstreamResults, [uid]: outcome.profile };
-    res.redirect(303, `/interaction/${uid}/continue`);
+
+    if (purpose.kind === 'link') {
+      // Only the account signed in in this browser may gain the method, and only on its request.
+      if (req.user?.id !== purpose.accountId) return staleCallbackPage(res, 'You are no longer signed in to the account this was for.');
+      const result = await deps.accounts.link(purpose.accountId, outcome.profile);
+      return res.redirect(303, `/account?notice=${accountNotice(result, provider.id)}`);
+    }
+    req.session.upstreamResults = { ...req.session.upstreamResults, [purpose.interactionUid]: outcome.profile };
+    res.redirect(303, `/interaction/${purpose.interactionUid}/continue`);
   });
 
   router.get('/interaction/:uid/continue', async (req, res) => {

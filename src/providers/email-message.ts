@@ -2,11 +2,15 @@ import { html } from '../gateway/html';
 import type { MailMessage } from '../store/dev-mailbox';
 
 /** The sign-in message: plain text first (what many mail clients show), the same in HTML. */
-export function emailSigninMessage(input: { to: string; siteName: string; link: string; code: string; ttlMinutes: number }): MailMessage {
+export function emailSigninMessage(input: { to: string; siteName: string; link: string; code: string; ttlMinutes: number; purpose?: 'sign-in' | 'link' }): MailMessage {
+  const linking = input.purpose === 'link';
   // The code stays out of the subject: subjects end up in notification previews and mail logs.
-  const subject = `Sign in to comment on ${input.siteName}`;
+  const subject = linking ? 'Confirm your email address for commenting' : `Sign in to comment on ${input.siteName}`;
+  const asked = linking
+    ? 'Someone (hopefully you) asked to add this address as a way to sign in to comment.'
+    : `Someone (hopefully you) asked to sign in to comment on ${input.siteName}.`;
   const text = [
-    `Someone (hopefully you) asked to sign in to comment on ${input.siteName}.`,
+    asked,
     '',
     `Your code: ${input.code}`,
     'Type it into the sign-in window, or open this link in the same browser:',
@@ -15,7 +19,7 @@ export function emailSigninMessage(input: { to: string; siteName: string; link: 
     `The code and the link work once, for ${input.ttlMinutes} minutes.`,
     'If you did not ask for this, ignore this email: nobody can sign in without it.',
   ].join('\n');
-  const body = html`<p>Someone (hopefully you) asked to sign in to comment on <strong>${input.siteName}</strong>.</p>
+  const body = html`<p>${asked}</p>
 <p>Your code: <strong style="font-size:1.4em;letter-spacing:.2em">${input.code}</strong></p>
 <p>Type it into the sign-in window, or <a href="${input.link}">sign in with this link</a> in the same browser.</p>
 <p style="color:#5b6470">The code and the link work once, for ${input.ttlMinutes} minutes. If you did not ask for this, ignore this email: nobody can sign in without it.</p>`;

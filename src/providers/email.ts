@@ -77,7 +77,7 @@ export class EmailSignIn {
    * Sends the sign-in message. The answer is the same whether or not an account exists for the
    * address. On a delivery failure nothing is left behind and MailDeliveryError propagates.
    */
-  async request(input: { email: unknown; displayName: string | null; interactionUid: string; clientIp: string; site: { id: string; name: string } }): Promise<EmailRequestResult> {
+  async request(input: { email: unknown; displayName: string | null; interactionUid: string; clientIp: string; site: { id: string; name: string }; purpose?: 'sign-in' | 'link' }): Promise<EmailRequestResult> {
     const parsed = parseEmailAddress(input.email);
     if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
     const email = parsed.address;
@@ -106,7 +106,7 @@ export class EmailSignIn {
     });
     const link = `${this.deps.issuer}/email/confirm?token=${token}`;
     try {
-      await this.deps.mailer.send(emailSigninMessage({ to: email, siteName: input.site.name, link, code, ttlMinutes: EMAIL_SIGNIN_TTL_SECONDS / 60 }));
+      await this.deps.mailer.send(emailSigninMessage({ to: email, siteName: input.site.name, link, code, ttlMinutes: EMAIL_SIGNIN_TTL_SECONDS / 60, purpose: input.purpose }));
     } catch (error) {
       await this.deps.signins.delete(signinId);
       throw error;
@@ -175,7 +175,15 @@ declare module 'express-session' {
 }
 
 export function emailProfile(signin: EmailSignin): ProviderProfile {
-  return { provider: 'email', subject: signin.email, displayName: signin.displayName, picture: null };
+  return { provider: 'email', subject: signin.email, displayName: signin.displayName, picture: null, label: signin.email };
+}
+
+/**
+ * Our strategies are run with `session: false` and hand the route a proven profile, not a
+ * logged-in user; the account (and passport's login) comes after, in the sign-in flow.
+ */
+function asStrategyUser(profile: ProviderProfile): Express.User {
+  return profile as unknown as Express.User;
 }
 
 /**
@@ -202,7 +210,7 @@ export class EmailStrategy extends Strategy {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body['code'] !== undefined) {
       const check = await this.signIn.checkCode(pending.signinId, body['code']);
-      if (check.ok) return this.success(emailProfile(check.signin));
+      if (check.ok) return this.success(asStrategyUser(emailProfile(check.signin)));
       if (check.reason === 'wrong') {
         const left = check.attemptsLeft === 1 ? '1 try left' : `${check.attemptsLeft} tries left`;
         return this.fail({ message: `That code is not right. Check the email and try again (${left}).` }, 400);
@@ -210,7 +218,7 @@ export class EmailStrategy extends Strategy {
       return this.fail({ message: 'That code can no longer be used (too many tries, or it expired). Ask for a new email.' }, 410);
     }
     const signin = await this.signIn.takeConfirmed(pending.signinId);
-    if (signin) return this.success(emailProfile(signin));
+    if (signin) return this.success(asStrategyUser(emailProfile(signin)));
     return this.fail({ message: 'The link in the email has not been confirmed yet, or the sign-in expired.' }, 409);
   }
 }

@@ -19,6 +19,7 @@ export function facebookProfile(profile: Profile): ProviderProfile {
     subject: id,
     displayName: (profile.displayName ?? '').trim() || null,
     picture: picture && picture.startsWith('https://') ? picture : null,
+    label: (profile.displayName ?? '').trim() || null,
   };
 }
 

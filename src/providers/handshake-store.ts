@@ -4,17 +4,16 @@ import type { Request } from 'express';
  * Where the upstream OAuth handshakes of one browser wait for their callbacks: in the session,
  * keyed by the OAuth 1.0a request token or the OAuth 2.0 state handle. passport's own stores keep
  * one handshake per provider per session, so a second tab's sign-in overwrote the first's; keyed
- * entries let any number run side by side. Each carries the interaction it belongs to.
+ * entries let any number run side by side. Each carries what it is for: a sign-in interaction,
+ * or adding a method to the signed-in account.
  */
+export type HandshakePurpose = { readonly kind: 'sign-in'; readonly interactionUid: string } | { readonly kind: 'link'; readonly accountId: string };
+
 export interface Handshake {
   /** OAuth 1.0a request token secret, or OAuth 2.0 PKCE code verifier. */
   readonly secret: string;
-  readonly interactionUid: string;
+  readonly purpose: HandshakePurpose;
   readonly createdAt: number;
-}
-
-export interface HandshakeState {
-  readonly interactionUid: string;
 }
 
 /** A handshake older than this is dead: the commenter walked away from the popup. */
@@ -69,12 +68,12 @@ export function takeHandshake(req: Request, provider: string, key: unknown, now 
 export class OAuth1HandshakeStore {
   constructor(private readonly provider: string) {}
 
-  set(req: Request, token: string, tokenSecret: string, state: HandshakeState, _meta: unknown, cb: Callback): void {
+  set(req: Request, token: string, tokenSecret: string, purpose: HandshakePurpose, _meta: unknown, cb: Callback): void {
     // node-oauth accepts any body as a token response; an answer without a token is an upstream failure.
     if (typeof token !== 'string' || token === '' || typeof tokenSecret !== 'string' || tokenSecret === '') {
       return cb(new UpstreamProtocolError('the request-token response carried no token'));
     }
-    addHandshake(req, this.provider, token, { secret: tokenSecret, interactionUid: state.interactionUid, createdAt: Date.now() });
+    addHandshake(req, this.provider, token, { secret: tokenSecret, purpose, createdAt: Date.now() });
     cb(null);
   }
 
@@ -82,7 +81,7 @@ export class OAuth1HandshakeStore {
     const handshake = peekHandshake(req, this.provider, token);
     // An unknown token is a failure (a clean 4xx), not passport-oauth1's "Failed to find request token" error.
     if (!handshake) return cb(null, false, { message: 'This sign-in was already used or has expired.' });
-    cb(null, handshake.secret, { interactionUid: handshake.interactionUid });
+    cb(null, handshake.secret, handshake.purpose);
   }
 
   destroy(req: Request, token: string, _meta: unknown, cb: Callback): void {
@@ -98,15 +97,15 @@ export class OAuth2HandshakeStore {
     private readonly newHandle: () => string,
   ) {}
 
-  store(req: Request, verifier: string, state: HandshakeState, _meta: unknown, cb: Callback): void {
+  store(req: Request, verifier: string, purpose: HandshakePurpose, _meta: unknown, cb: Callback): void {
     const handle = this.newHandle();
-    addHandshake(req, this.provider, handle, { secret: verifier, interactionUid: state.interactionUid, createdAt: Date.now() });
+    addHandshake(req, this.provider, handle, { secret: verifier, purpose, createdAt: Date.now() });
     cb(null, handle);
   }
 
   verify(req: Request, handle: string, _meta: unknown, cb: Callback): void {
     const handshake = takeHandshake(req, this.provider, handle);
     if (!handshake) return cb(null, false, { message: 'This sign-in was already used or has expired.' });
-    cb(null, handshake.secret, { interactionUid: handshake.interactionUid });
+    cb(null, handshake.secret, handshake.purpose);
   }
 }

@@ -25,6 +25,7 @@ export function twitterProfile(profile: Profile): ProviderProfile {
     subject: id,
     displayName: (json.name ?? profile.displayName ?? json.screen_name ?? profile.username ?? '').trim() || `@${profile.username}`,
     picture: avatar && avatar.startsWith('https://') ? avatar.replace(/_normal(\.\w+)$/, '_bigger$1') : null,
+    label: json.screen_name ?? profile.username ? `@${json.screen_name ?? profile.username}` : null,
   };
 }
 

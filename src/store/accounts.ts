@@ -16,7 +16,19 @@ export interface ProviderProfile {
   readonly subject: string;
   readonly displayName: string | null;
   readonly picture: string | null;
+  /** How the owner recognises this method on the account page (never shown to sites). */
+  readonly label?: string | null;
 }
+
+export interface Identity {
+  readonly provider: IdentityProvider;
+  readonly subject: string;
+  readonly label: string | null;
+  readonly createdAt: number;
+}
+
+export type LinkResult = 'linked' | 'already_linked' | 'belongs_to_another_account';
+export type UnlinkResult = 'removed' | 'last_method' | 'not_found';
 
 /** Commenter accounts and the sign-in methods (identities) that lead to them. */
 export class AccountStore {
@@ -62,6 +74,14 @@ export class AccountStore {
         if (displayName !== existing.display_name || picture !== existing.picture) {
           await trx.updateTable('accounts').set({ display_name: displayName, picture, updated_at: now }).where('id', '=', existing.id).execute();
         }
+        if (profile.label) {
+          await trx
+            .updateTable('identities')
+            .set({ label: profile.label })
+            .where('provider', '=', profile.provider)
+            .where('subject', '=', profile.subject)
+            .execute();
+        }
         return { id: existing.id, displayName, picture };
       }
       if (profile.displayName === null) return undefined;
@@ -70,8 +90,49 @@ export class AccountStore {
         .insertInto('accounts')
         .values({ id, display_name: profile.displayName, picture: profile.picture, created_at: now, updated_at: now })
         .execute();
-      await trx.insertInto('identities').values({ provider: profile.provider, subject: profile.subject, account_id: id, created_at: now }).execute();
+      await trx
+        .insertInto('identities')
+        .values({ provider: profile.provider, subject: profile.subject, account_id: id, label: profile.label ?? null, created_at: now })
+        .execute();
       return { id, displayName: profile.displayName, picture: profile.picture };
+    });
+  }
+
+  async identities(accountId: string): Promise<Identity[]> {
+    const rows = await this.db.selectFrom('identities').selectAll().where('account_id', '=', accountId).orderBy('created_at').execute();
+    return rows.map((row) => ({ provider: row.provider as IdentityProvider, subject: row.subject, label: row.label, createdAt: row.created_at }));
+  }
+
+  /**
+   * Adds a sign-in method to an account the commenter is signed in to. Only ever on their explicit
+   * request: never because two providers report the same email address (that is how accounts are
+   * taken over). A method already used by another account stays where it is.
+   */
+  async link(accountId: string, profile: ProviderProfile): Promise<LinkResult> {
+    return this.db.transaction().execute(async (trx) => {
+      const owner = await trx
+        .selectFrom('identities')
+        .select('account_id')
+        .where('provider', '=', profile.provider)
+        .where('subject', '=', profile.subject)
+        .executeTakeFirst();
+      if (owner) return owner.account_id === accountId ? 'already_linked' : 'belongs_to_another_account';
+      await trx
+        .insertInto('identities')
+        .values({ provider: profile.provider, subject: profile.subject, account_id: accountId, label: profile.label ?? null, created_at: this.now() })
+        .execute();
+      return 'linked';
+    });
+  }
+
+  /** Removes a sign-in method, as long as the account keeps at least one. */
+  async unlink(accountId: string, provider: string, subject: string): Promise<UnlinkResult> {
+    return this.db.transaction().execute(async (trx) => {
+      const methods = await trx.selectFrom('identities').select(['provider', 'subject']).where('account_id', '=', accountId).execute();
+      if (!methods.some((method) => method.provider === provider && method.subject === subject)) return 'not_found';
+      if (methods.length <= 1) return 'last_method';
+      await trx.deleteFrom('identities').where('account_id', '=', accountId).where('provider', '=', provider).where('subject', '=', subject).execute();
+      return 'removed';
     });
   }
 }

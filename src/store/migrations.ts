@@ -86,6 +86,12 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('dev_mail_recipient').on('dev_mail').columns(['recipient', 'id']).execute();
     },
   },
+  '0002_identity_labels': {
+    // What the account page shows for a sign-in method: the address, @handle or profile name.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('identities').addColumn('label', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -28,6 +28,8 @@ export interface IdentitiesTable {
   provider: string;
   subject: string;
   account_id: string;
+  /** Shown to the account's owner only: the email address, @handle or profile name. */
+  label: string | null;
   created_at: number;
 }
 

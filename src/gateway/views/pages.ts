@@ -80,14 +80,16 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
   });
 }
 
-export function confirmLinkPage(input: { siteName: string; email: string; token: string }): string {
+/** The page a sign-in link opens: `siteName` undefined means adding the address to an account. */
+export function confirmLinkPage(input: { siteName: string | undefined; email: string; token: string }): string {
+  const question = input.siteName ? `Sign in to comment on ${input.siteName}?` : 'Add this address to your comment account?';
   return page({
-    title: `Sign in to ${input.siteName}`,
-    body: html`<h1>Sign in to comment on ${input.siteName}?</h1>
-<p>You are signing in as <strong>${input.email}</strong>.</p>
+    title: question,
+    body: html`<h1>${question}</h1>
+<p>${input.siteName ? 'You are signing in as' : 'The address is'} <strong>${input.email}</strong>.</p>
 <form method="post" action="/email/confirm">
 <input type="hidden" name="token" value="${input.token}">
-<button type="submit">Sign in</button>
+<button type="submit">${input.siteName ? 'Sign in' : 'Add this address'}</button>
 </form>
 <p class="muted">If you did not ask to sign in, close this page: nothing happens without this button.</p>`,
   });

@@ -1,0 +1,177 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type { AccountStore, LinkResult } from '../store/accounts';
+import { emailProfile, type EmailSignIn } from '../providers/email';
+import { MailDeliveryError } from '../mail/mailer';
+import { accountCheckEmailPage, accountPage, signedOutAccountPage } from './views/account';
+
+/** The email_signins "interaction" of a method being added from the account page. */
+const ACCOUNT_LINK_INTERACTION = 'account-link';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Guards the account page's forms (besides SameSite=Lax cookies). */
+    csrf?: string;
+  }
+}
+
+const PROVIDER_LABELS: Record<string, string> = { email: 'email address', twitter: 'Twitter account', facebook: 'Facebook account' };
+
+/** A notice for the account page, carried in its URL after a redirect. */
+export function accountNotice(result: LinkResult | 'cancelled' | 'removed' | 'last_method', provider: string): string {
+  return encodeURIComponent(`${result}.${provider}`);
+}
+
+function noticeText(code: unknown): { notice?: string; error?: string } {
+  if (typeof code !== 'string') return {};
+  const [result, provider = ''] = code.split('.');
+  const what = PROVIDER_LABELS[provider] ?? 'sign-in method';
+  switch (result) {
+    case 'linked':
+      return { notice: `Your ${what} now signs you in to this account.` };
+    case 'already_linked':
+      return { notice: `That ${what} already signs you in to this account.` };
+    case 'belongs_to_another_account':
+      return { error: `That ${what} already signs in to a different account, so it was not added. Remove it there first.` };
+    case 'cancelled':
+      return { notice: `Nothing was added: you cancelled at ${provider === 'twitter' ? 'Twitter' : provider === 'facebook' ? 'Facebook' : 'the provider'}.` };
+    case 'removed':
+      return { notice: `That ${what} no longer signs you in.` };
+    case 'last_method':
+      return { error: 'You cannot remove your only way to sign in.' };
+    default:
+      return {};
+  }
+}
+
+function csrfToken(req: Request): string {
+  return (req.session.csrf ??= randomBytes(24).toString('base64url'));
+}
+
+function csrfValid(req: Request): boolean {
+  const sent = (req.body as Record<string, unknown> | undefined)?.['csrf'];
+  const expected = req.session.csrf;
+  if (typeof sent !== 'string' || !expected || sent.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
+}
+
+export interface AccountRoutesDeps {
+  readonly accounts: AccountStore;
+  readonly emailSignIn: EmailSignIn;
+  /** Upstream providers that can be added (the configured ones). */
+  readonly providers: readonly { id: string; label: string }[];
+}
+
+/**
+ * The account page (`/account`): a signed-in commenter sees their sign-in methods, adds one
+ * (Twitter, Facebook through the provider; email through a code) and removes one while another
+ * remains. Methods are linked only here, on the commenter's request, never by matching emails.
+ */
+export function accountRoutes(deps: AccountRoutesDeps): Router {
+  const router = Router();
+
+  async function render(req: Request, res: Response, extra: { notice?: string; error?: string } = {}, status = 200): Promise<void> {
+    res.set('Cache-Control', 'no-store');
+    const account = req.user ? await deps.accounts.get(req.user.id) : undefined;
+    if (!account) return void res.status(req.user ? 410 : 200).type('html').send(signedOutAccountPage());
+    const identities = await deps.accounts.identities(account.id);
+    const linked = new Set(identities.map((identity) => identity.provider));
+    res
+      .status(status)
+      .type('html')
+      .send(accountPage({ account, identities, addable: deps.providers.filter((provider) => !linked.has(provider.id as never)), csrf: csrfToken(req), ...extra }));
+  }
+
+  /** Account POSTs need a signed-in commenter and the page's CSRF token. */
+  function guard(req: Request, res: Response): string | undefined {
+    if (!req.user) {
+      res.redirect(303, '/account');
+      return undefined;
+    }
+    if (!csrfValid(req)) {
+      res.status(403).type('html').send(signedOutAccountPage());
+      return undefined;
+    }
+    return req.user.id;
+  }
+
+  router.get('/account', async (req, res) => render(req, res, noticeText(req.query['notice'])));
+
+  router.post('/account/remove', async (req, res) => {
+    const accountId = guard(req, res);
+    if (!accountId) return;
+    const body = req.body as Record<string, unknown>;
+    const result = await deps.accounts.unlink(accountId, String(body['provider'] ?? ''), String(body['subject'] ?? ''));
+    if (result === 'not_found') return res.redirect(303, '/account');
+    res.redirect(303, `/account?notice=${accountNotice(result, String(body['provider']))}`);
+  });
+
+  router.post('/account/email', async (req, res) => {
+    const accountId = guard(req, res);
+    if (!accountId) return;
+    try {
+      const result = await deps.emailSignIn.request({
+        email: (req.body as Record<string, unknown>)['email'],
+        displayName: null,
+        interactionUid: ACCOUNT_LINK_INTERACTION,
+        clientIp: req.ip ?? 'unknown',
+        site: { id: '', name: 'your comment account' },
+        purpose: 'link',
+      });
+      if (result.kind === 'invalid') return render(req, res, { error: result.reason }, 400);
+      if (result.kind === 'rate_limited') {
+        res.set('Retry-After', String(result.retryAfterSeconds));
+        return render(req, res, { error: 'Too many emails were asked for. Try again later.' }, 429);
+      }
+      req.session.emailSignin = { signinId: result.signinId, interactionUid: ACCOUNT_LINK_INTERACTION, email: result.email };
+      res.type('html').send(accountCheckEmailPage({ email: result.email, csrf: csrfToken(req) }));
+    } catch (error) {
+      if (!(error instanceof MailDeliveryError)) throw error;
+      res.set('Retry-After', '30');
+      return render(req, res, { error: 'We could not send the email just now. Please try again in a moment.' }, 503);
+    }
+  });
+
+  async function finishEmailLink(req: Request, res: Response, accountId: string, viaCode: boolean): Promise<void> {
+    const pending = req.session.emailSignin;
+    if (!pending || pending.interactionUid !== ACCOUNT_LINK_INTERACTION) return res.redirect(303, '/account');
+    if (viaCode) {
+      const check = await deps.emailSignIn.checkCode(pending.signinId, (req.body as Record<string, unknown>)['code']);
+      if (!check.ok) {
+        const error = check.reason === 'wrong' ? `That code is not right (${check.attemptsLeft} left).` : 'That code can no longer be used. Ask for a new email.';
+        return void res.status(400).type('html').send(accountCheckEmailPage({ email: pending.email, csrf: csrfToken(req), error }));
+      }
+      delete req.session.emailSignin;
+      const result = await deps.accounts.link(accountId, emailProfile(check.signin));
+      return res.redirect(303, `/account?notice=${accountNotice(result, 'email')}`);
+    }
+    const signin = await deps.emailSignIn.takeConfirmed(pending.signinId);
+    if (!signin) {
+      return void res
+        .status(409)
+        .type('html')
+        .send(accountCheckEmailPage({ email: pending.email, csrf: csrfToken(req), error: 'The link has not been opened in this browser yet. Use the code instead.' }));
+    }
+    delete req.session.emailSignin;
+    const result = await deps.accounts.link(accountId, emailProfile(signin));
+    res.redirect(303, `/account?notice=${accountNotice(result, 'email')}`);
+  }
+
+  router.post('/account/email/code', async (req, res) => {
+    const accountId = guard(req, res);
+    if (accountId) await finishEmailLink(req, res, accountId, true);
+  });
+
+  router.post('/account/email/complete', async (req, res) => {
+    const accountId = guard(req, res);
+    if (accountId) await finishEmailLink(req, res, accountId, false);
+  });
+
+  router.post('/account/logout', async (req, res) => {
+    if (!guard(req, res)) return;
+    await new Promise<void>((resolve, reject) => req.logout((error?: unknown) => (error ? reject(error) : resolve())));
+    res.redirect(303, '/account');
+  });
+
+  return router;
+}
