@@ -41,7 +41,9 @@ const siteSchema = z.object({
     .array(z.string().refine(isExactOrigin, 'origins must be exact origins like https://blog.example (no path, no trailing slash)'))
     .min(1, 'origins must list at least one origin'),
   redirectUris: z.array(z.string().refine(isRedirectUri, 'redirectUris must be absolute http(s) URLs without a fragment')).default([]),
-});
+})
+  // A misspelt field (say `redirect_uris`) must stop start-up, not be silently ignored.
+  .strict();
 
 const sitesSchema = z.array(siteSchema).min(1, 'the list must name at least one site');
 

@@ -93,3 +93,11 @@ describe('loadSites with a bad file stops with a ConfigError naming the file and
     expect(error.message).toContain('site id "my-blog" appears twice');
   });
 });
+
+describe('a site with a field the schema does not know', () => {
+  it('is refused, so a misspelt field is never silently ignored', () => {
+    expect(() => parseSites([{ id: 'blog', name: 'Blog', origins: ['https://blog.example'], redirect_uris: ['https://blog.example/cb'] }], 'sites.json')).toThrow(
+      /PARLEY_SITES_FILE: sites\.json.*redirect_uris/,
+    );
+  });
+});
