@@ -10,30 +10,25 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 
+/** A CommonJS bundle of our own code for Node; npm packages stay external. */
+function buildForNode(entry, outfile) {
+  return esbuild.build({
+    entryPoints: [path.join(root, entry)],
+    outfile: path.join(root, outfile),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+
 async function main() {
-  await esbuild.build({
-    entryPoints: [path.join(root, 'src/cli.ts')],
-    outfile: path.join(root, 'dist/cli.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  });
+  await buildForNode('src/cli.ts', 'dist/cli.js');
   // The verifier, for blog backends written in Node: require('parley/verify').
-  await esbuild.build({
-    entryPoints: [path.join(root, 'src/verify/index.ts')],
-    outfile: path.join(root, 'dist/verify.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  });
+  await buildForNode('src/verify/index.ts', 'dist/verify.js');
   const widgetEntry = path.join(root, 'src/widget/index.ts');
   if (fs.existsSync(widgetEntry)) {
     await esbuild.build({

@@ -1,4 +1,4 @@
-import { html } from '../gateway/html';
+import { html } from '../http/html';
 
 /** The demo blog: one sample post with the widget embedded exactly as a blog owner would. */
 export function demoPostPage(input: { commentsUrl: string; gatewayUrl: string; siteId: string }): string {

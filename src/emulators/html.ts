@@ -4,43 +4,9 @@
  * carries a banner saying it is a development emulator and not the real provider.
  */
 import type { Response } from 'express';
+import { html, SafeHtml } from '../http/html';
 
-const ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
-
-/** Markup that has already been escaped or built by `html`. */
-export class SafeHtml {
-  constructor(readonly value: string) {}
-
-  toString(): string {
-    return this.value;
-  }
-}
-
-function renderValue(value: unknown): string {
-  if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(renderValue).join('');
-  if (value === undefined || value === null || value === false) return '';
-  return escapeHtml(String(value));
-}
-
-/** Tagged template that escapes every interpolation (arrays are rendered item by item). */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
-  let out = strings[0] ?? '';
-  values.forEach((value, i) => {
-    out += renderValue(value) + (strings[i + 1] ?? '');
-  });
-  return new SafeHtml(out);
-}
+export { escapeHtml, SafeHtml, html } from '../http/html';
 
 export type EmulatedProvider = 'Twitter' | 'Facebook';
 

@@ -1,32 +1,6 @@
-/** HTML that has already been escaped or built by `html`; everything else is escaped on the way in. */
-export class SafeHtml {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
+import { html, type SafeHtml } from '../http/html';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"'`]/g, (char) => ESCAPES[char]!);
-}
-
-function render(value: unknown): string {
-  if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(render).join('');
-  if (value === undefined || value === null || value === false) return '';
-  return escapeHtml(value);
-}
-
-/** Tagged template that escapes every interpolation unless it is SafeHtml (or an array of it). */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
-  let out = strings[0]!;
-  values.forEach((value, index) => {
-    out += render(value) + strings[index + 1]!;
-  });
-  return new SafeHtml(out);
-}
+export { html, SafeHtml, escapeHtml } from '../http/html';
 
 export interface PageOptions {
   readonly title: string;

@@ -1,4 +1,4 @@
-import { html } from '../gateway/html';
+import { html } from '../http/html';
 import type { MailMessage } from '../store/dev-mailbox';
 
 /** The sign-in message: plain text first (what many mail clients show), the same in HTML. */

@@ -5,6 +5,7 @@ import type { FacebookSettings } from '../config/settings';
 import type { ProviderProfile } from '../store/accounts';
 import { OAuth2HandshakeStore, UpstreamProtocolError } from './handshake-store';
 import { applyUpstreamTimeouts } from './upstream-timeout';
+import { verifyProfile } from './verify-profile';
 
 /** Display name and avatar from Graph's /me?fields=id,name,picture. */
 export function facebookProfile(profile: Profile): ProviderProfile {
@@ -47,13 +48,7 @@ export function facebookStrategy(settings: FacebookSettings, issuer: string): St
       sessionKey: 'oauth2:facebook',
       store: new OAuth2HandshakeStore('facebook', () => randomBytes(24).toString('base64url')),
     } as unknown as StrategyOptions,
-    (_accessToken: string, _refreshToken: string, profile: Profile, done: (error: unknown, user?: ProviderProfile) => void) => {
-      try {
-        done(null, facebookProfile(profile));
-      } catch (error) {
-        done(error);
-      }
-    },
+    verifyProfile(facebookProfile),
   );
   applyUpstreamTimeouts(strategy);
   return strategy;

@@ -4,6 +4,7 @@ import type { TwitterSettings } from '../config/settings';
 import type { ProviderProfile } from '../store/accounts';
 import { OAuth1HandshakeStore, UpstreamProtocolError } from './handshake-store';
 import { applyUpstreamTimeouts } from './upstream-timeout';
+import { verifyProfile } from './verify-profile';
 
 /** Twitter's JSON user, the parts we read. */
 interface TwitterUser {
@@ -52,13 +53,7 @@ export function twitterStrategy(settings: TwitterSettings, issuer: string): Stra
       sessionKey: 'oauth:twitter',
       requestTokenStore: new OAuth1HandshakeStore('twitter'),
     } as unknown as StrategyOptions,
-    (_token: string, _tokenSecret: string, profile: Profile, done: (error: unknown, user?: ProviderProfile) => void) => {
-      try {
-        done(null, twitterProfile(profile));
-      } catch (error) {
-        done(error);
-      }
-    },
+    verifyProfile(twitterProfile),
   );
   applyUpstreamTimeouts(strategy);
   return strategy;
