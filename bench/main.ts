@@ -1,0 +1,23 @@
+import { machine, type Row } from './lib/report';
+import { verifySuite } from './suites/verify';
+
+const SUITES: Record<string, () => Promise<Row[]>> = {
+  verify: verifySuite,
+};
+
+/** Runs the named suites (all by default) and exits non-zero if any fails to run. */
+export async function main(args: string[]): Promise<number> {
+  const names = args.length ? args : Object.keys(SUITES);
+  console.log(`# Parley benchmarks\n\nMachine: ${machine()}\nDate: ${new Date().toISOString()}`);
+  const started = Date.now();
+  for (const name of names) {
+    const suite = SUITES[name];
+    if (!suite) {
+      console.error(`unknown suite "${name}" (known: ${Object.keys(SUITES).join(', ')})`);
+      return 1;
+    }
+    await suite();
+  }
+  console.log(`\nAll suites ran in ${Math.round((Date.now() - started) / 1000)} s.`);
+  return 0;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: compiles the TypeScript benchmarks with esbuild (npm packages stay external)
+ * and runs them. Every number printed is a ratio against a baseline measured in the same run, on
+ * the same machine, because absolute times on a shared machine mean little.
+ *
+ *   node bench/run.js            all suites
+ *   node bench/run.js verify     only the named suites (verify, signin, thread, memory)
+ */
+const esbuild = require('esbuild');
+const path = require('node:path');
+const fs = require('node:fs');
+
+const root = path.join(__dirname, '..');
+const out = path.join(root, '.bench-out');
+
+async function main() {
+  fs.rmSync(out, { recursive: true, force: true });
+  const entries = [
+    path.join(__dirname, 'main.ts'),
+    ...fs.readdirSync(path.join(__dirname, 'servers')).map((name) => path.join(__dirname, 'servers', name)),
+  ];
+  await esbuild.build({
+    entryPoints: entries,
+    outdir: out,
+    outbase: __dirname,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  require(path.join(out, 'main.js'))
+    .main(process.argv.slice(2))
+    .then((code) => process.exit(code))
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
+
+main();
