@@ -1,8 +1,10 @@
 import { machine, type Row } from './lib/report';
 import { verifySuite } from './suites/verify';
+import { signinSuite } from './suites/signin';
 
 const SUITES: Record<string, () => Promise<Row[]>> = {
   verify: verifySuite,
+  signin: signinSuite,
 };
 
 /** Runs the named suites (all by default) and exits non-zero if any fails to run. */

@@ -17,7 +17,8 @@ export function startChild(name: string, env: Record<string, string> = {}): Prom
   const child: ChildProcess = fork(path.join(__dirname, 'servers', `${name}.js`), [], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: ['--max-old-space-size=4096', '--expose-gc'],
+    // BENCH_CPU_PROF=dir writes a CPU profile of every benchmark server (node --cpu-prof), to find out why a target is missed.
+    execArgv: ['--max-old-space-size=4096', '--expose-gc', ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`, `--cpu-prof-name=${name}.cpuprofile`] : [])],
   });
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`bench server ${name} exited with ${code} before it was ready`));

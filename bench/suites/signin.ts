@@ -1,0 +1,140 @@
+import { TestBrowser, extract } from '../../test/helpers/browser';
+import { startChild, type ChildServer } from '../lib/child';
+import { bestOf } from '../lib/load';
+import { printTable, perSecond, type Row } from '../lib/report';
+import { answerProviderPage } from '../../test/helpers/upstream';
+import { authorize, codeIn, discover, linkIn, redeemCode, relayParams, type Discovery } from '../../test/helpers/oidc-client';
+
+const SECONDS = 8;
+const CONCURRENT_SIGN_INS = 8;
+
+/** Runs `once` from several loops at once for a while; counts completions, keeps token-call latencies. */
+async function throughput(once: (index: number, latencies: number[]) => Promise<void>): Promise<{ perSecond: number; latencies: number[]; failures: number }> {
+  const latencies: number[] = [];
+  const deadline = Date.now() + SECONDS * 1000;
+  let completed = 0;
+  let failures = 0;
+  let counter = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENT_SIGN_INS }, async () => {
+      while (Date.now() < deadline) {
+        try {
+          await once(counter++, latencies);
+          completed++;
+        } catch (error) {
+          failures++;
+          if (failures < 3) console.error(`sign-in failed: ${(error as Error).message.slice(0, 300)}`);
+        }
+      }
+    }),
+  );
+  return { perSecond: completed / ((Date.now() - started) / 1000), latencies, failures };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function timed<T>(latencies: number[], call: () => Promise<T>): Promise<T> {
+  const start = process.hrtime.bigint();
+  const result = await call();
+  latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+  return result;
+}
+
+/** One complete email sign-in at the gateway: request → link → confirm → complete → token. */
+export async function parleyEmailSignIn(discovery: Discovery, index: number, latencies: number[]): Promise<void> {
+  const browser = new TestBrowser();
+  const email = `bench${index}@example.com`;
+  const { pending, response } = await authorize(browser, discovery, { provider: 'email' });
+  const uid = extract(response.url, /\/interaction\/([^/?#]+)/);
+  await browser.post(`${discovery.issuer}/interaction/${uid}/email`, { email, name: 'Bench' });
+  const mail = (await (await fetch(`${discovery.issuer}/dev/mailbox?to=${email}`)).json()) as { messages: Parameters<typeof linkIn>[0][] };
+  const link = linkIn(mail.messages[0]!);
+  await browser.get(link);
+  await browser.post(`${discovery.issuer}/email/confirm`, { token: new URL(link).searchParams.get('token')! });
+  const relay = await browser.post(`${discovery.issuer}/interaction/${uid}/email/complete`, {});
+  const tokens = await timed(latencies, () => redeemCode(discovery, pending, relayParams(relay).get('code')!));
+  if (tokens.status !== 200) throw new Error(`token endpoint answered ${tokens.status}`);
+  void codeIn;
+}
+
+async function baselineEmailSignIn(url: string, index: number): Promise<void> {
+  const browser = new TestBrowser();
+  const email = `bench${index}@example.com`;
+  await browser.post(`${url}/email`, { email });
+  const mail = (await (await fetch(`${url}/mailbox?to=${email}`)).json()) as { text: string };
+  const token = extract(mail.text, /token=([A-Za-z0-9_-]+)/);
+  await browser.get(`${url}/confirm?token=${token}`);
+  await browser.post(`${url}/confirm`, { token });
+  await browser.post(`${url}/complete`, {});
+  const answer = await browser.post(`${url}/token`, {});
+  if (answer.status !== 200) throw new Error(`baseline token answered ${answer.status}`);
+}
+
+async function parleyTwitterSignIn(discovery: Discovery, latencies: number[]): Promise<void> {
+  const browser = new TestBrowser();
+  const { pending, response } = await authorize(browser, discovery, { provider: 'twitter' });
+  const relay = await answerProviderPage(browser, response, { userId: '4000000001' });
+  const tokens = await timed(latencies, () => redeemCode(discovery, pending, relayParams(relay).get('code')!));
+  if (tokens.status !== 200) throw new Error(`token endpoint answered ${tokens.status}`);
+}
+
+async function baselineTwitterSignIn(url: string): Promise<void> {
+  const browser = new TestBrowser();
+  const page = await browser.get(`${url}/auth/twitter`);
+  const done = await answerProviderPage(browser, page, { userId: '4000000001' });
+  if (!done.text.includes('access_token')) throw new Error(`baseline twitter ended with ${done.status}`);
+}
+
+/**
+ * Issue 6, item 3: complete sign-ins per second at the gateway against a bare Express + passport
+ * app doing the same upstream handshake; and p50/p99 of the JWKS, discovery and token endpoints.
+ */
+export async function signinSuite(): Promise<Row[]> {
+  const emulator = await startChild('emulator-server');
+  const env = { BENCH_TWITTER_API_URL: String(emulator.info['twitterApiUrl']) };
+  let gateway: ChildServer | undefined;
+  let baseline: ChildServer | undefined;
+  try {
+    gateway = await startChild('gateway-server', env);
+    baseline = await startChild('baseline-server', env);
+    const discovery = await discover(gateway.url);
+
+    // Warm up both (JIT, SQLite pages, keys).
+    for (let i = 0; i < 20; i++) {
+      await parleyEmailSignIn(discovery, -1 - i, []);
+      await baselineEmailSignIn(baseline.url, -1 - i);
+    }
+
+    const tokenLatencies: number[] = [];
+    const parleyEmail = await throughput((i, latencies) => parleyEmailSignIn(discovery, i, latencies).then(() => void tokenLatencies.push(...latencies.splice(0))));
+    const baseEmail = await throughput((i) => baselineEmailSignIn(baseline!.url, i));
+    const parleyTwitter = await throughput((_i, latencies) => parleyTwitterSignIn(discovery, latencies).then(() => void tokenLatencies.push(...latencies.splice(0))));
+    const baseTwitter = await throughput(() => baselineTwitterSignIn(baseline!.url));
+    const jwks = await bestOf(1, { url: discovery.jwks_uri, seconds: 4 });
+    const disco = await bestOf(1, { url: `${gateway.url}/.well-known/openid-configuration`, seconds: 4 });
+
+    const emailRatio = parleyEmail.perSecond / baseEmail.perSecond;
+    const twitterRatio = parleyTwitter.perSecond / baseTwitter.perSecond;
+    const rows: Row[] = [
+      { name: 'email sign-ins, bare Express + passport (baseline)', value: perSecond(baseEmail.perSecond), ratio: 1 },
+      { name: 'email sign-ins, Parley gateway', value: perSecond(parleyEmail.perSecond), ratio: emailRatio, target: '≥ 0.5×', met: emailRatio >= 0.5 },
+      { name: 'Twitter sign-ins, bare Express + passport (baseline)', value: perSecond(baseTwitter.perSecond), ratio: 1 },
+      { name: 'Twitter sign-ins, Parley gateway', value: perSecond(parleyTwitter.perSecond), ratio: twitterRatio, target: '≥ 0.5×', met: twitterRatio >= 0.5 },
+      { name: 'token endpoint latency p50 / p99 (during sign-ins)', value: `${percentile(tokenLatencies, 50).toFixed(1)} / ${percentile(tokenLatencies, 99).toFixed(1)} ms` },
+      { name: 'JWKS latency p50 / p99 (16 connections)', value: `${jwks.p50Ms} / ${jwks.p99Ms} ms (${perSecond(jwks.requestsPerSecond)})` },
+      { name: 'discovery latency p50 / p99 (16 connections)', value: `${disco.p50Ms} / ${disco.p99Ms} ms (${perSecond(disco.requestsPerSecond)})` },
+    ];
+    const failures = parleyEmail.failures + baseEmail.failures + parleyTwitter.failures + baseTwitter.failures;
+    if (failures) rows.push({ name: 'failed sign-ins during the run', value: String(failures) });
+    printTable(`Sign-in throughput (${CONCURRENT_SIGN_INS} concurrent sign-ins, ${SECONDS} s each)`, rows);
+    return rows;
+  } finally {
+    await baseline?.stop();
+    await gateway?.stop();
+    await emulator.stop();
+  }
+}
