@@ -41,7 +41,7 @@ export async function openDatabase<Schema = Database>(options: OpenDatabaseOptio
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(db, options.migrations ?? gatewayMigrations);
   return db;
 }
@@ -54,4 +54,36 @@ async function migrate<Schema>(db: Kysely<Schema>, provider: MigrationProvider):
     await db.destroy();
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** How many distinct SQL texts keep a prepared statement; Parley issues a few dozen. */
+const STATEMENT_CACHE_SIZE = 200;
+
+/**
+ * Kysely prepares every query anew, and preparing is a large share of a small query's cost.
+ * Queries are built from fixed shapes with bound values, so the SQL texts repeat: keep their
+ * prepared statements (better-sqlite3 statements are reusable once a previous run is done, which
+ * is always the case on its synchronous connection).
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') {
+        const value: unknown = Reflect.get(target, property, receiver);
+        // Native methods must run on the real database object, not on the proxy.
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (!statement) {
+          if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+          statement = prepare(source);
+          cache.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
 }
