@@ -8,4 +8,10 @@ if (!fs.existsSync(cli)) {
   console.error('parley: dist/cli.js is missing; run `npm run build` first.');
   process.exit(1);
 }
-require(cli);
+const { run } = require(cli);
+process.on('unhandledRejection', (reason) => {
+  console.error(`parley: unhandled rejection: ${(reason && reason.message) || String(reason)}`);
+});
+run(process.argv.slice(2)).then((code) => {
+  if (code !== 0) process.exit(code);
+});

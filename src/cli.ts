@@ -43,7 +43,11 @@ function stopOnSignals(running: Stoppable): void {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+/**
+ * Runs one `parley` command. Returns the exit code for commands that end (or fail to start);
+ * long-running services keep the process alive until a signal stops them.
+ */
+export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(USAGE);
@@ -55,7 +59,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   try {
-    const settings = loadSettings();
+    const settings = loadSettings(env);
     if (name !== 'keys') assertProductionReady(settings);
     const running = await command(settings, args);
     if (running) stopOnSignals(running);
@@ -74,11 +78,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-// A stray rejection is logged, not fatal: one bad request must not take the service down.
-process.on('unhandledRejection', (reason) => {
-  console.error(`parley: unhandled rejection: ${(reason as Error)?.message ?? String(reason)}`);
-});
-
-main(process.argv.slice(2)).then((code) => {
-  if (code !== 0) process.exit(code);
-});
+if (require.main === module) {
+  // A stray rejection is logged, not fatal: one bad request must not take the service down.
+  process.on('unhandledRejection', (reason) => {
+    console.error(`parley: unhandled rejection: ${(reason as Error)?.message ?? String(reason)}`);
+  });
+  run(process.argv.slice(2)).then((code) => {
+    if (code !== 0) process.exit(code);
+  });
+}

@@ -1,0 +1,68 @@
+import { run } from '../../src/cli';
+import { loadKeyRing } from '../../src/tokens/keys';
+import { makeDataDir } from '../helpers/gateway';
+
+/** Runs the command and returns its exit code with everything it wrote to stderr and stdout. */
+async function parley(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; err: string; out: string }> {
+  const err: string[] = [];
+  const out: string[] = [];
+  const errorSpy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void err.push(args.join(' ')));
+  const logSpy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void out.push(args.join(' ')));
+  try {
+    return { code: await run(argv, env), err: err.join('\n'), out: out.join('\n') };
+  } finally {
+    errorSpy.mockRestore();
+    logSpy.mockRestore();
+  }
+}
+
+describe('the parley command', () => {
+  it('stops with one line naming a bad setting', async () => {
+    const result = await parley(['gateway'], { PARLEY_ISSUER: 'not a url', PARLEY_DATA_DIR: makeDataDir() });
+    expect(result.code).toBe(1);
+    expect(result.err).toBe('parley: PARLEY_ISSUER: must be an absolute http(s) URL (got "not a url")');
+  });
+
+  it('refuses insecure settings in production, naming the setting', async () => {
+    const result = await parley(['gateway'], { NODE_ENV: 'production', PARLEY_DATA_DIR: makeDataDir() });
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^parley: PARLEY_ISSUER: must use https in production/);
+  });
+
+  it('refuses a production gateway without a provisioned key, or with a development key, and names the fix', async () => {
+    const dataDir = makeDataDir();
+    const secure = {
+      NODE_ENV: 'production',
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_ISSUER: 'https://login.blog.example',
+      PARLEY_COMMENTS_URL: 'https://comments.blog.example',
+      PARLEY_SESSION_SECRET: 'x'.repeat(40),
+      PARLEY_SMTP_URL: 'smtp://127.0.0.1:2525',
+      PARLEY_SITES_FILE: `${__dirname}/fixtures/https-sites.json`,
+    };
+    const missing = await parley(['gateway'], secure);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^parley: PARLEY_DATA_DIR: no signing key .* run `parley keys rotate`/);
+
+    await loadKeyRing(dataDir, { createIfMissing: true }); // what a development start leaves behind
+    const development = await parley(['gateway'], secure);
+    expect(development.code).toBe(1);
+    expect(development.err).toMatch(/^parley: PARLEY_DATA_DIR: the signing key .* is a development key/);
+  });
+
+  it('rotates and lists keys', async () => {
+    const dataDir = makeDataDir();
+    const rotated = await parley(['keys', 'rotate'], { PARLEY_DATA_DIR: dataDir });
+    expect(rotated.code).toBe(0);
+    expect(rotated.out).toMatch(/new signing key \S+/);
+    const listed = await parley(['keys', 'list'], { PARLEY_DATA_DIR: dataDir });
+    expect(listed.out).toMatch(/RS256 .* signing/);
+  });
+
+  it('explains its usage for an unknown command', async () => {
+    const result = await parley(['fly'], {});
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('unknown command "fly"');
+    expect(result.err).toContain('usage: parley <command>');
+  });
+});
