@@ -1,8 +1,5 @@
 import { loadSettings, assertProductionReady, ConfigError, type Settings } from './config';
-import { runGateway } from './commands/gateway';
-import { runKeys, UsageError } from './commands/keys';
-import { runDemo } from './commands/demo';
-import { runEmulators } from './commands/emulators';
+import { UsageError } from './commands/usage-error';
 
 const USAGE = `usage: parley <command>
 
@@ -18,14 +15,17 @@ type Stoppable = { close(): Promise<void> };
 type Command = (settings: Settings, args: readonly string[]) => Promise<Stoppable | void>;
 
 const COMMANDS: Record<string, Command> = {
+  // Commands load their modules only when run, so a configuration error is reported before
+  // oidc-provider (and its runtime warning) is even loaded.
   gateway: async (settings) => {
+    const { runGateway } = await import('./commands/gateway');
     const running = await runGateway(settings);
     console.log(`parley gateway: listening on port ${running.server.port}, issuer ${settings.gateway.issuer}`);
     return running;
   },
-  demo: (settings) => runDemo(settings),
-  emulators: (settings) => runEmulators(settings),
-  keys: (settings, args) => runKeys(settings, args),
+  demo: async (settings) => (await import('./commands/demo')).runDemo(settings),
+  emulators: async (settings) => (await import('./commands/emulators')).runEmulators(settings),
+  keys: async (settings, args) => (await import('./commands/keys')).runKeys(settings, args),
 };
 
 function stopOnSignals(running: Stoppable): void {

@@ -1,4 +1,5 @@
 import type { Settings } from '../config/settings';
+import { UsageError } from './usage-error';
 import { loadKeyRing, rotateKeys, RETIRED_KEY_PUBLISHED_SECONDS } from '../tokens/keys';
 
 /**
@@ -22,8 +23,4 @@ export async function runKeys(settings: Settings, args: readonly string[]): Prom
     return;
   }
   throw new UsageError(`unknown keys action "${action}" (use: parley keys rotate | parley keys list)`);
-}
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
 }
