@@ -1,5 +1,7 @@
 import type { Settings } from '../config/settings';
 import { UsageError } from './usage-error';
+
+export { UsageError };
 import { loadKeyRing, rotateKeys, RETIRED_KEY_PUBLISHED_SECONDS } from '../tokens/keys';
 
 /**
