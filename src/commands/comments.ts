@@ -1,0 +1,149 @@
+import type { Settings } from '../config/settings';
+import { createCommentService, type CommentService } from '../comments/service';
+import type { CommentServiceOptions } from '../comments/options';
+import { openCommentsDatabase } from '../comments/database';
+import { Moderation, type ModerationOutcome } from '../comments/moderation';
+import { removedState } from '../comments/presentation';
+import { COMMENT_ID_PATTERN, POST_ID_PATTERN } from '../comments/validation';
+import { listen, type RunningServer } from '../http/listen';
+import { UsageError } from './usage-error';
+
+/** For `parley comments --help` and the top-level usage. */
+export const COMMENTS_USAGE = `usage: parley comments [<action> <site> <argument>]
+
+  (no action)                  the comment service on PARLEY_COMMENTS_PORT (4100)
+  list    <site> <post>        a post's comments with their ids and authors' subjects
+  ban     <site> <sub>         refuse new comments from a commenter (from their next request)
+  unban   <site> <sub>         allow them again
+  hide    <site> <commentId>   show a placeholder instead of the comment (replies stay)
+  unhide  <site> <commentId>   show it again
+  delete  <site> <commentId>   erase its text and author for good (replies stay)
+
+Moderation acts on the database under PARLEY_DATA_DIR; a running service sees it at once.`;
+
+export interface RunningCommentService {
+  readonly service: CommentService;
+  readonly server: RunningServer;
+  close(): Promise<void>;
+}
+
+export interface RunCommentsOptions {
+  /** Where the command's output goes; default console.log. */
+  readonly print?: (line: string) => void;
+  /** Interface to listen on; default all in production, loopback otherwise (as the gateway). */
+  readonly host?: string;
+  readonly serviceOptions?: CommentServiceOptions;
+}
+
+/** Longest subject a ban accepts: far above the gateway's (43 characters of base64url). */
+const MAX_SUB_LENGTH = 255;
+
+type Action = (moderation: Moderation, siteId: string, argument: string, print: (line: string) => void) => Promise<void>;
+
+function report(outcome: ModerationOutcome, what: string, messages: { done: string; unchanged: string }): string {
+  switch (outcome) {
+    case 'done':
+      return messages.done;
+    case 'unchanged':
+      return messages.unchanged;
+    case 'not_found':
+      throw new UsageError(`${what} does not exist`);
+    case 'deleted':
+      throw new UsageError(`${what} was deleted; a deleted comment cannot be hidden or shown again`);
+  }
+}
+
+const ACTIONS: Readonly<Record<string, Action>> = {
+  async list(moderation, siteId, postId, print) {
+    if (!POST_ID_PATTERN.test(postId)) throw new UsageError(`"${postId}" is not a valid post id`);
+    const rows = await moderation.list(siteId, postId);
+    if (rows.length === 0) return print(`no comments on ${siteId}/${postId}`);
+    for (const row of rows) {
+      const state = removedState(row) ?? 'visible';
+      const excerpt = row.body.replace(/\s+/g, ' ').slice(0, 60);
+      print(`${row.id}  ${new Date(row.created_at).toISOString()}  ${state}  sub=${row.author_sub}  ${JSON.stringify(row.author_name)}  ${JSON.stringify(excerpt)}`);
+    }
+  },
+  async ban(moderation, siteId, sub, print) {
+    const outcome = await moderation.ban(siteId, sub);
+    print(report(outcome, `subject ${sub}`, { done: `banned ${sub} on ${siteId}`, unchanged: `${sub} was already banned on ${siteId}` }));
+  },
+  async unban(moderation, siteId, sub, print) {
+    const outcome = await moderation.unban(siteId, sub);
+    print(report(outcome, `subject ${sub}`, { done: `unbanned ${sub} on ${siteId}`, unchanged: `${sub} was not banned on ${siteId}` }));
+  },
+  async hide(moderation, siteId, id, print) {
+    const outcome = await moderation.hide(siteId, id);
+    print(report(outcome, `comment ${id} on ${siteId}`, { done: `hid comment ${id}`, unchanged: `comment ${id} was already hidden` }));
+  },
+  async unhide(moderation, siteId, id, print) {
+    const outcome = await moderation.unhide(siteId, id);
+    print(report(outcome, `comment ${id} on ${siteId}`, { done: `comment ${id} is shown again`, unchanged: `comment ${id} was not hidden` }));
+  },
+  async delete(moderation, siteId, id, print) {
+    const outcome = await moderation.delete(siteId, id);
+    print(report(outcome, `comment ${id} on ${siteId}`, { done: `deleted comment ${id} (its text and author are erased)`, unchanged: `comment ${id} was already deleted` }));
+  },
+};
+
+const TAKES_COMMENT_ID = new Set(['hide', 'unhide', 'delete']);
+
+function checkArguments(settings: Settings, action: string, siteId: string | undefined, argument: string | undefined, extra: readonly string[]): [string, string] {
+  if (siteId === undefined || argument === undefined || extra.length > 0) {
+    throw new UsageError(`comments ${action} takes exactly two arguments\n\n${COMMENTS_USAGE}`);
+  }
+  if (!settings.sites.some((site) => site.id === siteId)) {
+    throw new UsageError(`unknown site "${siteId}" (the sites file lists: ${settings.sites.map((site) => site.id).join(', ')})`);
+  }
+  if (TAKES_COMMENT_ID.has(action) && !COMMENT_ID_PATTERN.test(argument)) {
+    throw new UsageError(`"${argument}" is not a comment id`);
+  }
+  if ((action === 'ban' || action === 'unban') && (argument.length === 0 || argument.length > MAX_SUB_LENGTH)) {
+    throw new UsageError(`"${argument}" is not a subject`);
+  }
+  return [siteId, argument];
+}
+
+/**
+ * `parley comments`: with no action, serves the comment API on PARLEY_COMMENTS_PORT and returns
+ * the running service; with a moderation action, applies it to the database and returns.
+ */
+export async function runComments(
+  settings: Settings,
+  args: readonly string[],
+  options: RunCommentsOptions = {},
+): Promise<RunningCommentService | void> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const [action, siteArgument, argument, ...extra] = args;
+  if (action === undefined) return serve(settings, options, print);
+  if (action === 'help' || action === '--help' || action === '-h') return void print(COMMENTS_USAGE);
+  const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
+  if (run === undefined) throw new UsageError(`unknown comments action "${action}"\n\n${COMMENTS_USAGE}`);
+  const [siteId, value] = checkArguments(settings, action, siteArgument, argument, extra);
+  const db = await openCommentsDatabase(settings);
+  try {
+    await run(new Moderation(db), siteId, value, print);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function serve(settings: Settings, options: RunCommentsOptions, print: (line: string) => void): Promise<RunningCommentService> {
+  const service = await createCommentService(settings, options.serviceOptions);
+  let server: RunningServer;
+  try {
+    server = await listen(service.app, settings.comments.port, options.host ?? (settings.production ? '0.0.0.0' : '127.0.0.1'));
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+  print(`parley comments: listening on port ${server.port}, public URL ${settings.comments.url}, tokens from ${settings.gateway.issuer}`);
+  return {
+    service,
+    server,
+    async close() {
+      await server.close();
+      await service.close();
+    },
+  };
+}

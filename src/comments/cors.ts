@@ -1,0 +1,64 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { CommentApiError } from './errors';
+import { siteOf } from './request-context';
+
+/**
+ * Cross-origin access to a site's comments, for that site's registered origins only (the
+ * `origins` of the sites file), per the Fetch standard's CORS protocol:
+ *
+ * - A registered origin gets `Access-Control-Allow-Origin: <that origin>`, never `*`, and can read
+ *   the headers a widget needs (Retry-After, WWW-Authenticate, Idempotent-Replayed).
+ * - Preflights allow GET and POST with Authorization, Content-Type and Idempotency-Key; from any
+ *   other origin they are refused with 403.
+ * - A POST that carries an Origin header not registered for the site is refused with 403 before
+ *   anything else (a GET is answered, without CORS headers, so browsers keep it from the page).
+ * - No credentials: tokens travel in Authorization, never in cookies.
+ * - Every answer varies by Origin, so caches never hand one site's answer to another.
+ */
+
+const ALLOWED_METHODS = 'GET, POST';
+const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key';
+const EXPOSED_HEADERS = 'Retry-After, WWW-Authenticate, Idempotent-Replayed';
+const PREFLIGHT_MAX_AGE_SECONDS = 10 * 60;
+
+function registeredOrigin(req: Request, res: Response): string | undefined {
+  const origin = req.get('origin');
+  return origin !== undefined && siteOf(res).origins.includes(origin) ? origin : undefined;
+}
+
+/** CORS headers on GET and POST answers (errors included: the widget must read a 401). */
+export function siteCors(): RequestHandler {
+  return (req, res, next) => {
+    res.vary('Origin');
+    const origin = registeredOrigin(req, res);
+    if (origin !== undefined) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+    } else if (req.method === 'POST' && req.get('origin') !== undefined) {
+      throw new CommentApiError('origin_not_allowed');
+    }
+    next();
+  };
+}
+
+/** Answers OPTIONS: a preflight from a registered origin gets 204 with what is allowed. */
+export function sitePreflight(): RequestHandler {
+  return (req, res) => {
+    res.vary('Origin');
+    res.vary('Access-Control-Request-Method');
+    res.vary('Access-Control-Request-Headers');
+    res.setHeader('Allow', 'GET, HEAD, POST, OPTIONS');
+    const isPreflight = req.get('origin') !== undefined && req.get('access-control-request-method') !== undefined;
+    if (!isPreflight) {
+      res.status(204).end();
+      return;
+    }
+    const origin = registeredOrigin(req, res);
+    if (origin === undefined) throw new CommentApiError('origin_not_allowed');
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Allow-Methods', ALLOWED_METHODS);
+    res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+    res.setHeader('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE_SECONDS));
+    res.status(204).end();
+  };
+}

@@ -1,0 +1,69 @@
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * The comment service's versioned migrations, in order. Never edit one that has shipped: add the
+ * next. Written with Kysely's schema builder so the list can run on PostgreSQL too (there `seq`
+ * would become an identity column).
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_comments': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('comments')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('site_id', 'text', (c) => c.notNull())
+        .addColumn('post_id', 'text', (c) => c.notNull())
+        .addColumn('parent_id', 'text', (c) => c.references('comments.id'))
+        .addColumn('author_sub', 'text', (c) => c.notNull())
+        .addColumn('author_name', 'text', (c) => c.notNull())
+        .addColumn('author_picture', 'text')
+        .addColumn('author_idp', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('hidden_at', 'bigint')
+        .addColumn('deleted_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('comments_thread').on('comments').columns(['site_id', 'post_id', 'seq']).execute();
+      await db.schema
+        .createIndex('comments_by_author')
+        .on('comments')
+        .columns(['site_id', 'author_sub', 'post_id', 'created_at'])
+        .execute();
+
+      await db.schema
+        .createTable('bans')
+        .addColumn('site_id', 'text', (c) => c.notNull())
+        .addColumn('sub', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('bans_pk', ['site_id', 'sub'])
+        .execute();
+
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('site_id', 'text', (c) => c.notNull())
+        .addColumn('sub', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('response', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['site_id', 'sub', 'key'])
+        .execute();
+      await db.schema.createIndex('idempotency_keys_age').on('idempotency_keys').column('created_at').execute();
+
+      await db.schema
+        .createTable('rate_limits')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('window_started_at', 'bigint', (c) => c.notNull())
+        .addColumn('hits', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+export const commentsMigrations: MigrationProvider = {
+  async getMigrations() {
+    return MIGRATIONS;
+  },
+};

@@ -1,0 +1,55 @@
+import type { RateLimitRule } from '../store/rate-limits';
+import type { Verifier, VerifierOptions } from '../verify';
+import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from './idempotency';
+import { DEFAULT_COMMENT_RATE_LIMITS } from './rate-limits';
+
+/** What `createCommentService` can be told besides the settings; every field has a default. */
+export interface CommentServiceOptions {
+  /** Per-commenter limits, all applied; default 5 a minute and 30 an hour. */
+  readonly rateLimits?: readonly RateLimitRule[];
+  /** The same text by the same commenter on the same post within this is refused; default 10 minutes. */
+  readonly duplicateWindowSeconds?: number;
+  /** How long an Idempotency-Key's first answer is kept; default 24 hours. */
+  readonly idempotencyTtlSeconds?: number;
+  /** Milliseconds since the epoch, for comment times and the windows above; default Date.now. */
+  readonly clock?: () => number;
+  /** Extra verifier options (issuer and audience always come from the settings). */
+  readonly verifierOptions?: Partial<Omit<VerifierOptions, 'issuer' | 'audience'>>;
+  /** Replaces the verifier built from the settings. */
+  readonly verifier?: Pick<Verifier, 'verify'>;
+  /** Where server-side failures are reported; default console.error. */
+  readonly log?: (line: string) => void;
+}
+
+export const DEFAULT_DUPLICATE_WINDOW_SECONDS = 10 * 60;
+/** Old idempotency records and rate-limit counters are swept this often. */
+export const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+
+export interface ResolvedCommentServiceOptions {
+  readonly rateLimits: readonly RateLimitRule[];
+  readonly duplicateWindowMs: number;
+  readonly idempotencyTtlMs: number;
+  readonly clock: () => number;
+  readonly log: (line: string) => void;
+}
+
+function positiveInteger(option: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`createCommentService: ${option} must be a positive integer (got ${value})`);
+  return value;
+}
+
+/** Checks the options once, at start-up, naming the bad one. */
+export function resolveCommentServiceOptions(options: CommentServiceOptions): ResolvedCommentServiceOptions {
+  const rateLimits = options.rateLimits ?? DEFAULT_COMMENT_RATE_LIMITS;
+  rateLimits.forEach((rule, index) => {
+    positiveInteger(`rateLimits[${index}].limit`, rule.limit);
+    positiveInteger(`rateLimits[${index}].windowSeconds`, rule.windowSeconds);
+  });
+  return Object.freeze({
+    rateLimits: Object.freeze(rateLimits.map((rule) => Object.freeze({ ...rule }))),
+    duplicateWindowMs: positiveInteger('duplicateWindowSeconds', options.duplicateWindowSeconds ?? DEFAULT_DUPLICATE_WINDOW_SECONDS) * 1000,
+    idempotencyTtlMs: positiveInteger('idempotencyTtlSeconds', options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS) * 1000,
+    clock: options.clock ?? Date.now,
+    log: options.log ?? ((line: string) => console.error(line)),
+  });
+}

@@ -1,0 +1,108 @@
+import type { Kysely } from 'kysely';
+import type { RateLimitRule } from '../store/rate-limits';
+import type { Commenter } from '../verify';
+import { CommentApiError } from './errors';
+import { IdempotencyStore, requestFingerprint } from './idempotency';
+import { presentComment } from './presentation';
+import { countComment } from './rate-limits';
+import type { CommentsSchema } from './schema';
+import { CommentStore, newCommentId } from './storage';
+import type { NewComment } from './validation';
+
+/**
+ * Posting a comment, once the request is known to be well formed and its commenter allowed on
+ * the site. The rules, in order, all inside one transaction so a refusal writes nothing:
+ *
+ * 1. An Idempotency-Key seen before replays its first response (or 422 for another request).
+ * 2. The commenter's rate limits (429 with Retry-After).
+ * 3. A parent must be a comment on the same site and post, and not removed (422).
+ * 4. The same text by the same commenter on the same post within the duplicate window (409).
+ * 5. The comment is written with the author as the token names them now, and the response is
+ *    remembered under the Idempotency-Key.
+ *
+ * On SQLite, Kysely runs a transaction alone on the connection, so two retries racing with one
+ * key cannot both get past step 1.
+ */
+
+export interface PostCommentPolicy {
+  readonly rateLimits: readonly RateLimitRule[];
+  readonly duplicateWindowMs: number;
+  readonly idempotencyTtlMs: number;
+}
+
+export interface PostCommentRequest {
+  readonly siteId: string;
+  readonly postId: string;
+  readonly commenter: Commenter;
+  readonly comment: NewComment;
+  readonly idempotencyKey: string | undefined;
+  readonly now: number;
+}
+
+export interface PostCommentResult {
+  readonly status: number;
+  /** `{ comment }` for a 201; for a replay, whatever was first answered. */
+  readonly body: unknown;
+  /** True when this is the remembered answer to an earlier request with the same key. */
+  readonly replayed: boolean;
+}
+
+async function checkParent(store: CommentStore, request: PostCommentRequest): Promise<void> {
+  const { parentId } = request.comment;
+  if (parentId === null) return;
+  const parent = await store.find(request.siteId, parentId);
+  if (parent === undefined) {
+    throw new CommentApiError('parent_not_found', 'parentId does not name any comment on this site.');
+  }
+  if (parent.post_id !== request.postId) {
+    throw new CommentApiError('parent_not_found', 'parentId names a comment on another post; a reply goes on its parent\'s post.');
+  }
+  if (parent.hidden_at !== null || parent.deleted_at !== null) {
+    throw new CommentApiError('parent_not_found', 'parentId names a comment that a moderator removed.');
+  }
+}
+
+export function postComment(
+  db: Kysely<CommentsSchema>,
+  policy: PostCommentPolicy,
+  request: PostCommentRequest,
+): Promise<PostCommentResult> {
+  const { siteId, postId, commenter, comment, idempotencyKey, now } = request;
+  return db.transaction().execute(async (trx) => {
+    const idempotency = new IdempotencyStore(trx, policy.idempotencyTtlMs);
+    const fingerprint = requestFingerprint(postId, comment.rawBody, comment.parentId);
+    if (idempotencyKey !== undefined) {
+      const earlier = await idempotency.find(siteId, commenter.sub, idempotencyKey, now);
+      if (earlier !== undefined) {
+        if (earlier.requestHash !== fingerprint) throw new CommentApiError('idempotency_key_reused');
+        return { status: earlier.status, body: earlier.body, replayed: true };
+      }
+    }
+
+    await countComment(trx, commenter, policy.rateLimits, now);
+
+    const store = new CommentStore(trx);
+    await checkParent(store, request);
+    if (await store.hasRecentDuplicate(siteId, postId, commenter.sub, comment.text, now - policy.duplicateWindowMs)) {
+      throw new CommentApiError('duplicate_comment');
+    }
+
+    const row = await store.insert({
+      id: newCommentId(),
+      siteId,
+      postId,
+      parentId: comment.parentId,
+      authorSub: commenter.sub,
+      authorName: commenter.name,
+      authorPicture: commenter.picture ?? null,
+      authorIdp: commenter.idp,
+      body: comment.text,
+      createdAt: now,
+    });
+    const body = { comment: presentComment(row) };
+    if (idempotencyKey !== undefined) {
+      await idempotency.remember(siteId, commenter.sub, idempotencyKey, { requestHash: fingerprint, status: 201, body }, now);
+    }
+    return { status: 201, body, replayed: false };
+  });
+}

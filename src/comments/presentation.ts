@@ -1,0 +1,82 @@
+import type { CommentRow } from './storage';
+
+/**
+ * How stored comments look in the API.
+ *
+ * A visible comment has exactly the contract's fields. A hidden or deleted comment is listed only
+ * while a visible reply (at any depth) hangs under it, as a placeholder that keeps the thread's
+ * shape: its id, parentId and createdAt, `author: null`, `body: ""` and `state` saying why. With
+ * no visible reply below it, it is left out altogether.
+ */
+
+export interface ApiAuthor {
+  readonly name: string;
+  /** An https URL, or null when the commenter has none. */
+  readonly picture: string | null;
+  readonly idp: string;
+}
+
+export interface ApiComment {
+  readonly id: string;
+  readonly parentId: string | null;
+  readonly author: ApiAuthor;
+  readonly body: string;
+  /** ISO 8601, UTC. */
+  readonly createdAt: string;
+}
+
+export type RemovedState = 'hidden' | 'deleted';
+
+export interface ApiRemovedComment {
+  readonly id: string;
+  readonly parentId: string | null;
+  readonly author: null;
+  readonly body: '';
+  readonly createdAt: string;
+  readonly state: RemovedState;
+}
+
+export type ApiThreadEntry = ApiComment | ApiRemovedComment;
+
+export function removedState(row: CommentRow): RemovedState | undefined {
+  if (row.deleted_at !== null) return 'deleted';
+  if (row.hidden_at !== null) return 'hidden';
+  return undefined;
+}
+
+export function presentComment(row: CommentRow): ApiComment {
+  return {
+    id: row.id,
+    parentId: row.parent_id,
+    author: { name: row.author_name, picture: row.author_picture, idp: row.author_idp },
+    body: row.body,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+/** The thread as the API lists it; `rows` in creation order, as CommentStore.thread returns them. */
+export function presentThread(rows: readonly CommentRow[]): ApiThreadEntry[] {
+  // A reply is always written after its parent, so one pass from the end sees every reply
+  // before its parent and can mark the parents that must stay as placeholders.
+  const needed = new Set<string>();
+  const kept: ApiThreadEntry[] = [];
+  for (let index = rows.length - 1; index >= 0; index -= 1) {
+    const row = rows[index]!;
+    const state = removedState(row);
+    if (state !== undefined && !needed.has(row.id)) continue;
+    if (row.parent_id !== null) needed.add(row.parent_id);
+    kept.push(
+      state === undefined
+        ? presentComment(row)
+        : {
+            id: row.id,
+            parentId: row.parent_id,
+            author: null,
+            body: '',
+            createdAt: new Date(row.created_at).toISOString(),
+            state,
+          },
+    );
+  }
+  return kept.reverse();
+}

@@ -1,0 +1,50 @@
+import type { Kysely } from 'kysely';
+import { RateLimiter, type RateLimitRule } from '../store/rate-limits';
+import type { Commenter } from '../verify';
+import { CommentApiError } from './errors';
+import type { CommentsSchema } from './schema';
+
+/**
+ * The per-commenter flood limit: every rule must allow a new comment. The defaults let a person
+ * hold a lively conversation (a reply every 12 seconds for a minute) but not a bot (30 an hour).
+ *
+ * Counters are bumped inside the posting transaction, so a refused comment (bad parent,
+ * duplicate, or this very 429) rolls its hit back: only comments actually written are counted.
+ */
+export const DEFAULT_COMMENT_RATE_LIMITS: readonly RateLimitRule[] = Object.freeze([
+  Object.freeze({ limit: 5, windowSeconds: 60 }),
+  Object.freeze({ limit: 30, windowSeconds: 60 * 60 }),
+]);
+
+/** Site ids have no "|" and the window is digits, so the subject can go last as it is. */
+function counterKey(commenter: Commenter, rule: RateLimitRule): string {
+  return `comments|${commenter.siteId}|${rule.windowSeconds}|${commenter.sub}`;
+}
+
+/** Counts one comment against every rule; throws 429 with the longest wait when any refuses. */
+export async function countComment(
+  db: Kysely<CommentsSchema>,
+  commenter: Commenter,
+  rules: readonly RateLimitRule[],
+  now: number,
+): Promise<void> {
+  const limiter = new RateLimiter(db, () => now);
+  let retryAfterSeconds = 0;
+  for (const rule of rules) {
+    const decision = await limiter.hit(counterKey(commenter, rule), rule);
+    if (!decision.allowed) retryAfterSeconds = Math.max(retryAfterSeconds, decision.retryAfterSeconds);
+  }
+  if (retryAfterSeconds > 0) {
+    throw new CommentApiError(
+      'rate_limited',
+      `You are commenting too fast; try again in ${retryAfterSeconds} seconds.`,
+      retryAfterSeconds,
+    );
+  }
+}
+
+/** Deletes counters older than the longest window. */
+export async function sweepRateLimits(db: Kysely<CommentsSchema>, rules: readonly RateLimitRule[], now: number): Promise<void> {
+  const longestMs = Math.max(0, ...rules.map((rule) => rule.windowSeconds)) * 1000;
+  await new RateLimiter(db, () => now).sweep(longestMs);
+}

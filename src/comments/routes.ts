@@ -1,0 +1,108 @@
+import { Router, type RequestHandler } from 'express';
+import type { Site } from '../config/sites';
+import { getCommenter, requireCommenter, type Verifier } from '../verify';
+import { siteCors, sitePreflight } from './cors';
+import type { CommentsDb } from './database';
+import { CommentApiError } from './errors';
+import { parseJsonBody, requireJsonContentType } from './json-body';
+import { Moderation } from './moderation';
+import type { ResolvedCommentServiceOptions } from './options';
+import { postComment } from './post-comment';
+import { presentThread } from './presentation';
+import { postIdOf, requirePostId, resolveSite, siteOf } from './request-context';
+import { CommentStore } from './storage';
+import { parseIdempotencyKey, parseNewComment } from './validation';
+
+/**
+ * The comment API (DESIGN.md, "Comment API"). Each endpoint is one visible pipeline; each step
+ * enforces one rule and refuses by throwing a CommentApiError (or, for the token, answering per
+ * RFC 6750 in the verifier's middleware):
+ *
+ * GET  resolveSite 404 → siteCors → requirePostId 400 → list
+ * POST resolveSite 404 → siteCors 403 → requirePostId 400 → requireCommenter 401/403/503
+ *      → requireOwnSite 403 → refuseBanned 403 → requireJsonContentType 415
+ *      → parseJsonBody 413/400/415 → create (validation 400/422, then post-comment.ts: 422/429/409)
+ */
+
+export const COMMENTS_PATH = '/api/sites/:site/posts/:post/comments';
+
+export interface CommentRoutesDependencies {
+  readonly db: CommentsDb;
+  readonly sites: ReadonlyMap<string, Site>;
+  readonly verifier: Pick<Verifier, 'verify'>;
+  readonly options: ResolvedCommentServiceOptions;
+}
+
+/** 403 for a token issued to another site: pairwise subjects mean nothing outside their site. */
+function requireOwnSite(): RequestHandler {
+  return (_req, res, next) => {
+    if (getCommenter(res).siteId !== siteOf(res).id) throw new CommentApiError('wrong_site');
+    next();
+  };
+}
+
+/** 403 for a banned commenter, read from the database on every request (tokens predate bans). */
+function refuseBanned(moderation: Moderation): RequestHandler {
+  return async (_req, res, next) => {
+    if (await moderation.isBanned(siteOf(res).id, getCommenter(res).sub)) throw new CommentApiError('banned');
+    next();
+  };
+}
+
+function listComments(db: CommentsDb): RequestHandler {
+  return async (_req, res) => {
+    const rows = await new CommentStore(db).thread(siteOf(res).id, postIdOf(res));
+    res.json({ comments: presentThread(rows) });
+  };
+}
+
+function createComment({ db, options }: CommentRoutesDependencies): RequestHandler {
+  return async (req, res) => {
+    const comment = parseNewComment(req.body);
+    const idempotencyKey = parseIdempotencyKey(req.get('idempotency-key'));
+    const result = await postComment(db, options, {
+      siteId: siteOf(res).id,
+      postId: postIdOf(res),
+      commenter: getCommenter(res),
+      comment,
+      idempotencyKey,
+      now: options.clock(),
+    });
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(result.status).json(result.body);
+  };
+}
+
+function methodNotAllowed(): RequestHandler {
+  return (_req, res) => {
+    res.setHeader('Allow', 'GET, HEAD, POST, OPTIONS');
+    throw new CommentApiError('method_not_allowed');
+  };
+}
+
+export function commentRoutes(deps: CommentRoutesDependencies): Router {
+  const moderation = new Moderation(deps.db, deps.options.clock);
+  const router = Router();
+  router
+    .route(COMMENTS_PATH)
+    .options(resolveSite(deps.sites), sitePreflight())
+    .get(resolveSite(deps.sites), siteCors(), requirePostId(), listComments(deps.db))
+    .post(
+      resolveSite(deps.sites),
+      siteCors(),
+      requirePostId(),
+      requireCommenter(deps.verifier, {
+        // A 503 here means the gateway's keys cannot be fetched: the operator should hear of it.
+        onRefused: (error) => {
+          if (!error.isTokenFault) deps.options.log(`comments: token check unavailable: ${error.message}`);
+        },
+      }),
+      requireOwnSite(),
+      refuseBanned(moderation),
+      requireJsonContentType(),
+      parseJsonBody(),
+      createComment(deps),
+    )
+    .all(methodNotAllowed());
+  return router;
+}

@@ -1,0 +1,57 @@
+import type { Generated } from 'kysely';
+import type { RateLimitsTable } from '../store/schema';
+
+/**
+ * The comment service's own database (comments.sqlite under the data directory): separate from
+ * the gateway's so the two never contend for a lock. Times are epoch milliseconds. Kept
+ * dialect-neutral so the same queries run on SQLite and, later, PostgreSQL.
+ */
+export interface CommentsSchema {
+  comments: CommentsTable;
+  bans: BansTable;
+  idempotency_keys: IdempotencyKeysTable;
+  rate_limits: RateLimitsTable;
+}
+
+export interface CommentsTable {
+  /** Insertion order: the API lists comments by it, so ties in created_at never reorder a thread. */
+  seq: Generated<number>;
+  /** The public id (random, URL-safe). */
+  id: string;
+  site_id: string;
+  post_id: string;
+  parent_id: string | null;
+  /** The commenter's pairwise subject; with site_id it identifies the commenter. Never served. */
+  author_sub: string;
+  /** Copied from the token at posting time; erased when the comment is deleted. */
+  author_name: string;
+  author_picture: string | null;
+  author_idp: string;
+  /** The text as written (sanitised: see text.ts); erased when the comment is deleted. */
+  body: string;
+  created_at: number;
+  /** Set by `parley comments hide`; cleared by unhide. */
+  hidden_at: number | null;
+  /** Set by `parley comments delete`; final. */
+  deleted_at: number | null;
+}
+
+/** A commenter who may no longer post on a site. */
+export interface BansTable {
+  site_id: string;
+  sub: string;
+  created_at: number;
+}
+
+/** The first answer to a POST that carried an Idempotency-Key, replayed to its retries. */
+export interface IdempotencyKeysTable {
+  site_id: string;
+  sub: string;
+  key: string;
+  /** SHA-256 of what was asked (post, body, parentId): the same key for another request is refused. */
+  request_hash: string;
+  status: number;
+  /** The JSON response body as first sent. */
+  response: string;
+  created_at: number;
+}

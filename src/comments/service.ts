@@ -1,0 +1,71 @@
+import express from 'express';
+import { sql } from 'kysely';
+import type { Settings } from '../config/settings';
+import type { Site } from '../config/sites';
+import { createVerifier } from '../verify';
+import { openCommentsDatabase, type CommentsDb } from './database';
+import { commentErrorHandler, notFound, UNAVAILABLE_RETRY_AFTER_SECONDS } from './error-handler';
+import { IdempotencyStore } from './idempotency';
+import { resolveCommentServiceOptions, SWEEP_INTERVAL_MS, type CommentServiceOptions } from './options';
+import { sweepRateLimits } from './rate-limits';
+import { commentRoutes } from './routes';
+import { apiSecurityHeaders } from './security-headers';
+
+export interface CommentService {
+  /** The Express app: pass it to listen(), or mount it. */
+  readonly app: express.Express;
+  /** Stops the sweeper and closes the database; close the HTTP server first. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the comment service: the comment API over comments.sqlite, with tokens checked by the
+ * verifier against the gateway (issuer PARLEY_ISSUER, audience PARLEY_COMMENTS_URL).
+ */
+export async function createCommentService(settings: Settings, serviceOptions: CommentServiceOptions = {}): Promise<CommentService> {
+  const options = resolveCommentServiceOptions(serviceOptions);
+  const verifier =
+    serviceOptions.verifier ??
+    createVerifier({ ...serviceOptions.verifierOptions, issuer: settings.gateway.issuer, audience: settings.comments.url });
+  const db: CommentsDb = await openCommentsDatabase(settings);
+  const sites = new Map<string, Site>(settings.sites.map((site) => [site.id, site]));
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Defence in depth: <, > and & leave as \u003c, \u003e, \u0026 even inside JSON strings.
+  app.set('json escape', true);
+  app.use(apiSecurityHeaders());
+  app.get('/health', async (_req, res) => {
+    try {
+      await sql`select 1`.execute(db);
+      res.json({ status: 'ok' });
+    } catch {
+      res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+  app.use(commentRoutes({ db, sites, verifier, options }));
+  // GET /widget.js (the widget issue) goes here, before the catch-all.
+  app.use(notFound());
+  app.use(commentErrorHandler(options.log));
+
+  const sweep = async () => {
+    const now = options.clock();
+    await new IdempotencyStore(db, options.idempotencyTtlMs).sweep(now);
+    await sweepRateLimits(db, options.rateLimits, now);
+  };
+  const sweeper = setInterval(() => {
+    sweep().catch((error: unknown) => options.log(`comments: sweep failed: ${error instanceof Error ? error.message : String(error)}`));
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    close() {
+      clearInterval(sweeper);
+      closing ??= db.destroy();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { CommentApiError } from './errors';
+import { codePointLength, MAX_COMMENT_CODE_POINTS, sanitiseCommentText } from './text';
+
+/**
+ * Turns what a client sent into values the rest of the service can trust, or a CommentApiError
+ * saying exactly what was wrong. Nothing here touches the database.
+ *
+ * - Post ids are opaque to us (the blog chooses them) but must be URL-safe and bounded.
+ * - The POST body is a JSON object with `body` (string) and optionally `parentId` (string or
+ *   null), and nothing else: an unknown field is more likely a client bug than something to
+ *   ignore silently, and `__proto__`, `constructor` and `prototype` are refused by name.
+ */
+
+export const POST_ID_PATTERN = /^[A-Za-z0-9._~-]{1,200}$/;
+/** Comment ids are ours (see storage.ts); anything else cannot name one. */
+export const COMMENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Visible ASCII, like Stripe's and the IETF draft's keys; long enough for a UUID or a hash. */
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7E]{1,255}$/;
+
+const ALLOWED_FIELDS: ReadonlySet<string> = new Set(['body', 'parentId']);
+const FORBIDDEN_FIELDS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+/** How much of a client-chosen field name goes back into a message. */
+const MAX_ECHOED_FIELD_LENGTH = 40;
+
+export interface NewComment {
+  /** Sanitised text, as it will be stored. */
+  readonly text: string;
+  readonly parentId: string | null;
+  /** `body` exactly as sent: what an Idempotency-Key retry must repeat. */
+  readonly rawBody: string;
+}
+
+export function parsePostId(value: unknown): string {
+  if (typeof value !== 'string' || !POST_ID_PATTERN.test(value)) throw new CommentApiError('invalid_post_id');
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function quoteField(name: string): string {
+  const shown = name.length > MAX_ECHOED_FIELD_LENGTH ? `${name.slice(0, MAX_ECHOED_FIELD_LENGTH)}…` : name;
+  return JSON.stringify(shown);
+}
+
+/** Validates a parsed POST body. */
+export function parseNewComment(payload: unknown): NewComment {
+  if (!isPlainObject(payload)) throw new CommentApiError('invalid_body');
+  // JSON.parse makes "__proto__" an own property (it does not set the prototype), so keys show it.
+  const fields = Object.keys(payload);
+  const forbidden = fields.find((field) => FORBIDDEN_FIELDS.has(field));
+  if (forbidden !== undefined) {
+    throw new CommentApiError('forbidden_field', `The field ${quoteField(forbidden)} is not allowed.`);
+  }
+  const unknown = fields.find((field) => !ALLOWED_FIELDS.has(field));
+  if (unknown !== undefined) {
+    throw new CommentApiError('unknown_field', `Unknown field ${quoteField(unknown)}; send only body and parentId.`);
+  }
+
+  const rawBody = payload.body;
+  if (rawBody === undefined) throw new CommentApiError('missing_field', 'The field "body" is required.');
+  if (typeof rawBody !== 'string') throw new CommentApiError('invalid_field_type', 'The field "body" must be a string.');
+
+  const rawParent = payload.parentId;
+  if (rawParent !== undefined && rawParent !== null && typeof rawParent !== 'string') {
+    throw new CommentApiError('invalid_field_type', 'The field "parentId" must be a string or null.');
+  }
+  const parentId = rawParent ?? null;
+  if (parentId !== null && !COMMENT_ID_PATTERN.test(parentId)) {
+    throw new CommentApiError('parent_not_found', 'parentId does not name any comment on this site.');
+  }
+
+  const text = sanitiseCommentText(rawBody);
+  if (text.length === 0) throw new CommentApiError('comment_empty', 'The comment is empty (after trimming spaces).');
+  const length = codePointLength(text);
+  if (length > MAX_COMMENT_CODE_POINTS) {
+    throw new CommentApiError(
+      'comment_too_long',
+      `The comment has ${length} characters; at most ${MAX_COMMENT_CODE_POINTS.toLocaleString('en-US')} are allowed.`,
+    );
+  }
+  return { text, parentId, rawBody };
+}
+
+/** The Idempotency-Key header, if any (Node joins repeated headers with ", ", which fails here). */
+export function parseIdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY_PATTERN.test(header)) throw new CommentApiError('invalid_idempotency_key');
+  return header;
+}
