@@ -4,6 +4,7 @@ import { UsageError } from './commands/usage-error';
 const USAGE = `usage: parley <command>
 
   gateway        the sign-in gateway (OpenID Connect provider) on PARLEY_GATEWAY_PORT (4000)
+  comments       the comment service on PARLEY_COMMENTS_PORT (4100); moderation: parley comments help
   emulators      Twitter and Facebook emulators on PARLEY_EMULATOR_PORT (4300), development only
   demo           gateway, emulators and a demo blog page on PARLEY_DEMO_PORT (4200)
   keys rotate    add a new signing key (the old one stays published until its tokens expire)
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
     console.log(`parley gateway: listening on port ${running.server.port}, issuer ${settings.gateway.issuer}`);
     return running;
   },
+  comments: async (settings, args) => (await import('./commands/comments')).runComments(settings, args),
   demo: async (settings) => (await import('./commands/demo')).runDemo(settings),
   emulators: async (settings) => (await import('./commands/emulators')).runEmulators(settings),
   keys: async (settings, args) => (await import('./commands/keys')).runKeys(settings, args),
@@ -60,7 +62,9 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   }
   try {
     const settings = loadSettings(env);
-    if (name !== 'keys') assertProductionReady(settings);
+    // Serving refuses insecure production settings; one-off commands (keys, moderation) do not serve.
+    const serves = name !== 'keys' && !(name === 'comments' && args.length > 0);
+    if (serves) assertProductionReady(settings);
     const running = await command(settings, args);
     if (running) stopOnSignals(running);
     return 0;

@@ -17,6 +17,8 @@ export interface CommentServiceOptions {
   readonly verifierOptions?: Partial<Omit<VerifierOptions, 'issuer' | 'audience'>>;
   /** Replaces the verifier built from the settings. */
   readonly verifier?: Pick<Verifier, 'verify'>;
+  /** The built widget served at /widget.js; default dist/widget.js. */
+  readonly widgetFile?: string;
   /** Where server-side failures are reported; default console.error. */
   readonly log?: (line: string) => void;
 }

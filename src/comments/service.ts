@@ -10,6 +10,7 @@ import { resolveCommentServiceOptions, SWEEP_INTERVAL_MS, type CommentServiceOpt
 import { sweepRateLimits } from './rate-limits';
 import { commentRoutes } from './routes';
 import { apiSecurityHeaders } from './security-headers';
+import { widgetRoute } from './widget-route';
 
 export interface CommentService {
   /** The Express app: pass it to listen(), or mount it. */
@@ -45,7 +46,7 @@ export async function createCommentService(settings: Settings, serviceOptions: C
     }
   });
   app.use(commentRoutes({ db, sites, verifier, options }));
-  // GET /widget.js (the widget issue) goes here, before the catch-all.
+  app.get('/widget.js', widgetRoute(serviceOptions.widgetFile));
   app.use(notFound());
   app.use(commentErrorHandler(options.log));
 
