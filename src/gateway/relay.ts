@@ -4,10 +4,15 @@ import { html, page } from './html';
 import { messagePage } from './views/pages';
 
 /**
- * `ISSUER/relay/<site>`: the redirect URI of every site. It hands the authorization response
- * (code, state, iss, or error) to the widget that opened the popup, with postMessage addressed to
- * each of the site's registered origins in turn, never "*": the browser delivers it only when the
- * opener really is on one of them.
+ * `ISSUER/relay/<site>`: the redirect URI of every site. Its script (assets/relay.js) hands the
+ * authorization response (code, state, iss, or error) back to the widget:
+ *
+ * - in a popup with its opener: postMessage addressed to each of the site's registered origins in
+ *   turn, never "*", so the browser delivers it only when the opener really is on one of them;
+ * - otherwise (popup blocked, so the whole page came here; or a provider's
+ *   Cross-Origin-Opener-Policy cut the popup off from its opener): back to the blog page named
+ *   in the widget's `state`, only if its origin is registered, with the response in the URL
+ *   fragment. The code is useless without the PKCE verifier that stayed in the blog's tab.
  */
 export function relayRoutes(sites: ReadonlyMap<string, Site>): Router {
   const router = Router();

@@ -22,6 +22,9 @@ export function securityHeaders(options: { production: boolean }): RequestHandle
       },
     },
     frameguard: { action: 'deny' },
+    // The sign-in popup must keep its opener: the relay page posts the code back to the blog's
+    // window. helmet's default (same-origin) severs it at the first gateway page.
+    crossOriginOpenerPolicy: { policy: 'unsafe-none' },
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: options.production ? { maxAge: 31536000, includeSubDomains: true } : false,
     crossOriginResourcePolicy: { policy: 'same-site' },

@@ -1,6 +1,9 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from './database';
 
+/** The models that belong to a grant and die with it (as in oidc-provider's own adapters). */
+const GRANT_ARTIFACTS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode'];
+
 /**
  * oidc-provider's storage contract on our database: every model (Session, Interaction,
  * AuthorizationCode, Grant, ...) is a row keyed by (model, id). Expired rows are invisible and
@@ -57,8 +60,10 @@ export class OidcAdapter implements Adapter {
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    // A grant's artifacts live under several models; revoking the grant removes all of them.
-    await this.db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
+    // A grant's tokens and codes live under several models; revoking the grant removes them all,
+    // but only those: an Interaction also carries a grantId, and deleting it would break the very
+    // sign-in that replaced the grant (a commenter switching accounts).
+    await this.db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).where('model', 'in', GRANT_ARTIFACTS).execute();
   }
 
   private async findBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {

@@ -68,6 +68,20 @@ describe('sign-in with Twitter through passport-twitter against the emulator', (
     expect(name(secondTokens)).toBe(users[1]!.name);
   });
 
+  it('switches the browser to another account when the commenter signs in again with prompt=login ("Change")', async () => {
+    const browser = new TestBrowser();
+    const users = env.emulators.twitter.users;
+    const first = await openTwitter(browser);
+    const firstTokens = await redeemCode(discovery, first.pending, relayParams(await answerProviderPage(browser, first.page, { userId: users[0]!.idStr })).get('code')!);
+    // The second interaction starts while a grant exists for the first account: it carries that grant.
+    const { pending, response } = await authorize(browser, discovery, { provider: 'twitter', params: { prompt: 'login' } });
+    const relay = await answerProviderPage(browser, response, { userId: users[1]!.idStr });
+    const tokens = await redeemCode(discovery, pending, relayParams(relay).get('code')!);
+    const claims = (body: Record<string, unknown>) => JSON.parse(Buffer.from(String(body['access_token']).split('.')[1]!, 'base64url').toString());
+    expect(claims(tokens.body).name).toBe(users[1]!.name);
+    expect(claims(tokens.body).sub).not.toBe(claims(firstTokens.body).sub);
+  });
+
   it('returns a commenter who cancels at Twitter to the picker with a plain message', async () => {
     const browser = new TestBrowser();
     const { page } = await openTwitter(browser);

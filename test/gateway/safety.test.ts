@@ -25,6 +25,8 @@ describe('gateway safety basics', () => {
       expect(headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
       expect(headers.get('content-security-policy')).toContain("script-src 'self'");
       expect(headers.get('referrer-policy')).toBe('no-referrer');
+      // The popup keeps its opener, so the relay can hand the code back to the blog's window.
+      expect(headers.get('cross-origin-opener-policy')).toBe('unsafe-none');
     }
   });
 

@@ -1,0 +1,107 @@
+import type { Discovery } from './discovery';
+import type { IdentityProvider } from './token';
+
+/** What a tab keeps while a sign-in is under way. */
+export interface PendingSignIn {
+  readonly state: string;
+  readonly verifier: string;
+  readonly redirectUri: string;
+  readonly siteId: string;
+  readonly postId: string;
+  readonly createdAt: number;
+}
+
+/** What the relay page hands back: a code, or an error (RFC 6749 §4.1.2). */
+export interface AuthorizationResponse {
+  readonly state: string;
+  readonly code?: string | undefined;
+  readonly iss?: string | undefined;
+  readonly error?: string | undefined;
+  readonly error_description?: string | undefined;
+}
+
+export const AUTHORIZATION_RESPONSE_TYPE = 'parley:authorization_response';
+
+/** The site's relay page on the gateway: its registered redirect URI. */
+export function relayUri(issuer: string, siteId: string): string {
+  return `${issuer}/relay/${encodeURIComponent(siteId)}`;
+}
+
+export function authorizationUrl(
+  discovery: Discovery,
+  input: { siteId: string; state: string; challenge: string; provider?: IdentityProvider | undefined; forceLogin?: boolean },
+): string {
+  const url = new URL(discovery.authorization_endpoint);
+  const params: Record<string, string> = {
+    client_id: input.siteId,
+    redirect_uri: relayUri(discovery.issuer, input.siteId),
+    response_type: 'code',
+    scope: 'openid profile comments',
+    state: input.state,
+    code_challenge: input.challenge,
+    code_challenge_method: 'S256',
+  };
+  if (input.provider) params['provider'] = input.provider;
+  if (input.forceLogin) params['prompt'] = 'login';
+  for (const key of Object.keys(params)) url.searchParams.set(key, params[key]!);
+  return url.href;
+}
+
+/** Reads a postMessage or hand-off payload; undefined unless it is an authorization response. */
+export function toAuthorizationResponse(data: unknown): AuthorizationResponse | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const raw = data as Record<string, unknown>;
+  if (raw['type'] !== AUTHORIZATION_RESPONSE_TYPE || typeof raw['state'] !== 'string') return undefined;
+  const optional = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  return { state: raw['state'], code: optional('code'), iss: optional('iss'), error: optional('error'), error_description: optional('error_description') };
+}
+
+export type ResponseProblem = 'state_mismatch' | 'issuer_mismatch' | 'no_code';
+
+/**
+ * Checks an authorization response against the sign-in this tab started: the exact state (no
+ * login CSRF), and the issuer (RFC 9207, against mix-up). Undefined means it may be redeemed.
+ */
+export function checkAuthorizationResponse(response: AuthorizationResponse, pending: PendingSignIn, discovery: Discovery): ResponseProblem | undefined {
+  if (response.state !== pending.state) return 'state_mismatch';
+  if (response.iss !== undefined ? response.iss !== discovery.issuer : discovery.authorization_response_iss_parameter_supported === true) {
+    return 'issuer_mismatch';
+  }
+  if (response.error === undefined && !response.code) return 'no_code';
+  return undefined;
+}
+
+export class TokenRequestError extends Error {
+  constructor(
+    readonly reason: 'unreachable' | 'rejected',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Redeems the code at the token endpoint with the PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5). */
+export async function redeemCode(discovery: Discovery, pending: PendingSignIn, code: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(discovery.token_endpoint, {
+      method: 'POST',
+      credentials: 'omit',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: pending.redirectUri,
+        client_id: pending.siteId,
+        code_verifier: pending.verifier,
+      }).toString(),
+    });
+  } catch {
+    throw new TokenRequestError('unreachable', 'the token endpoint cannot be reached');
+  }
+  const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; token_type?: unknown; error?: unknown };
+  if (!response.ok || typeof body.access_token !== 'string' || String(body.token_type).toLowerCase() !== 'bearer') {
+    throw new TokenRequestError('rejected', `token endpoint answered ${response.status} ${String(body.error ?? '')}`);
+  }
+  return body.access_token;
+}

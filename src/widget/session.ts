@@ -1,0 +1,266 @@
+import { authorizationUrl, checkAuthorizationResponse, redeemCode, relayUri, toAuthorizationResponse, TokenRequestError, type AuthorizationResponse, type PendingSignIn } from './authorize';
+import { discover, type Discovery } from './discovery';
+import { listenForHandOffs } from './handoff';
+import { createPkcePair, randomToken, type PkcePair } from './pkce';
+import { isClosed, openPopup } from './popup';
+import { encodeState } from './state';
+import { readJson, tabStorage, writeJson } from './storage';
+import { isExpired, readAccessToken, type Commenter, type IdentityProvider } from './token';
+
+/** What happened to the commenter's sign-in; every widget of the site hears it. */
+export type SessionEvent =
+  | { readonly kind: 'pending'; readonly postId: string }
+  | { readonly kind: 'redirecting'; readonly postId: string }
+  | { readonly kind: 'signed-in'; readonly postId: string; readonly commenter: Commenter }
+  | { readonly kind: 'cancelled'; readonly postId: string }
+  | { readonly kind: 'window-closed'; readonly postId: string }
+  | { readonly kind: 'failed'; readonly postId: string; readonly reason: 'unavailable' | 'insecure' | 'rejected' }
+  | { readonly kind: 'signed-out' }
+  | { readonly kind: 'expired' };
+
+export interface SignInRequest {
+  readonly postId: string;
+  /** Straight to this provider (the `provider` parameter); undefined shows the gateway's picker. */
+  readonly provider?: IdentityProvider | undefined;
+  /** `prompt=login`: sign in afresh even if the gateway remembers someone ("Change"). */
+  readonly forceLogin?: boolean;
+}
+
+interface Ready {
+  readonly discovery: Discovery;
+  readonly pkce: PkcePair;
+}
+
+interface Waiting {
+  readonly pending: PendingSignIn;
+  readonly discovery: Discovery;
+}
+
+/** How often to look whether the commenter closed the sign-in window. */
+const POPUP_POLL_MS = 500;
+/** A sign-in left unfinished this long is forgotten (the gateway's interactions last as long). */
+const PENDING_TTL_MS = 30 * 60 * 1000;
+
+/** Sign-in state of one site in this tab: the commenter, and the sign-in under way. */
+export class SiteSession {
+  private commenterValue: Commenter | undefined;
+  private readonly listeners = new Set<(event: SessionEvent) => void>();
+  private ready: Ready | undefined;
+  private preparing: Promise<Ready> | undefined;
+  private waiting: Waiting | undefined;
+  private readonly tokenKey: string;
+  private readonly reloginKey: string;
+
+  constructor(
+    readonly gatewayUrl: string,
+    readonly siteId: string,
+  ) {
+    this.tokenKey = `parley.token:${gatewayUrl}:${siteId}`;
+    this.reloginKey = `parley.relogin:${gatewayUrl}:${siteId}`;
+    const stored = tabStorage().get(this.tokenKey);
+    const commenter = stored ? readAccessToken(stored) : undefined;
+    if (commenter && !isExpired(commenter, Date.now())) this.commenterValue = commenter;
+    else if (stored) tabStorage().remove(this.tokenKey);
+
+    const gatewayOrigin = new URL(gatewayUrl).origin;
+    window.addEventListener('message', (event: MessageEvent) => {
+      // Only the gateway's relay page speaks this protocol; anything else is ignored.
+      if (event.origin !== gatewayOrigin) return;
+      const response = toAuthorizationResponse(event.data);
+      if (response) void this.receive(response);
+    });
+    listenForHandOffs((response) => void this.receive(response));
+  }
+
+  /** The signed-in commenter, if the token has not expired. */
+  get commenter(): Commenter | undefined {
+    return this.commenterValue;
+  }
+
+  subscribe(listener: (event: SessionEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Fetches discovery and makes a PKCE pair ahead of the click, so the popup opens at once. */
+  prepare(): Promise<Ready> {
+    this.preparing ??= Promise.all([discover(this.gatewayUrl), createPkcePair()]).then(
+      (results) => {
+        this.ready = { discovery: results[0], pkce: results[1] };
+        this.preparing = undefined;
+        return this.ready;
+      },
+      (error: unknown) => {
+        this.preparing = undefined;
+        throw error;
+      },
+    );
+    return this.preparing;
+  }
+
+  /**
+   * Starts a sign-in. Call it straight from a click handler: the popup is opened before the first
+   * `await`. When the popup is blocked, the page goes to the gateway itself and comes back.
+   */
+  async signIn(request: SignInRequest): Promise<void> {
+    const forceLogin = request.forceLogin === true || tabStorage().get(this.reloginKey) === '1';
+    const nonce = randomToken(16);
+    const returnTo = window.location.href;
+    const popupState = encodeState({ mode: 'popup', returnTo, nonce });
+    let ready = this.ready;
+    this.ready = undefined;
+    const openedBlank = ready === undefined;
+    const urlFor = (prepared: Ready, state: string) =>
+      authorizationUrl(prepared.discovery, { siteId: this.siteId, state, challenge: prepared.pkce.challenge, provider: request.provider, forceLogin });
+    const popup = openPopup(ready ? urlFor(ready, popupState) : 'about:blank');
+    if (!ready) {
+      try {
+        ready = await this.prepare();
+        if (this.ready === ready) this.ready = undefined;
+      } catch (error) {
+        popup?.close();
+        return this.emit({ kind: 'failed', postId: request.postId, reason: (error as Error).message === 'insecure_context' ? 'insecure' : 'unavailable' });
+      }
+    }
+    // The next sign-in gets its own verifier, made ahead of time.
+    void this.prepare().catch(() => undefined);
+    const prepared = ready;
+
+    const pendingFor = (state: string): PendingSignIn => ({
+      state,
+      verifier: prepared.pkce.verifier,
+      redirectUri: relayUri(prepared.discovery.issuer, this.siteId),
+      siteId: this.siteId,
+      postId: request.postId,
+      createdAt: Date.now(),
+    });
+
+    if (!popup) {
+      // Popup blocked: the whole page goes, so what it must remember goes to sessionStorage.
+      const redirectState = encodeState({ mode: 'redirect', returnTo, nonce });
+      writeJson(PENDING_KEY, pendingFor(redirectState));
+      this.emit({ kind: 'redirecting', postId: request.postId });
+      window.location.assign(urlFor(prepared, redirectState));
+      return;
+    }
+
+    const waiting: Waiting = { pending: pendingFor(popupState), discovery: prepared.discovery };
+    this.waiting = waiting;
+    if (openedBlank) {
+      try {
+        popup.location.replace(urlFor(prepared, popupState));
+      } catch {
+        // The window went away in the meantime.
+      }
+    }
+    this.emit({ kind: 'pending', postId: request.postId });
+    this.watchPopup(popup, waiting);
+  }
+
+  /** Completes a sign-in that came back to this page by full-page redirect. */
+  async completeRedirect(response: AuthorizationResponse): Promise<void> {
+    const pending = readJson<PendingSignIn>(PENDING_KEY);
+    if (!pending || pending.siteId !== this.siteId || pending.state !== response.state) return;
+    tabStorage().remove(PENDING_KEY);
+    if (Date.now() - pending.createdAt > PENDING_TTL_MS) return this.emit({ kind: 'failed', postId: pending.postId, reason: 'rejected' });
+    let discovery: Discovery;
+    try {
+      discovery = await discover(this.gatewayUrl);
+    } catch {
+      return this.emit({ kind: 'failed', postId: pending.postId, reason: 'unavailable' });
+    }
+    await this.complete(response, { pending, discovery });
+  }
+
+  /** "Log Out": forgets the token; the next sign-in in this tab asks afresh (prompt=login). */
+  signOut(): void {
+    this.forget();
+    tabStorage().set(this.reloginKey, '1');
+    this.emit({ kind: 'signed-out' });
+  }
+
+  /** The comment service refused the token (401), or it ran out. */
+  expire(): void {
+    this.forget();
+    this.emit({ kind: 'expired' });
+  }
+
+  private forget(): void {
+    this.commenterValue = undefined;
+    tabStorage().remove(this.tokenKey);
+  }
+
+  private async receive(response: AuthorizationResponse): Promise<void> {
+    const waiting = this.waiting;
+    if (!waiting || response.state !== waiting.pending.state) return;
+    this.waiting = undefined;
+    await this.complete(response, waiting);
+  }
+
+  private async complete(response: AuthorizationResponse, waiting: Waiting): Promise<void> {
+    const pending = waiting.pending;
+    const discovery = waiting.discovery;
+    const postId = pending.postId;
+    if (checkAuthorizationResponse(response, pending, discovery)) return this.emit({ kind: 'failed', postId, reason: 'rejected' });
+    if (response.error !== undefined) {
+      return this.emit(response.error === 'access_denied' ? { kind: 'cancelled', postId } : { kind: 'failed', postId, reason: 'rejected' });
+    }
+    let commenter: Commenter | undefined;
+    try {
+      commenter = readAccessToken(await redeemCode(discovery, pending, response.code!));
+    } catch (error) {
+      return this.emit({ kind: 'failed', postId, reason: error instanceof TokenRequestError && error.reason === 'unreachable' ? 'unavailable' : 'rejected' });
+    }
+    if (!commenter) return this.emit({ kind: 'failed', postId, reason: 'rejected' });
+    this.commenterValue = commenter;
+    tabStorage().set(this.tokenKey, commenter.accessToken);
+    tabStorage().remove(this.reloginKey);
+    this.emit({ kind: 'signed-in', postId, commenter });
+  }
+
+  /**
+   * Tells the widget when the commenter closes the window unfinished. A window that reads as
+   * closed before it was ever seen open was cut off by Cross-Origin-Opener-Policy on the way, not
+   * closed: its answer arrives by hand-off. Either way the sign-in stays acceptable until another
+   * one starts, so a late answer still signs the commenter in.
+   */
+  private watchPopup(popup: Window, waiting: Waiting): void {
+    let seenOpen = false;
+    const timer = setInterval(() => {
+      if (this.waiting !== waiting) return clearInterval(timer);
+      if (!isClosed(popup)) {
+        seenOpen = true;
+        return;
+      }
+      clearInterval(timer);
+      if (seenOpen) this.emit({ kind: 'window-closed', postId: waiting.pending.postId });
+    }, POPUP_POLL_MS);
+  }
+
+  private emit(event: SessionEvent): void {
+    this.listeners.forEach((listener) => listener(event));
+  }
+}
+
+/** The sign-in a tab left for, when its popup was blocked (one at a time per tab). */
+const PENDING_KEY = 'parley.pending';
+
+const sessions = new Map<string, SiteSession>();
+
+/** One session per gateway and site, shared by every widget of that site on the page. */
+export function sessionFor(gatewayUrl: string, siteId: string): SiteSession {
+  const key = `${gatewayUrl} ${siteId}`;
+  let session = sessions.get(key);
+  if (!session) {
+    session = new SiteSession(gatewayUrl, siteId);
+    sessions.set(key, session);
+  }
+  return session;
+}
+
+/** Finishes the sign-in this tab left for by full-page redirect, once the widgets are mounted. */
+export function completeRedirectSignIn(gatewayUrl: string, response: AuthorizationResponse): Promise<void> {
+  const pending = readJson<PendingSignIn>(PENDING_KEY);
+  if (!pending || typeof pending.siteId !== 'string') return Promise.resolve();
+  return sessionFor(gatewayUrl, pending.siteId).completeRedirect(response);
+}
