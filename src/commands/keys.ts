@@ -12,14 +12,21 @@ export async function runKeys(settings: Settings, args: readonly string[]): Prom
   const [action] = args;
   if (action === 'rotate') {
     const ring = await rotateKeys(settings.dataDir);
-    console.log(`parley: new signing key ${ring.current.kid}; older keys stay published for ${RETIRED_KEY_PUBLISHED_SECONDS / 60} minutes after retirement.`);
+    const fresh = ring.keys.reduce((newest, key) => (key.createdAt > newest.createdAt ? key : newest));
+    const when = fresh === ring.current ? 'now' : `at ${new Date(fresh.activatesAt!).toISOString()} (published now, so verifiers can fetch it first)`;
+    console.log(`parley: new signing key ${fresh.kid} signs from ${when}; the key it replaces stays published for ${RETIRED_KEY_PUBLISHED_SECONDS / 60} minutes after that.`);
     return;
   }
   if (action === 'list' || action === undefined) {
     const ring = await loadKeyRing(settings.dataDir, { createIfMissing: false });
     if (!ring) return void console.log('parley: no keys yet (the gateway creates one at first start, or run `parley keys rotate`).');
     for (const key of ring.keys) {
-      const state = key === ring.current ? 'signing' : `retired ${new Date(key.retiredAt ?? 0).toISOString()}`;
+      const state =
+        key === ring.current
+          ? 'signing'
+          : (key.activatesAt ?? key.createdAt) > Date.now()
+            ? `signs from ${new Date(key.activatesAt!).toISOString()}`
+            : `retired ${new Date(key.retiredAt ?? 0).toISOString()}`;
       console.log(`${key.kid}  ${key.jwk.alg}  created ${new Date(key.createdAt).toISOString()}  ${state}${key.origin === 'auto' ? '  (development)' : ''}`);
     }
     return;

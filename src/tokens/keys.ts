@@ -17,19 +17,29 @@ const RSA_MODULUS_BITS = 2048;
  */
 export const RETIRED_KEY_PUBLISHED_SECONDS = 60 * 60;
 
+/**
+ * A rotated-in key is published this long before it signs anything. Verifiers refetch the JWKS
+ * for an unknown `kid` at most every few seconds (ours: 5), so one that fetched just before the
+ * rotation would otherwise refuse the first tokens of the new key; by the time it signs, every
+ * verifier that looks again already has it.
+ */
+export const KEY_ACTIVATION_DELAY_SECONDS = 30;
+
 export interface StoredKey {
   readonly kid: string;
   /** Private JWK; never leaves the key directory except as its public half. */
   readonly jwk: JWK;
   readonly createdAt: number;
-  /** When a newer key took over signing; absent for the current signing key. */
+  /** When it starts signing (published before that); absent means from its creation. */
+  readonly activatesAt?: number;
+  /** When a newer key took over signing; absent while no successor is scheduled. */
   readonly retiredAt?: number;
   /** 'auto' for a key the gateway made on its own at first start (refused in production). */
   readonly origin: 'auto' | 'operator';
 }
 
 export interface KeyRing {
-  /** Newest first: keys[0] signs, the rest only verify. */
+  /** keys[0] is the current signing key; the rest (pending or retired) are published to verify. */
   readonly keys: readonly StoredKey[];
   readonly current: StoredKey;
 }
@@ -44,17 +54,23 @@ function readKeys(dataDir: string): StoredKey[] {
   return fs
     .readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
-    .map((name) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as StoredKey)
-    .sort((a, b) => signingFirst(a) - signingFirst(b) || b.createdAt - a.createdAt || (a.kid < b.kid ? 1 : -1));
+    .map((name) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as StoredKey);
+}
+
+function activation(key: StoredKey): number {
+  return key.activatesAt ?? key.createdAt;
 }
 
 /**
- * The key that is not retired sorts first, whatever its createdAt: a rotation in the same
- * millisecond (random kids break the tie) or after the clock stepped back must not leave a
- * retired key signing until it is pruned.
+ * The key that signs at `now`: active (its activation time has come) and not retired, the most
+ * recently activated of those. Decided by the explicit times, never by creation order alone, so a
+ * rotation in the same millisecond or after the clock stepped back cannot leave a retired key
+ * signing.
  */
-function signingFirst(key: StoredKey): number {
-  return key.retiredAt === undefined ? 0 : 1;
+function currentKey(keys: readonly StoredKey[], now: number): StoredKey | undefined {
+  const signing = keys.filter((key) => activation(key) <= now && (key.retiredAt === undefined || key.retiredAt > now));
+  const byNewest = (a: StoredKey, b: StoredKey) => activation(b) - activation(a) || b.createdAt - a.createdAt || (a.kid < b.kid ? 1 : -1);
+  return [...signing].sort(byNewest)[0] ?? [...keys].sort(byNewest)[0];
 }
 
 /** Writes a key file readable by the owner only, atomically (temp file, then rename). */
@@ -75,9 +91,13 @@ async function createKey(origin: StoredKey['origin'], now: number): Promise<Stor
   return { kid, jwk, createdAt: now, origin };
 }
 
-function ring(keys: StoredKey[]): KeyRing {
-  if (keys.length === 0) throw new Error('no signing key');
-  return { keys, current: keys[0]! };
+function ring(keys: StoredKey[], now: number): KeyRing {
+  const current = currentKey(keys, now);
+  if (!current) throw new Error('no signing key');
+  // Current first (oidc-provider signs ID tokens with the first key of the algorithm), then the
+  // pending ones, then the retired, newest first.
+  const rest = keys.filter((key) => key !== current).sort((a, b) => activation(b) - activation(a) || b.createdAt - a.createdAt);
+  return { keys: [current, ...rest], current };
 }
 
 /** Drops keys retired long enough ago that nothing they signed is still valid. */
@@ -103,31 +123,37 @@ export async function loadKeyRing(dataDir: string, options: { createIfMissing: b
     writeKey(dataDir, key);
     keys = [key];
   }
-  return ring(keys);
+  return ring(keys, now);
 }
 
 /**
- * Adds a new key that signs from now on; the previous signing key stays published (for
- * verification only) until everything it signed has expired.
+ * Adds a new key: published at once, signing after KEY_ACTIVATION_DELAY_SECONDS (at once when
+ * nothing signs yet). The key it replaces stays published, for verification only, until
+ * everything it signed has expired.
  */
-export async function rotateKeys(dataDir: string, now = Date.now()): Promise<KeyRing> {
+export async function rotateKeys(dataDir: string, now = Date.now(), options: { activationDelaySeconds?: number } = {}): Promise<KeyRing> {
   const keys = prune(dataDir, readKeys(dataDir), now);
-  const fresh = await createKey('operator', now);
+  const delayMs = keys.length === 0 ? 0 : (options.activationDelaySeconds ?? KEY_ACTIVATION_DELAY_SECONDS) * 1000;
+  const fresh = { ...(await createKey('operator', now)), activatesAt: now + delayMs };
   for (const key of keys) {
-    if (key.retiredAt === undefined) writeKey(dataDir, { ...key, retiredAt: now });
+    if (key.retiredAt === undefined || key.retiredAt > fresh.activatesAt) writeKey(dataDir, { ...key, retiredAt: fresh.activatesAt });
   }
   writeKey(dataDir, fresh);
-  return ring(readKeys(dataDir));
+  return ring(readKeys(dataDir), now);
 }
 
-/** A fingerprint of the key directory, to notice a rotation done by another process. */
-export function keyRingVersion(dataDir: string): string {
+/**
+ * A fingerprint of the key ring at `now`: changes when another process rotates keys and when a
+ * published key's activation time comes, so a running gateway knows to reload.
+ */
+export function keyRingVersion(dataDir: string, now = Date.now()): string {
   const dir = keyDir(dataDir);
   if (!fs.existsSync(dir)) return '';
-  return fs
+  const files = fs
     .readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .map((name) => `${name}:${fs.statSync(path.join(dir, name)).mtimeMs}`)
     .sort()
     .join('|');
+  return `${files}|current:${currentKey(readKeys(dataDir), now)?.kid ?? ''}`;
 }

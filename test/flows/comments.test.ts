@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { runComments } from '../../src/commands/comments';
-import { rotateKeys } from '../../src/tokens/keys';
+import { KEY_ACTIVATION_DELAY_SECONDS, rotateKeys } from '../../src/tokens/keys';
 import { TestBrowser } from '../helpers/browser';
 import { startEmailSignIn } from '../helpers/email';
 import { startTestGateway, type RunningTestGateway } from '../helpers/gateway';
@@ -92,7 +92,11 @@ describe('commenting with tokens from a real sign-in', () => {
 
   it('accepts tokens signed with the old and the new key after a rotation, without a restart', async () => {
     const oldKid = decodeProtectedHeader(adaToken).kid;
-    const ring = await rotateKeys(gw.dataDir);
+    // A rotation whose activation delay has already passed: the new key signs right away.
+    const rotated = await rotateKeys(gw.dataDir, Date.now() - KEY_ACTIVATION_DELAY_SECONDS * 1000);
+    // The rotated-in key is the one activated last (its createdAt lies in the past on purpose).
+    const activation = (key: (typeof rotated.keys)[number]) => key.activatesAt ?? key.createdAt;
+    const ring = { current: rotated.keys.reduce((latest, key) => (activation(key) > activation(latest) ? key : latest)) };
     // The running gateway notices the new key file by itself; wait until it publishes it.
     const published = async () => ((await (await fetch(discovery.jwks_uri)).json()) as JSONWebKeySet).keys.map((key) => key.kid);
     for (let i = 0; i < 400 && !(await published()).includes(ring.current.kid); i++) {

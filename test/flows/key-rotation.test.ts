@@ -3,7 +3,7 @@ import { TestBrowser } from '../helpers/browser';
 import { startTestGateway, COMMENTS_URL, type RunningTestGateway } from '../helpers/gateway';
 import { codeIn, discover, redeemCode, relayParams, type Discovery } from '../helpers/oidc-client';
 import { startEmailSignIn } from '../helpers/email';
-import { rotateKeys } from '../../src/tokens/keys';
+import { KEY_ACTIVATION_DELAY_SECONDS, rotateKeys } from '../../src/tokens/keys';
 
 describe('key rotation at the gateway', () => {
   let gw: RunningTestGateway;
@@ -26,22 +26,43 @@ describe('key rotation at the gateway', () => {
     return (await (await fetch(discovery.jwks_uri)).json()) as JSONWebKeySet;
   }
 
-  it('signs with the new key once rotated by another process, and keeps publishing the old one', async () => {
+  async function waitUntilPublished(kid: string): Promise<void> {
+    // The running gateway notices the key directory change by itself (no restart).
+    for (let i = 0; i < 200 && !(await jwks()).keys.some((key) => key.kid === kid); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  it('publishes a key rotated in by another process at once, and keeps signing with the current one until the new one activates', async () => {
+    const before = await accessToken('pending-before@example.com');
+    const currentKid = decodeProtectedHeader(before).kid;
+    const ring = await rotateKeys(gw.dataDir);
+    const pending = ring.keys.find((key) => key.kid !== currentKid && key.activatesAt! > Date.now())!;
+    expect(pending).toBeDefined();
+    await waitUntilPublished(pending.kid);
+
+    expect((await jwks()).keys.map((key) => key.kid)).toEqual([currentKid, pending.kid]);
+    const during = await accessToken('pending-during@example.com');
+    expect(decodeProtectedHeader(during).kid).toBe(currentKid);
+  });
+
+  it('signs with a rotated-in key once its activation time has come, and keeps publishing the old one', async () => {
     const before = await accessToken('rotate-before@example.com');
     const oldKid = decodeProtectedHeader(before).kid;
 
-    const ring = await rotateKeys(gw.dataDir);
-    // The running gateway notices the new key file by itself (no restart); wait until it has.
-    for (let i = 0; i < 200 && !(await jwks()).keys.some((key) => key.kid === ring.current.kid); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    // A rotation made long enough ago that the new key's activation time has passed.
+    const known = new Set((await jwks()).keys.map((key) => key.kid));
+    const rotated = await rotateKeys(gw.dataDir, Date.now() - KEY_ACTIVATION_DELAY_SECONDS * 1000);
+    const ring = { current: rotated.keys.find((key) => !known.has(key.kid))! };
+    await waitUntilPublished(ring.current.kid);
 
     const after = await accessToken('rotate-after@example.com');
     expect(decodeProtectedHeader(after).kid).toBe(ring.current.kid);
     expect(ring.current.kid).not.toBe(oldKid);
 
     const published = await jwks();
-    expect(published.keys.map((key) => key.kid)).toEqual([ring.current.kid, oldKid]);
+    expect(published.keys[0]!.kid).toBe(ring.current.kid);
+    expect(published.keys.map((key) => key.kid)).toContain(oldKid);
     const keys = createLocalJWKSet(published);
     for (const token of [before, after]) {
       await expect(jwtVerify(token, keys, { issuer: gw.issuer, audience: COMMENTS_URL, typ: 'at+jwt' })).resolves.toBeDefined();

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import {
+  KEY_ACTIVATION_DELAY_SECONDS,
   keyRingVersion,
   loadKeyRing,
   RETIRED_KEY_PUBLISHED_SECONDS,
@@ -102,11 +103,14 @@ describe('loadKeyRing after a restart', () => {
   });
 });
 
+/** Most tests look at a rotation once it has taken effect; the delay has its own tests below. */
+const ACTIVATE_AT_ONCE = { activationDelaySeconds: 0 };
+
 describe('rotateKeys', () => {
   it('makes a new operator key current and keeps the old one, retired, for verification', async () => {
     const before = await firstRing();
     const rotatedAt = T0 + 5 * MINUTE_MS;
-    const after = await rotateKeys(dataDir, rotatedAt);
+    const after = await rotateKeys(dataDir, rotatedAt, ACTIVATE_AT_ONCE);
 
     expect(after.keys).toHaveLength(2);
     expect(after.current).toBe(after.keys[0]);
@@ -118,26 +122,26 @@ describe('rotateKeys', () => {
 
   it('is what the next loadKeyRing sees', async () => {
     await firstRing();
-    const rotated = await rotateKeys(dataDir, T0 + MINUTE_MS);
+    const rotated = await rotateKeys(dataDir, T0 + MINUTE_MS, ACTIVATE_AT_ONCE);
     await expect(loadKeyRing(dataDir, { createIfMissing: false, now: T0 + 2 * MINUTE_MS })).resolves.toEqual(rotated);
   });
 
   it('writes the new key and the retired one with owner-only permissions', async () => {
     await firstRing();
-    await rotateKeys(dataDir, T0 + MINUTE_MS);
+    await rotateKeys(dataDir, T0 + MINUTE_MS, ACTIVATE_AT_ONCE);
     expect(keyFiles()).toHaveLength(2);
     for (const file of keyFiles()) expect(modeOf(path.join(keyDir(), file))).toBe(0o600);
   });
 
   it('creates a first operator key in an empty data directory', async () => {
-    const ring = await rotateKeys(dataDir, T0);
+    const ring = await rotateKeys(dataDir, T0, ACTIVATE_AT_ONCE);
     expect(ring.keys).toHaveLength(1);
     expect(ring.current).toMatchObject({ origin: 'operator', createdAt: T0 });
   });
 
   it('makes the new key current even when rotating in the same millisecond the old key was made', async () => {
     for (let attempt = 0; attempt < 4; attempt += 1) {
-      const ring = await rotateKeys(dataDir, T0);
+      const ring = await rotateKeys(dataDir, T0, ACTIVATE_AT_ONCE);
       expect(ring.current.retiredAt).toBeUndefined();
       expect(ring.keys.filter((key) => key.retiredAt === undefined)).toEqual([ring.current]);
     }
@@ -145,7 +149,7 @@ describe('rotateKeys', () => {
 
   it('makes the new key current even when the clock has gone backwards since the old key was made', async () => {
     await firstRing(T0);
-    const ring = await rotateKeys(dataDir, T0 - MINUTE_MS);
+    const ring = await rotateKeys(dataDir, T0 - MINUTE_MS, ACTIVATE_AT_ONCE);
     expect(ring.current).toMatchObject({ origin: 'operator', createdAt: T0 - MINUTE_MS });
     expect(ring.current.retiredAt).toBeUndefined();
   });
@@ -156,7 +160,7 @@ describe('rotateKeys', () => {
     const before = keyRingVersion(dataDir);
     expect(before).not.toBe('');
     expect(keyRingVersion(dataDir)).toBe(before);
-    await rotateKeys(dataDir, T0 + MINUTE_MS);
+    await rotateKeys(dataDir, T0 + MINUTE_MS, ACTIVATE_AT_ONCE);
     expect(keyRingVersion(dataDir)).not.toBe(before);
   });
 });
@@ -165,7 +169,7 @@ describe('retired keys', () => {
   it('stay published until RETIRED_KEY_PUBLISHED_SECONDS after retirement, then are pruned from the ring and the disk', async () => {
     const old = (await firstRing()).current;
     const rotatedAt = T0 + MINUTE_MS;
-    await rotateKeys(dataDir, rotatedAt);
+    await rotateKeys(dataDir, rotatedAt, ACTIVATE_AT_ONCE);
 
     const justBefore = await loadKeyRing(dataDir, { createIfMissing: false, now: rotatedAt + RETIRED_KEY_PUBLISHED_MS - 1 });
     expect(justBefore?.keys.map((key) => key.kid)).toContain(old.kid);
@@ -178,8 +182,8 @@ describe('retired keys', () => {
 
   it('are pruned by the next rotation once expired', async () => {
     const first = (await firstRing()).current;
-    const firstRotation = await rotateKeys(dataDir, T0 + MINUTE_MS);
-    const second = await rotateKeys(dataDir, T0 + MINUTE_MS + RETIRED_KEY_PUBLISHED_MS);
+    const firstRotation = await rotateKeys(dataDir, T0 + MINUTE_MS, ACTIVATE_AT_ONCE);
+    const second = await rotateKeys(dataDir, T0 + MINUTE_MS + RETIRED_KEY_PUBLISHED_MS, ACTIVATE_AT_ONCE);
     expect(second.keys.map((key) => key.kid)).toEqual([second.current.kid, firstRotation.current.kid]);
     expect(second.keys.map((key) => key.kid)).not.toContain(first.kid);
   });
@@ -188,7 +192,7 @@ describe('retired keys', () => {
     const old = (await firstRing()).current;
     const signedAt = T0 + MINUTE_MS;
     const token = await signWith(old, signedAt);
-    const ring = await rotateKeys(dataDir, signedAt + MINUTE_MS);
+    const ring = await rotateKeys(dataDir, signedAt + MINUTE_MS, ACTIVATE_AT_ONCE);
 
     const { payload, protectedHeader } = await verifyAgainst(ring, token, signedAt + 2 * MINUTE_MS);
     expect(protectedHeader.kid).toBe(old.kid);
@@ -199,12 +203,42 @@ describe('retired keys', () => {
     const old = (await firstRing()).current;
     const oldToken = await signWith(old, T0);
     const rotatedAt = T0 + MINUTE_MS;
-    await rotateKeys(dataDir, rotatedAt);
+    await rotateKeys(dataDir, rotatedAt, ACTIVATE_AT_ONCE);
     const later = rotatedAt + RETIRED_KEY_PUBLISHED_MS;
     const ring = await loadKeyRing(dataDir, { createIfMissing: false, now: later });
     if (!ring) throw new Error('the ring vanished');
 
     await expect(verifyAgainst(ring, await signWith(ring.current, later), later)).resolves.toBeDefined();
     await expect(verifyAgainst(ring, oldToken, T0 + 2 * MINUTE_MS)).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
+  });
+});
+
+describe('a rotated-in key', () => {
+  it('is published at once but signs only after KEY_ACTIVATION_DELAY_SECONDS, so verifiers can fetch it first', async () => {
+    const before = (await loadKeyRing(dataDir, { createIfMissing: true, now: T0 }))!;
+    const rotated = await rotateKeys(dataDir, T0 + MINUTE_MS);
+    const fresh = rotated.keys.find((key) => key.kid !== before.current.kid)!;
+    expect(rotated.current.kid).toBe(before.current.kid);
+    expect(rotated.keys.map((key) => key.kid)).toEqual([before.current.kid, fresh.kid]);
+    expect(fresh.activatesAt).toBe(T0 + MINUTE_MS + KEY_ACTIVATION_DELAY_SECONDS * 1000);
+
+    const justBefore = await loadKeyRing(dataDir, { createIfMissing: false, now: fresh.activatesAt! - 1 });
+    expect(justBefore!.current.kid).toBe(before.current.kid);
+    const atActivation = await loadKeyRing(dataDir, { createIfMissing: false, now: fresh.activatesAt! });
+    expect(atActivation!.current.kid).toBe(fresh.kid);
+    expect(atActivation!.keys.map((key) => key.kid)).toEqual([fresh.kid, before.current.kid]);
+  });
+
+  it('changes the key ring version when its activation time comes, so a running gateway reloads', async () => {
+    await loadKeyRing(dataDir, { createIfMissing: true, now: T0 });
+    const rotated = await rotateKeys(dataDir, T0 + MINUTE_MS);
+    const activatesAt = rotated.keys.find((key) => key !== rotated.current)!.activatesAt!;
+    expect(keyRingVersion(dataDir, activatesAt - 1)).not.toBe(keyRingVersion(dataDir, activatesAt));
+  });
+
+  it('signs at once when there was no key before', async () => {
+    const ring = await rotateKeys(dataDir, T0);
+    expect(ring.keys).toHaveLength(1);
+    expect(ring.current.activatesAt).toBe(T0);
   });
 });
