@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { createRateLimitsTable } from '../store/migrations';
 
 /**
  * The comment service's versioned migrations, in order. Never edit one that has shipped: add the
@@ -52,12 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('idempotency_keys_age').on('idempotency_keys').column('created_at').execute();
 
-      await db.schema
-        .createTable('rate_limits')
-        .addColumn('key', 'text', (c) => c.primaryKey())
-        .addColumn('window_started_at', 'bigint', (c) => c.notNull())
-        .addColumn('hits', 'integer', (c) => c.notNull())
-        .execute();
+      await createRateLimitsTable(db);
     },
   },
 };

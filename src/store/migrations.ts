@@ -1,5 +1,15 @@
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
+/** The table under RateLimiter; every database that rate-limits has it (gateway, comments). */
+export async function createRateLimitsTable(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('rate_limits')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('window_started_at', 'bigint', (c) => c.notNull())
+    .addColumn('hits', 'integer', (c) => c.notNull())
+    .execute();
+}
+
 /**
  * Versioned migrations, in order. Never edit one that has shipped: add the next. Written with
  * Kysely's schema builder so the same list runs on SQLite and PostgreSQL.
@@ -67,12 +77,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('sessions_expiry').on('sessions').column('expires_at').execute();
 
-      await db.schema
-        .createTable('rate_limits')
-        .addColumn('key', 'text', (c) => c.primaryKey())
-        .addColumn('window_started_at', 'bigint', (c) => c.notNull())
-        .addColumn('hits', 'integer', (c) => c.notNull())
-        .execute();
+      await createRateLimitsTable(db);
 
       await db.schema
         .createTable('dev_mail')

@@ -1,33 +1,12 @@
 import type { Page } from 'playwright-core';
-import { launchChromium, type Browser } from './support/chromium';
-import { startStack, type Stack } from './support/stack';
+import { useBrowserStack } from './support/harness';
+import type { Stack } from './support/stack';
 import { button, commentBox, commentWithText, postComment, screenshot, signInWithPopup, TWITTER_ALICE, FACEBOOK_DANA, widget, threadLoaded } from './support/widget';
 
 let stack: Stack;
-let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-beforeEach(async () => {
-  // A new tab, and a stranger to the gateway (switching accounts is sign-in.test.ts's business).
-  await browser.context.clearCookies();
-  page = await browser.context.newPage();
-  await page.goto(stack.blogUrl);
-  await widget(page).getByRole('heading', { name: 'Leave a Reply' }).waitFor();
-});
-
-afterEach(async () => {
-  await page.close();
-});
+useBrowserStack({ openBlog: true }, (harness) => ({ stack, page } = harness));
 
 /** The id of the element focused inside the widget's shadow root, or its text. */
 function focused(page: Page): Promise<string> {

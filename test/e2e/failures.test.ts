@@ -1,30 +1,12 @@
 import type { Page, Route } from 'playwright-core';
-import { launchChromium, type Browser } from './support/chromium';
-import { SITE_ID, startStack, type Stack } from './support/stack';
+import { useBrowserStack } from './support/harness';
+import { SITE_ID, type Stack } from './support/stack';
 import { button, screenshot, commentBox, commentingAs, commentWithText, postComment, signInWithPopup, threadLoaded, TWITTER_ALICE, widget } from './support/widget';
 
 let stack: Stack;
-let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-beforeEach(async () => {
-  await browser.context.clearCookies();
-  page = await browser.context.newPage();
-});
-
-afterEach(async () => {
-  await page.close();
-});
+useBrowserStack({ openBlog: false }, (harness) => ({ stack, page } = harness));
 
 /** A token-shaped string the widget will read (it checks no signature; the comment service does). */
 function unsignedToken(claims: Record<string, unknown>): string {

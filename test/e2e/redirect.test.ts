@@ -1,30 +1,14 @@
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from './support/chromium';
-import { startStack, type Stack } from './support/stack';
+import { useBrowserStack } from './support/harness';
+import type { Stack } from './support/stack';
 import { answerSignIn, button, commentBox, commentingAs, commentWithText, postComment, signInWithPopup, TWITTER_ALICE, widget, threadLoaded } from './support/widget';
 
 let stack: Stack;
 let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-beforeEach(async () => {
-  await browser.context.clearCookies();
-  page = await browser.context.newPage();
-});
-
-afterEach(async () => {
-  await page.close();
-});
+useBrowserStack({ openBlog: false }, (harness) => ({ stack, browser, page } = harness));
 
 async function openBlog(url = stack.blogUrl): Promise<void> {
   await page.goto(url);

@@ -1,33 +1,14 @@
 import type { Page } from 'playwright-core';
-import { launchChromium, type Browser } from './support/chromium';
-import { startStack, type Stack } from './support/stack';
+import type { Browser } from './support/chromium';
+import { useBrowserStack } from './support/harness';
+import type { Stack } from './support/stack';
 import { button, commentBox, commentingAs, FACEBOOK_DANA, postComment, screenshot, signInWithPopup, tokenInSessionStorage, TWITTER_ALICE, widget } from './support/widget';
 
 let stack: Stack;
 let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-beforeEach(async () => {
-  // Each test starts as a stranger to the gateway, in a new tab (sessionStorage is per tab).
-  await browser.context.clearCookies();
-  page = await browser.context.newPage();
-  await page.goto(stack.blogUrl);
-  await widget(page).getByRole('heading', { name: 'Leave a Reply' }).waitFor();
-});
-
-afterEach(async () => {
-  await page.close();
-});
+useBrowserStack({ openBlog: true }, (harness) => ({ stack, browser, page } = harness));
 
 describe('the signed-out form', () => {
   test('offers the three ways to log in, a labelled comment box and Post Comment', async () => {
