@@ -10,7 +10,7 @@ import { resolveCommentServiceOptions, SWEEP_INTERVAL_MS, type CommentServiceOpt
 import { sweepRateLimits } from './rate-limits';
 import { commentRoutes } from './routes';
 import { apiSecurityHeaders } from './security-headers';
-import { widgetRoute } from './widget-route';
+import { WIDGET_FILE, widgetRoute } from './widget-route';
 
 export interface CommentService {
   /** The Express app: pass it to listen(), or mount it. */
@@ -47,6 +47,8 @@ export async function createCommentService(settings: Settings, serviceOptions: C
   });
   app.use(commentRoutes({ db, sites, verifier, options }));
   app.get('/widget.js', widgetRoute(serviceOptions.widgetFile));
+  // Its source map, which widget.js names, for the blog owner's browser developer tools.
+  app.get('/widget.js.map', widgetRoute(`${serviceOptions.widgetFile ?? WIDGET_FILE}.map`, 'application/json; charset=utf-8'));
   app.use(notFound());
   app.use(commentErrorHandler(options.log));
 

@@ -20,7 +20,7 @@ interface LoadedWidget {
  * another origin, so it gets its own headers: JavaScript, loadable cross-origin, cacheable for a
  * few minutes. Rebuilding replaces it without a restart (the file's mtime is checked).
  */
-export function widgetRoute(file: string = WIDGET_FILE): RequestHandler {
+export function widgetRoute(file: string = WIDGET_FILE, contentType = 'text/javascript; charset=utf-8'): RequestHandler {
   let loaded: LoadedWidget | undefined;
   return (req, res) => {
     let stat: fs.Stats;
@@ -36,7 +36,7 @@ export function widgetRoute(file: string = WIDGET_FILE): RequestHandler {
       loaded = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, mtimeMs: stat.mtimeMs };
     }
     res.removeHeader('Content-Security-Policy');
-    res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+    res.setHeader('Content-Type', contentType);
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Cache-Control', `public, max-age=${WIDGET_MAX_AGE_SECONDS}`);

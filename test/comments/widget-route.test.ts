@@ -17,6 +17,10 @@ describe('GET /widget.js', () => {
       expect(first.headers.get('x-content-type-options')).toBe('nosniff');
       expect(await first.text()).toBe('console.log("parley widget");');
       const etag = first.headers.get('etag')!;
+      fs.writeFileSync(`${widgetFile}.map`, '{"version":3}');
+      const map = await fetch(`${service.url}/widget.js.map`);
+      expect(map.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(await map.json()).toEqual({ version: 3 });
       const again = await fetch(`${service.url}/widget.js`, { headers: { 'if-none-match': etag } });
       expect(again.status).toBe(304);
 
