@@ -1,7 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AccountStore, LinkResult } from '../store/accounts';
-import { emailProfile, type EmailSignIn } from '../providers/email';
+import type { EmailSignIn } from '../providers/email';
+import { emailProfile } from '../providers/email-strategy';
 import { MailDeliveryError } from '../mail/mailer';
 import { accountCheckEmailPage, accountPage, signedOutAccountPage } from './views/account';
 

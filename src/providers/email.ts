@@ -1,9 +1,6 @@
 import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { Strategy } from 'passport';
-import type { Request } from 'express';
 import { parseEmailAddress } from '../mail/address';
 import type { Mailer } from '../mail/mailer';
-import type { ProviderProfile } from '../store/accounts';
 import type { EmailSignin, EmailSigninStore } from '../store/email-signins';
 import type { RateLimiter, RateLimitRule } from '../store/rate-limits';
 import { emailSigninMessage } from './email-message';
@@ -158,67 +155,5 @@ export class EmailSignIn {
     const signin = await this.deps.signins.findLive(signinId, EMAIL_CODE_MAX_ATTEMPTS);
     if (!signin || signin.confirmedAt === null) return undefined;
     return (await this.deps.signins.consume(signinId)) ? signin : undefined;
-  }
-}
-
-/** What the gateway keeps in the commenter's session while an email sign-in is pending. */
-export interface PendingEmailSignin {
-  readonly signinId: string;
-  readonly interactionUid: string;
-  readonly email: string;
-}
-
-declare module 'express-session' {
-  interface SessionData {
-    emailSignin?: PendingEmailSignin;
-  }
-}
-
-export function emailProfile(signin: EmailSignin): ProviderProfile {
-  return { provider: 'email', subject: signin.email, displayName: signin.displayName, picture: null, label: signin.email };
-}
-
-/**
- * Our strategies are run with `session: false` and hand the route a proven profile, not a
- * logged-in user; the account (and passport's login) comes after, in the sign-in flow.
- */
-function asStrategyUser(profile: ProviderProfile): Express.User {
-  return profile as unknown as Express.User;
-}
-
-/**
- * The passport strategy: completes the pending sign-in of this session, either with the code in
- * the request body or, when there is none, through a link confirmed in this browser.
- */
-export class EmailStrategy extends Strategy {
-  override name = 'email';
-
-  constructor(private readonly signIn: EmailSignIn) {
-    super();
-  }
-
-  override authenticate(req: Request): void {
-    this.run(req).catch((error: unknown) => this.error(error as Error));
-  }
-
-  private async run(req: Request): Promise<void> {
-    const pending = req.session.emailSignin;
-    const uid = req.params['uid'];
-    if (!pending || pending.interactionUid !== uid) {
-      return this.fail({ message: 'This sign-in has expired. Ask for a new email.' }, 410);
-    }
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (body['code'] !== undefined) {
-      const check = await this.signIn.checkCode(pending.signinId, body['code']);
-      if (check.ok) return this.success(asStrategyUser(emailProfile(check.signin)));
-      if (check.reason === 'wrong') {
-        const left = check.attemptsLeft === 1 ? '1 try left' : `${check.attemptsLeft} tries left`;
-        return this.fail({ message: `That code is not right. Check the email and try again (${left}).` }, 400);
-      }
-      return this.fail({ message: 'That code can no longer be used (too many tries, or it expired). Ask for a new email.' }, 410);
-    }
-    const signin = await this.signIn.takeConfirmed(pending.signinId);
-    if (signin) return this.success(asStrategyUser(emailProfile(signin)));
-    return this.fail({ message: 'The link in the email has not been confirmed yet, or the sign-in expired.' }, 409);
   }
 }
