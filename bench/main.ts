@@ -1,10 +1,15 @@
 import { machine, type Row } from './lib/report';
 import { verifySuite } from './suites/verify';
 import { signinSuite } from './suites/signin';
+import { commentsSuite, threadSuite } from './suites/comments';
+import { memorySuite } from './suites/memory';
 
 const SUITES: Record<string, () => Promise<Row[]>> = {
+  comments: commentsSuite,
   verify: verifySuite,
+  thread: threadSuite,
   signin: signinSuite,
+  memory: memorySuite,
 };
 
 /** Runs the named suites (all by default) and exits non-zero if any fails to run. */

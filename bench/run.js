@@ -5,7 +5,7 @@
  * the same machine, because absolute times on a shared machine mean little.
  *
  *   node bench/run.js            all suites
- *   node bench/run.js verify     only the named suites (verify, signin, thread, memory)
+ *   node bench/run.js verify     only the named suites (comments, verify, thread, signin, memory)
  */
 const esbuild = require('esbuild');
 const path = require('node:path');

@@ -13,8 +13,8 @@ export interface LoadOptions {
   readonly method?: 'GET' | 'POST';
   readonly headers?: Record<string, string>;
   readonly body?: string;
-  /** A different Authorization header (or body) per request, cycled. */
-  readonly perRequest?: () => { headers?: Record<string, string>; body?: string };
+  /** A different Authorization header, body or path (with query) per request, cycled. */
+  readonly perRequest?: () => { headers?: Record<string, string>; body?: string; path?: string };
   readonly seconds: number;
   readonly connections?: number;
 }
@@ -38,7 +38,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
             {
               setupRequest: (request: Record<string, unknown>) => {
                 const extra = options.perRequest!();
-                return { ...request, headers: { ...options.headers, ...(request['headers'] as object), ...extra.headers }, ...(extra.body ? { body: extra.body } : {}) };
+                return { ...request, headers: { ...options.headers, ...(request['headers'] as object), ...extra.headers }, ...(extra.body ? { body: extra.body } : {}), ...(extra.path ? { path: extra.path } : {}) };
               },
             },
           ],

@@ -14,7 +14,7 @@ export function printTable(title: string, rows: readonly Row[]): void {
   console.log('| measurement | value | ratio | target | met |');
   console.log('|---|---|---|---|---|');
   for (const row of rows) {
-    const ratio = row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}×`;
+    const ratio = row.ratio === undefined ? '' : `${row.ratio.toFixed(row.ratio < 0.1 ? 4 : 2)}×`;
     const met = row.met === undefined ? '' : row.met ? 'yes' : '**no**';
     console.log(`| ${row.name} | ${row.value} | ${ratio} | ${row.target ?? ''} | ${met} |`);
   }
