@@ -88,7 +88,11 @@ app.get('/auth/twitter/callback', passport.authenticate('twitter'), (req, res) =
 const server = app.listen(0, '127.0.0.1', () => {
   process.send!({ ready: true, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` });
 });
-process.on('message', (message: { memory?: boolean }) => {
+process.on('message', (message: { memory?: boolean; cpu?: boolean }) => {
+  if (message.cpu) {
+    const usage = process.cpuUsage();
+    process.send!({ cpuMicros: usage.user + usage.system });
+  }
   if (message.memory) process.send!({ rss: process.memoryUsage().rss });
 });
 process.on('SIGTERM', () => {

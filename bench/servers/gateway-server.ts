@@ -30,7 +30,11 @@ async function main(): Promise<void> {
   const gateway = await createGateway(settings, { emailRateLimits: { perAddress: unlimited, perClient: unlimited }, keyWatchIntervalMs: 0 });
   handler = gateway.app;
   process.send!({ ready: true, url: settings.gateway.issuer });
-  process.on('message', (message: { memory?: boolean }) => {
+  process.on('message', (message: { memory?: boolean; cpu?: boolean }) => {
+    if (message.cpu) {
+      const usage = process.cpuUsage();
+      process.send!({ cpuMicros: usage.user + usage.system });
+    }
     if (message.memory) {
       global.gc?.();
       process.send!({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
