@@ -78,6 +78,8 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   const buildProvider = () =>
     createOidcProvider({ settings, keyRing, db, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret });
   let provider = buildProvider();
+  // koa's callback() composes the whole middleware stack anew: build it once per provider, not per request.
+  let providerHandler = provider.callback();
   await assertSitesAreValidClients(provider, settings.sites);
   let keysVersion = keyRingVersion(settings.dataDir);
 
@@ -145,7 +147,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     pages(req, res, next);
   });
 
-  app.use((req, res) => provider.callback()(req, res));
+  app.use((req, res) => providerHandler(req, res));
   app.use(gatewayErrorHandler());
 
   const sweep = async () => {
@@ -164,6 +166,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     keyRing = reloaded;
     keysVersion = keyRingVersion(settings.dataDir);
     provider = buildProvider();
+    providerHandler = provider.callback();
   };
   const watchInterval = options.keyWatchIntervalMs ?? DEFAULT_KEY_WATCH_INTERVAL_MS;
   const keyWatcher =
