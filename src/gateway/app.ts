@@ -138,7 +138,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   pages.use(passport.initialize());
   pages.use(passport.session());
   pages.use(interactionRoutes({ flow, providers: pickerProviders, commentsUrl: settings.comments.url }));
-  pages.use(emailRoutes({ flow, emailSignIn, passport, sites }));
+  pages.use(emailRoutes({ flow, emailSignIn, passport, sites, devMailbox: useDevMailbox && options.mailer === undefined }));
   pages.use(upstreamRoutes({ flow, accounts, passport, providers: upstream }));
   pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream }));
   app.use(['/interaction', '/email', '/signin', '/account'], (req, res, next) => {

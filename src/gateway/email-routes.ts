@@ -12,6 +12,8 @@ export interface EmailRoutesDeps {
   readonly emailSignIn: EmailSignIn;
   readonly passport: InstanceType<typeof Passport>;
   readonly sites: ReadonlyMap<string, Site>;
+  /** Mail goes to the dev mailbox: the "check your email" page says where to read it. */
+  readonly devMailbox: boolean;
 }
 
 function field(req: Request, name: string): unknown {
@@ -30,7 +32,7 @@ function authenticateEmail(deps: EmailRoutesDeps, req: Request, res: Response, i
           const pending = req.session.emailSignin;
           const message = info?.message ?? 'That did not work. Ask for a new email.';
           if (pending && status === 400) {
-            res.status(400).type('html').send(checkEmailPage({ uid: interaction.uid, email: pending.email, error: message }));
+            res.status(400).type('html').send(checkEmailPage({ uid: interaction.uid, email: pending.email, error: message, devMailbox: deps.devMailbox }));
           } else {
             res.status(status ?? 400).type('html').send(emailFormPage({ site: interaction.site, uid: interaction.uid, email: pending?.email ?? '', error: message }));
           }
@@ -86,7 +88,7 @@ export function emailRoutes(deps: EmailRoutesDeps): Router {
           .send(emailFormPage({ ...form, error: `Too many sign-in emails were asked for. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` }));
       }
       req.session.emailSignin = { signinId: result.signinId, interactionUid: interaction.uid, email: result.email };
-      res.type('html').send(checkEmailPage({ uid: interaction.uid, email: result.email }));
+      res.type('html').send(checkEmailPage({ uid: interaction.uid, email: result.email, devMailbox: deps.devMailbox }));
     } catch (error) {
       if (!(error instanceof MailDeliveryError)) throw error;
       console.error(`email sign-in: ${error.message}`);

@@ -17,6 +17,7 @@ describe('email sign-in over real SMTP', () => {
       const uid = interactionUid(response);
       const sent = await browser.post(`${gw.issuer}/interaction/${uid}/email`, { email: 'Reader@Example.net', name: 'Reader' });
       expect(sent.status).toBe(200);
+      expect(sent.text).not.toContain('dev mailbox');
       expect(smtp.received).toHaveLength(1);
       const [mail] = smtp.received;
       expect(mail!.to).toEqual(['reader@example.net']);

@@ -37,6 +37,8 @@ describe('email sign-in, end to end over HTTP as the widget drives it', () => {
     const sent = await browser.post(`${gw.issuer}/interaction/${uid}/email`, { email: 'Ada@Example.com', name: 'Ada Lovelace' });
     expect(sent.status).toBe(200);
     expect(sent.text).toContain('Check your email');
+    // Without SMTP, the page says where the message went.
+    expect(sent.text).toContain('href="/dev/mailbox?to=ada%40example.com"');
 
     const [message] = await readMailbox(gw.issuer, 'ada@example.com');
     expect(message!.to).toBe('ada@example.com');

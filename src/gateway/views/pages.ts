@@ -46,12 +46,17 @@ ${input.error ? html`<p class="error" role="alert" id="email-error">${input.erro
   });
 }
 
-export function checkEmailPage(input: { uid: string; email: string; error?: string | undefined }): string {
+export function checkEmailPage(input: { uid: string; email: string; error?: string | undefined; devMailbox?: boolean }): string {
   return page({
     title: 'Check your email',
     scripts: ['email-wait.js'],
     body: html`<h1>Check your email</h1>
 <p>We sent a 6-digit code and a sign-in link to <strong>${input.email}</strong>.</p>
+${
+  input.devMailbox
+    ? html`<p class="notice">Development: no email leaves this machine. Read it in the <a href="/dev/mailbox?to=${encodeURIComponent(input.email)}" target="_blank" rel="noopener">dev mailbox</a> or on the gateway's console.</p>`
+    : ''
+}
 <div id="live" role="alert">${input.error ? html`<p class="error">${input.error}</p>` : ''}</div>
 <form method="post" action="/interaction/${input.uid}/email/code">
 <label for="code">6-digit code</label>
