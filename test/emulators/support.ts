@@ -9,26 +9,9 @@ import { codeChallengeFor, signRequest, type RunningEmulators } from '../../src/
 export const TWITTER_CALLBACK = 'http://127.0.0.1:9/auth/twitter/callback';
 export const FACEBOOK_REDIRECT_URI = 'http://127.0.0.1:9/auth/facebook/callback';
 
-const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+import { formAction, hiddenFields } from '../helpers/html-forms';
 
-export function decodeEntities(text: string): string {
-  return text.replace(/&(?:amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e] ?? e);
-}
-
-/** The hidden inputs of the (single) form on an emulator page. */
-export function hiddenFields(page: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const match of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    fields[decodeEntities(match[1] ?? '')] = decodeEntities(match[2] ?? '');
-  }
-  return fields;
-}
-
-export function formAction(page: string): string {
-  const match = /<form method="post" action="([^"]*)">/.exec(page);
-  if (!match) throw new Error('no form on the page');
-  return decodeEntities(match[1] ?? '');
-}
+export { decodeEntities, formAction, hiddenFields } from '../helpers/html-forms';
 
 /** POSTs a form without following the redirect. */
 export function postForm(url: string, fields: Record<string, string>): Promise<Response> {

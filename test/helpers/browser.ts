@@ -1,3 +1,5 @@
+import { formAction, hiddenFields } from './html-forms';
+
 /**
  * A small stand-in for a browser over real HTTP: a cookie jar (path-aware, honouring Max-Age and
  * Expires) and manual redirects, so tests see every hop of a sign-in the way a popup would.
@@ -56,12 +58,9 @@ export class TestBrowser {
         if (!/script-src[^;]*'sha256-/.test(response.headers.get('content-security-policy') ?? '')) {
           throw new Error(`the self-submitting form at ${current} would be blocked by its Content-Security-Policy`);
         }
-        const action = /<form method="post" action="([^"]+)"/.exec(text)![1]!.replace(/&amp;/g, '&');
-        const form: Record<string, string> = {};
-        for (const match of text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g)) form[match[1]!] = match[2]!;
-        current = new URL(action, current).href;
+        current = new URL(formAction(text), current).href;
         method = 'POST';
-        body = new URLSearchParams(form).toString();
+        body = new URLSearchParams(hiddenFields(text)).toString();
         continue;
       }
       return { url: current, status: response.status, headers: response.headers, text, hops };

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadSettings, type Settings } from '../../src/config';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/app';
+import { bindLoopback } from './listener';
 
 export const COMMENTS_URL = 'http://localhost:4100';
 export const SITE_ORIGIN = 'http://localhost:4200';
@@ -46,16 +45,8 @@ export async function startTestGateway(
   const sitesFile = path.join(dataDir, 'sites.json');
   fs.writeFileSync(sitesFile, JSON.stringify(options.sites ?? DEFAULT_TEST_SITES));
 
-  let handler: http.RequestListener = (_req, res) => {
-    res.statusCode = 503;
-    res.end();
-  };
-  const server = http.createServer((req, res) => handler(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listener = await bindLoopback(options.port);
+  const port = listener.port;
   const issuer = `http://localhost:${port}`;
   const settings = loadSettings({
     PARLEY_DATA_DIR: dataDir,
@@ -66,7 +57,7 @@ export async function startTestGateway(
     ...options.env,
   });
   const gateway = await createGateway(settings, { keyWatchIntervalMs: 0, ...options.gatewayOptions });
-  handler = gateway.app;
+  listener.serve(gateway.app);
   return {
     issuer,
     port,
@@ -74,10 +65,7 @@ export async function startTestGateway(
     settings,
     gateway,
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await listener.close();
       // Let clients' keep-alive pools see their sockets close before anything reuses the port.
       await new Promise((resolve) => setTimeout(resolve, 20));
       await gateway.close();

@@ -1,5 +1,6 @@
 import { startEmulators, type RunningEmulators } from '../../src/emulators';
-import { extract, type BrowserResponse, type TestBrowser } from './browser';
+import { type BrowserResponse, type TestBrowser } from './browser';
+import { formAction, hiddenFields } from './html-forms';
 import { startTestGateway, type RunningTestGateway } from './gateway';
 
 export interface GatewayWithEmulators {
@@ -36,9 +37,8 @@ export async function startGatewayWithEmulators(options: { env?: Record<string, 
 /** Submits the emulator's sign-in page the way a person would: pick a test user, or cancel. */
 export async function answerProviderPage(browser: TestBrowser, page: BrowserResponse, choice: { userId: string } | 'cancel'): Promise<BrowserResponse> {
   if (page.status !== 200) throw new Error(`expected the provider's sign-in page, got ${page.status} ${page.url}\n${page.text.slice(0, 800)}`);
-  const action = new URL(extract(page.text, /<form method="post" action="([^"]+)"/).replace(/&amp;/g, '&'), page.url).href;
-  const hidden: Record<string, string> = {};
-  for (const match of page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) hidden[match[1]!] = match[2]!.replace(/&amp;/g, '&');
+  const action = new URL(formAction(page.text), page.url).href;
+  const hidden = hiddenFields(page.text);
   const form = choice === 'cancel' ? { ...hidden, cancel: '1' } : { ...hidden, user_id: choice.userId };
   return browser.post(action, form);
 }

@@ -8,7 +8,7 @@ import { startEmulators, type RunningEmulators } from '../../../src/emulators';
 import { createGateway, type Gateway } from '../../../src/gateway/app';
 import { demoPostPage } from '../../../src/demo/page';
 import { PROJECT_ROOT } from '../../../src/paths';
-import { bindLoopback, type Listener } from './listener';
+import { bindLoopback, type Listener } from '../../helpers/listener';
 import { startOpenerPolicyProxy, type OpenerPolicyProxy } from './opener-policy-proxy';
 import { createCommentService, type CommentService } from '../../../src/comments';
 

@@ -8,7 +8,8 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-export async function bindLoopback(): Promise<Listener> {
+/** Binds 127.0.0.1:`port` (0: any free port); answers 503 until `serve` is given the app. */
+export async function bindLoopback(port = 0): Promise<Listener> {
   let handler: http.RequestListener = (_req, res) => {
     res.statusCode = 503;
     res.end();
@@ -16,7 +17,7 @@ export async function bindLoopback(): Promise<Listener> {
   const server = http.createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,
