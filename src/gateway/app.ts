@@ -55,6 +55,8 @@ export interface Gateway {
 }
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+/** Dead sign-ins and old rate-limit windows are kept a day (for support questions), then swept. */
+const STALE_ROW_RETENTION_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_KEY_WATCH_INTERVAL_MS = 5_000;
 const FORM_BODY_LIMIT = '16kb';
 const SESSION_COOKIE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -90,7 +92,9 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     (settings.mail.smtpUrl !== undefined
       ? createSmtpMailer(settings.mail.smtpUrl, settings.mail.from)
       : createDevMailer(devMailbox, { print: options.printDevMail ?? false }));
-  const emailSignIn = new EmailSignIn({ signins: new EmailSigninStore(db), mailer, limiter: new RateLimiter(db), issuer: settings.gateway.issuer, rateLimits: options.emailRateLimits });
+  const emailSignins = new EmailSigninStore(db);
+  const limiter = new RateLimiter(db);
+  const emailSignIn = new EmailSignIn({ signins: emailSignins, mailer, limiter, issuer: settings.gateway.issuer, rateLimits: options.emailRateLimits });
 
   const passport = new Passport();
   passport.use(new EmailStrategy(emailSignIn));
@@ -154,8 +158,8 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     const now = Date.now();
     await sweepExpiredOidcPayloads(db, now);
     await sessionStore.sweep();
-    await new EmailSigninStore(db).sweep(24 * 60 * 60 * 1000);
-    await new RateLimiter(db).sweep(24 * 60 * 60 * 1000);
+    await emailSignins.sweep(STALE_ROW_RETENTION_MS);
+    await limiter.sweep(STALE_ROW_RETENTION_MS);
   };
   const sweeper = setInterval(() => sweep().catch((error: Error) => console.error(`gateway: sweep failed: ${error.message}`)), SWEEP_INTERVAL_MS);
   sweeper.unref();

@@ -27,6 +27,16 @@ export interface OidcProviderDeps {
 }
 
 /**
+ * What a registered site is granted without a consent screen (the picker says what it will see):
+ * the profile for the ID token and the comments scope at the comment service.
+ */
+export function grantSiteAccess(grant: InstanceType<Provider['Grant']>, commentsUrl: string): void {
+  grant.addOIDCScope('openid profile');
+  grant.addOIDCClaims(['sub', 'name', 'picture']);
+  grant.addResourceScope(commentsUrl, COMMENTS_SCOPE);
+}
+
+/**
  * A login is needed again when the site asks for a specific provider (the widget's "Change") and
  * the current session was signed in through another one.
  */
@@ -136,9 +146,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
         if (existing && existing.accountId === session.accountId) return existing;
       }
       const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
-      grant.addOIDCScope('openid profile');
-      grant.addOIDCClaims(['sub', 'name', 'picture']);
-      grant.addResourceScope(commentsUrl, COMMENTS_SCOPE);
+      grantSiteAccess(grant, commentsUrl);
       await grant.save();
       session.grantIdFor(client.clientId, grant.jti);
       return grant;

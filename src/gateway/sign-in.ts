@@ -4,6 +4,7 @@ import { errors } from 'oidc-provider';
 import type { Site } from '../config/sites';
 import type { AccountStore, ProviderProfile } from '../store/accounts';
 import { messagePage, namePage } from './views/pages';
+import { grantSiteAccess } from './oidc';
 
 /** An interaction the commenter is in the middle of, with the site that started it. */
 export interface ActiveInteraction {
@@ -12,6 +13,8 @@ export interface ActiveInteraction {
   readonly prompt: string;
   readonly params: Record<string, unknown>;
   readonly grantId: string | undefined;
+  /** The account the browser's OIDC session is signed in to, if any. */
+  readonly accountId: string | undefined;
 }
 
 declare module 'express-session' {
@@ -62,7 +65,7 @@ export class SignInFlow {
       if (req.params['uid'] !== undefined && details.uid !== req.params['uid']) throw new errors.SessionNotFound('interaction mismatch');
       const site = this.sites.get(String(details.params['client_id']));
       if (!site) throw new errors.SessionNotFound('unknown site');
-      return { uid: details.uid, site, prompt: details.prompt.name, params: details.params, grantId: details.grantId };
+      return { uid: details.uid, site, prompt: details.prompt.name, params: details.params, grantId: details.grantId, accountId: details.session?.accountId };
     } catch (error) {
       if (error instanceof errors.SessionNotFound) {
         res.status(400).type('html').send(
@@ -129,13 +132,11 @@ export class SignInFlow {
   /** Implicit consent for a registered site (only reached when a site asks for prompt=consent). */
   async consent(req: Request, res: Response, interaction: ActiveInteraction, commentsUrl: string): Promise<void> {
     const provider = this.provider();
-    const { session } = await provider.interactionDetails(req, res);
     const grant = interaction.grantId
       ? await provider.Grant.find(interaction.grantId)
-      : new provider.Grant({ clientId: interaction.site.id, accountId: session?.accountId });
+      : new provider.Grant({ clientId: interaction.site.id, accountId: interaction.accountId });
     if (!grant) throw new Error('grant not found');
-    grant.addOIDCScope('openid profile');
-    grant.addResourceScope(commentsUrl, 'comments');
+    grantSiteAccess(grant, commentsUrl);
     const grantId = await grant.save();
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }

@@ -92,25 +92,26 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
   const router = Router();
   const byId = new Map(deps.providers.map((provider) => [provider.id, provider]));
 
+  /** Sends the commenter to the provider; anything but that redirect is a provider failure. */
+  async function startHandshake(provider: UpstreamProvider, purpose: HandshakePurpose, req: Request, res: Response): Promise<void> {
+    const outcome = await runStrategy(deps, provider.id, req, res, { state: purpose });
+    if (outcome.kind === 'redirected') return;
+    providerTroublePage(res, provider, purpose, outcome.kind === 'error' ? outcome.error : new Error(`unexpected ${outcome.kind} before the callback`));
+  }
+
   router.get('/interaction/:uid/:provider', async (req, res, next) => {
     const provider = byId.get(req.params['provider'] as UpstreamProvider['id']);
     if (!provider) return next();
     const interaction = await deps.flow.load(req, res);
     if (!interaction) return;
-    const purpose: HandshakePurpose = { kind: 'sign-in', interactionUid: interaction.uid };
-    const outcome = await runStrategy(deps, provider.id, req, res, { state: purpose });
-    if (outcome.kind === 'redirected') return;
-    providerTroublePage(res, provider, purpose, outcome.kind === 'error' ? outcome.error : new Error(`unexpected ${outcome.kind} before the callback`));
+    await startHandshake(provider, { kind: 'sign-in', interactionUid: interaction.uid }, req, res);
   });
 
   router.get('/account/link/:provider', async (req, res, next) => {
     const provider = byId.get(req.params['provider'] as UpstreamProvider['id']);
     if (!provider) return next();
     if (!req.user) return res.redirect(303, '/account');
-    const purpose: HandshakePurpose = { kind: 'link', accountId: req.user.id };
-    const outcome = await runStrategy(deps, provider.id, req, res, { state: purpose });
-    if (outcome.kind === 'redirected') return;
-    providerTroublePage(res, provider, purpose, outcome.kind === 'error' ? outcome.error : new Error(`unexpected ${outcome.kind} before the callback`));
+    await startHandshake(provider, { kind: 'link', accountId: req.user.id }, req, res);
   });
 
   router.get('/signin/:provider/callback', async (req, res, next) => {

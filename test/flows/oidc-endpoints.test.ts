@@ -1,6 +1,6 @@
 import { TestBrowser } from '../helpers/browser';
 import { startTestGateway, type RunningTestGateway } from '../helpers/gateway';
-import { codeIn, discover, redeemCode, relayParams, type Discovery } from '../helpers/oidc-client';
+import { authorize, codeIn, discover, redeemCode, relayParams, type Discovery } from '../helpers/oidc-client';
 import { startEmailSignIn } from '../helpers/email';
 
 describe('the standard OpenID Connect endpoints', () => {
@@ -50,6 +50,15 @@ describe('the standard OpenID Connect endpoints', () => {
     expect(revoke.status).toBe(200);
     const after = await fetch(discovery['userinfo_endpoint'] as string, { headers: { authorization: `Bearer ${String(tokens['access_token'])}` } });
     expect(after.status).toBe(401);
+  });
+
+  it('grants a registered site without a consent screen, even when it asks for prompt=consent', async () => {
+    const { browser } = await signIn('openid profile comments');
+    const { pending, response } = await authorize(browser, discovery, { params: { prompt: 'consent' } });
+    const tokens = await redeemCode(discovery, pending, relayParams(response).get('code')!);
+    expect(tokens.status).toBe(200);
+    const claims = JSON.parse(Buffer.from(String(tokens.body['id_token']).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(claims['name']).toBe('Endpoint Tester');
   });
 
   it('shows its own logout page for RP-initiated logout', async () => {
