@@ -1,7 +1,5 @@
 import { html, type SafeHtml } from '../http/html';
 
-export { html, SafeHtml, escapeHtml } from '../http/html';
-
 export interface PageOptions {
   readonly title: string;
   readonly body: SafeHtml;

@@ -8,7 +8,8 @@ import type { KeyRing } from '../tokens/keys';
 import { SIGNING_ALGORITHM } from '../tokens/keys';
 import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS, isIdentityProvider, pairwiseSubject, profileClaims } from '../tokens/claims';
 import { siteClient } from './clients';
-import { page, html, SafeHtml } from './html';
+import { html, SafeHtml } from '../http/html';
+import { page } from './html';
 
 /** The scope a site asks for to post comments; it is the comment service's only scope. */
 export const COMMENTS_SCOPE = 'comments';

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Site } from '../config/sites';
-import { html, page } from './html';
+import { html } from '../http/html';
+import { page } from './html';
 import { messagePage } from './views/pages';
 
 /**

@@ -18,12 +18,6 @@ export interface OpenDatabaseOptions {
   readonly migrations?: MigrationProvider;
 }
 
-/** The failure of a store operation; routes turn it into 503 with Retry-After. */
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
-  readonly code = 'ERR_STORE_UNAVAILABLE';
-}
-
 /**
  * Opens the database and brings its schema up to date. SQLite (the embedded default) lives under
  * the data directory; WAL lets readers run while one writer commits.

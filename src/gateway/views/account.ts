@@ -1,4 +1,5 @@
-import { html, page } from '../html';
+import { html } from '../../http/html';
+import { page } from '../html';
 import type { Account, Identity } from '../../store/accounts';
 
 const PROVIDER_NAMES: Record<string, string> = { email: 'Email', twitter: 'Twitter', facebook: 'Facebook' };

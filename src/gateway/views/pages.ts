@@ -1,4 +1,5 @@
-import { html, page } from '../html';
+import { html } from '../../http/html';
+import { page } from '../html';
 import type { Site } from '../../config/sites';
 
 /** What every sign-in page promises the commenter about the site. */
