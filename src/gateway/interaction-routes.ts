@@ -20,7 +20,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   router.get('/interaction/:uid', async (req, res) => {
     const interaction = await deps.flow.load(req, res);
     if (!interaction) return;
-    if (interaction.prompt === 'consent') return deps.flow.consent(req, res, interaction, deps.commentsUrl);
+    if (interaction.prompt === 'consent') return deps.flow.consent(res, interaction, deps.commentsUrl);
     const wanted = interaction.params['provider'];
     if (req.query['pick'] === undefined && typeof wanted === 'string' && offered.has(wanted as PickerProvider['id'])) {
       if (wanted === 'email') return void res.type('html').send(emailFormPage({ site: interaction.site, uid: interaction.uid }));
@@ -38,7 +38,7 @@ export function interactionRoutes(deps: InteractionRoutesDeps): Router {
   router.get('/interaction/:uid/abort', async (req, res) => {
     const interaction = await deps.flow.load(req, res);
     if (!interaction) return;
-    await deps.flow.abort(req, res);
+    await deps.flow.abort(res, interaction);
   });
 
   router.post('/interaction/:uid/name', async (req, res) => {

@@ -15,7 +15,12 @@ export interface ActiveInteraction {
   readonly grantId: string | undefined;
   /** The account the browser's OIDC session is signed in to, if any. */
   readonly accountId: string | undefined;
+  /** oidc-provider's record of it, already checked against this browser's interaction cookie. */
+  readonly record: InteractionRecord;
 }
+
+type InteractionRecord = Awaited<ReturnType<Provider['interactionDetails']>>;
+type InteractionResult = Parameters<Provider['interactionFinished']>[2];
 
 declare module 'express-session' {
   interface SessionData {
@@ -65,7 +70,15 @@ export class SignInFlow {
       if (req.params['uid'] !== undefined && details.uid !== req.params['uid']) throw new errors.SessionNotFound('interaction mismatch');
       const site = this.sites.get(String(details.params['client_id']));
       if (!site) throw new errors.SessionNotFound('unknown site');
-      return { uid: details.uid, site, prompt: details.prompt.name, params: details.params, grantId: details.grantId, accountId: details.session?.accountId };
+      return {
+        uid: details.uid,
+        site,
+        prompt: details.prompt.name,
+        params: details.params,
+        grantId: details.grantId,
+        accountId: details.session?.accountId,
+        record: details,
+      };
     } catch (error) {
       if (error instanceof errors.SessionNotFound) {
         res.status(400).type('html').send(
@@ -95,12 +108,7 @@ export class SignInFlow {
     await new Promise<void>((resolve, reject) =>
       req.login({ id: account.id }, { keepSessionInfo: true, session: true }, (error?: unknown) => (error ? reject(error) : resolve())),
     );
-    await this.provider().interactionFinished(
-      req,
-      res,
-      { login: { accountId: account.id, amr: [profile.provider], remember: true } },
-      { mergeWithLastSubmission: false },
-    );
+    await this.conclude(res, interaction, { login: { accountId: account.id, amr: [profile.provider], remember: true } });
   }
 
   /** Finishes a sign-in that was waiting for a display name. */
@@ -120,17 +128,12 @@ export class SignInFlow {
   }
 
   /** The commenter cancelled: the site gets access_denied through its relay page. */
-  async abort(req: Request, res: Response): Promise<void> {
-    await this.provider().interactionFinished(
-      req,
-      res,
-      { error: 'access_denied', error_description: 'The commenter cancelled the sign-in.' },
-      { mergeWithLastSubmission: false },
-    );
+  async abort(res: Response, interaction: ActiveInteraction): Promise<void> {
+    await this.conclude(res, interaction, { error: 'access_denied', error_description: 'The commenter cancelled the sign-in.' });
   }
 
   /** Implicit consent for a registered site (only reached when a site asks for prompt=consent). */
-  async consent(req: Request, res: Response, interaction: ActiveInteraction, commentsUrl: string): Promise<void> {
+  async consent(res: Response, interaction: ActiveInteraction, commentsUrl: string): Promise<void> {
     const provider = this.provider();
     const grant = interaction.grantId
       ? await provider.Grant.find(interaction.grantId)
@@ -138,6 +141,18 @@ export class SignInFlow {
     if (!grant) throw new Error('grant not found');
     grantSiteAccess(grant, commentsUrl);
     const grantId = await grant.save();
-    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    await this.conclude(res, interaction, { ...interaction.record.lastSubmission, consent: { grantId } });
+  }
+
+  /**
+   * Stores the interaction's result and sends the browser back to oidc-provider to act on it: what
+   * provider.interactionFinished does, on the record `load` already fetched and checked against
+   * the interaction cookie instead of looking it up a second time.
+   */
+  private async conclude(res: Response, interaction: ActiveInteraction, result: InteractionResult): Promise<void> {
+    const { record } = interaction;
+    record.result = result;
+    await record.save(record.exp - Math.floor(Date.now() / 1000));
+    res.redirect(303, record.returnTo);
   }
 }

@@ -6,6 +6,10 @@ const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000;
 /**
  * express-session's store on our database, so upstream handshake state (OAuth request tokens,
  * state, pending email sign-ins) survives a restart and is shared by every gateway instance.
+ *
+ * It has no `touch` on purpose: sessions are not rolling, so the browser's cookie keeps the expiry
+ * of the last save and extending the row on every read would only cost a write per request (two
+ * per email sign-in) for a session the browser has already let go.
  */
 export class DatabaseSessionStore extends session.Store {
   constructor(
@@ -33,15 +37,6 @@ export class DatabaseSessionStore extends session.Store {
       .insertInto('sessions')
       .values(row)
       .onConflict((oc) => oc.column('sid').doUpdateSet({ data: row.data, expires_at: row.expires_at }))
-      .execute()
-      .then(() => callback?.(), (error: unknown) => callback?.(error));
-  }
-
-  override touch(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
-    this.db
-      .updateTable('sessions')
-      .set({ expires_at: this.expiry(data) })
-      .where('sid', '=', sid)
       .execute()
       .then(() => callback?.(), (error: unknown) => callback?.(error));
   }
