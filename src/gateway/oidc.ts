@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings';
 import type { Site } from '../config/sites';
 import { OidcAdapter } from '../store/oidc-adapter';
 import type { Db } from '../store/database';
-import type { AccountStore } from '../store/accounts';
+import type { Account, AccountStore } from '../store/accounts';
 import type { KeyRing } from '../tokens/keys';
 import { SIGNING_ALGORITHM } from '../tokens/keys';
 import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS, isIdentityProvider, pairwiseSubject, profileClaims } from '../tokens/claims';
@@ -38,6 +38,21 @@ export function grantSiteAccess(grant: InstanceType<Provider['Grant']>, comments
 }
 
 /**
+ * The account behind a request, read once: the token endpoint asks for it for the ID token's claims
+ * and again for the access token's.
+ */
+function accountPerRequest(accounts: AccountStore): (ctx: object, id: string) => Promise<Account | undefined> {
+  const lookups = new WeakMap<object, Map<string, Promise<Account | undefined>>>();
+  return (ctx, id) => {
+    let forRequest = lookups.get(ctx);
+    if (!forRequest) lookups.set(ctx, (forRequest = new Map()));
+    let account = forRequest.get(id);
+    if (!account) forRequest.set(id, (account = accounts.get(id)));
+    return account;
+  };
+}
+
+/**
  * A login is needed again when the site asks for a specific provider (the widget's "Change") and
  * the current session was signed in through another one.
  */
@@ -63,7 +78,8 @@ function interactionPolicyWithProviderCheck() {
  * PKCE S256 for every client, pairwise subjects per site, implicit consent for registered sites.
  */
 export function createOidcProvider(deps: OidcProviderDeps): Provider {
-  const { settings, keyRing, accounts } = deps;
+  const { settings, keyRing } = deps;
+  const accountFor = accountPerRequest(deps.accounts);
   const issuer = settings.gateway.issuer;
   const commentsUrl = settings.comments.url;
   const sitesById = new Map<string, Site>(settings.sites.map((site) => [site.id, site]));
@@ -152,14 +168,14 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       session.grantIdFor(client.clientId, grant.jti);
       return grant;
     },
-    findAccount: async (_ctx, id) => {
-      const account = await accounts.get(id);
+    findAccount: async (ctx, id) => {
+      const account = await accountFor(ctx, id);
       if (!account) return undefined;
       return { accountId: id, claims: async () => ({ sub: id, ...profileClaims(account) }) };
     },
     extraTokenClaims: async (ctx, token) => {
       if (token.kind !== 'AccessToken' || !('accountId' in token) || !token.accountId) return undefined;
-      const account = await accounts.get(token.accountId);
+      const account = await accountFor(ctx, token.accountId);
       if (!account) return undefined;
       // The method used for this sign-in travels as the authentication method reference (amr).
       const amr = ctx.oidc.entities.AuthorizationCode?.amr ?? [];

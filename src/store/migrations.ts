@@ -97,6 +97,17 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('identities').addColumn('label', 'text').execute();
     },
   },
+  '0003_partial_oidc_indexes': {
+    // Only grant artifacts carry a grant id and only sessions and interactions a uid; indexing the
+    // NULLs of every other row cost an index write per save (six per sign-in) for lookups that
+    // never match them.
+    async up(db: Kysely<unknown>) {
+      await db.schema.dropIndex('oidc_payloads_grant').execute();
+      await db.schema.createIndex('oidc_payloads_grant').on('oidc_payloads').column('grant_id').where('grant_id', 'is not', null).execute();
+      await db.schema.dropIndex('oidc_payloads_uid').execute();
+      await db.schema.createIndex('oidc_payloads_uid').on('oidc_payloads').columns(['model', 'uid']).where('uid', 'is not', null).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
