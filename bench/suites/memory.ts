@@ -6,7 +6,7 @@ import { parleyEmailSignIn } from './signin';
 /** The issue asks for 10,000; the run stops earlier when the time below is up (at least MIN_SIGN_INS). */
 const TARGET_SIGN_INS = 10_000;
 const MIN_SIGN_INS = 1_000;
-const MAX_SECONDS = 45;
+const MAX_SECONDS = 100;
 const CONCURRENT_SIGN_INS = 8;
 const WARM_UP_SIGN_INS = 200;
 const mebibytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -28,7 +28,8 @@ async function signIns(count: number, deadlineMs: number, minimum: number, run: 
 /**
  * Issue 6, item 5: the gateway's resident memory after many complete email sign-ins, and its
  * growth per sign-in (RSS and heap after a forced GC, before and after). When 10,000 do not fit in
- * the time budget, the growth over those that did is extrapolated to 10,000, and the table says so.
+ * the time budget, the rest is extrapolated at the second half's growth per sign-in (the rate
+ * after the caches have filled), and the table says so.
  */
 export async function memorySuite(): Promise<Row[]> {
   const emulator = await startChild('emulator-server');
@@ -48,9 +49,9 @@ export async function memorySuite(): Promise<Row[]> {
     const count = first + second;
     const growth = (from: Record<string, unknown>, to: Record<string, unknown>, n: number) =>
       `${((Number(to['rss']) - Number(from['rss'])) / n / 1024).toFixed(2)} KiB / ${((Number(to['heapUsed']) - Number(from['heapUsed'])) / n / 1024).toFixed(2)} KiB`;
-    const rssGrowth = (Number(after['rss']) - Number(before['rss'])) / count;
+    const secondHalfGrowth = (Number(after['rss']) - Number(middle['rss'])) / Math.max(1, second);
     const measured = count >= TARGET_SIGN_INS;
-    const projected = Number(before['rss']) + rssGrowth * TARGET_SIGN_INS;
+    const projected = Number(after['rss']) + Math.max(0, secondHalfGrowth) * (TARGET_SIGN_INS - count);
     const rows: Row[] = [
       { name: `gateway RSS / heap after ${WARM_UP_SIGN_INS} warm-up sign-ins, after GC`, value: `${mebibytes(Number(before['rss']))} / ${mebibytes(Number(before['heapUsed']))}` },
       { name: `… after ${first.toLocaleString('en-US')} more complete email sign-ins`, value: `${mebibytes(Number(middle['rss']))} / ${mebibytes(Number(middle['heapUsed']))}` },
@@ -58,7 +59,7 @@ export async function memorySuite(): Promise<Row[]> {
       { name: 'growth per sign-in, RSS / heap, first half', value: growth(before, middle, first) },
       { name: 'growth per sign-in, RSS / heap, second half', value: growth(middle, after, second) },
       {
-        name: `gateway RSS after ${TARGET_SIGN_INS.toLocaleString('en-US')} sign-ins${measured ? '' : ` (extrapolated linearly from ${count.toLocaleString('en-US')})`}`,
+        name: `gateway RSS after ${TARGET_SIGN_INS.toLocaleString('en-US')} sign-ins${measured ? '' : ` (${count.toLocaleString('en-US')} measured, the rest at the second half's rate)`}`,
         value: mebibytes(measured ? Number(after['rss']) : projected),
       },
     ];
