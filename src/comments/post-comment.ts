@@ -7,6 +7,7 @@ import { presentComment } from './presentation';
 import { countComment } from './rate-limits';
 import type { CommentsSchema } from './schema';
 import { CommentStore, newCommentId } from './storage';
+import type { ThreadCache } from './thread-cache';
 import type { NewComment } from './validation';
 
 /**
@@ -19,6 +20,8 @@ import type { NewComment } from './validation';
  * 4. The same text by the same commenter on the same post within the duplicate window (409).
  * 5. The comment is written with the author as the token names them now, and the response is
  *    remembered under the Idempotency-Key.
+ * 6. Once the transaction has committed (not before: a GET in between would cache the old rows
+ *    again), the post's cached thread is dropped, so the very next GET lists the comment.
  *
  * On SQLite, Kysely runs a transaction alone on the connection, so two retries racing with one
  * key cannot both get past step 1.
@@ -62,13 +65,14 @@ async function checkParent(store: CommentStore, request: PostCommentRequest): Pr
   }
 }
 
-export function postComment(
+export async function postComment(
   db: Kysely<CommentsSchema>,
   policy: PostCommentPolicy,
   request: PostCommentRequest,
+  threads: Pick<ThreadCache, 'invalidatePost'>,
 ): Promise<PostCommentResult> {
   const { siteId, postId, commenter, comment, idempotencyKey, now } = request;
-  return db.transaction().execute(async (trx) => {
+  const result = await db.transaction().execute(async (trx): Promise<PostCommentResult> => {
     const idempotency = new IdempotencyStore(trx, policy.idempotencyTtlMs);
     const fingerprint = requestFingerprint(postId, comment.rawBody, comment.parentId);
     if (idempotencyKey !== undefined) {
@@ -105,4 +109,7 @@ export function postComment(
     }
     return { status: 201, body, replayed: false };
   });
+  // A replay wrote nothing; its first request dropped the entry already.
+  if (!result.replayed) threads.invalidatePost(siteId, postId);
+  return result;
 }

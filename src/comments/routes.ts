@@ -7,10 +7,13 @@ import { CommentApiError } from './errors';
 import { parseJsonBody, requireJsonContentType } from './json-body';
 import { Moderation } from './moderation';
 import type { ResolvedCommentServiceOptions } from './options';
+import { checkSqliteOutsideWrites, type CheckOutsideWrites } from './outside-writes';
 import { postComment } from './post-comment';
 import { presentThread } from './presentation';
 import { postIdOf, requirePostId, resolveSite, siteOf } from './request-context';
 import { CommentStore } from './storage';
+import { serialisedThread, ThreadCache } from './thread-cache';
+import { jsonBytes, sendThread } from './thread-response';
 import { parseIdempotencyKey, parseNewComment } from './validation';
 
 /**
@@ -18,7 +21,8 @@ import { parseIdempotencyKey, parseNewComment } from './validation';
  * enforces one rule and refuses by throwing a CommentApiError (or, for the token, answering per
  * RFC 6750 in the verifier's middleware):
  *
- * GET  resolveSite 404 → siteCors → requirePostId 400 → list
+ * GET  resolveSite 404 → siteCors → requirePostId 400 → list (from thread-cache.ts when fresh; 304
+ *      for a matching If-None-Match)
  * POST resolveSite 404 → siteCors 403 → requirePostId 400 → requireCommenter 401/403/503
  *      → requireOwnSite 403 → refuseBanned 403 → requireJsonContentType 415
  *      → parseJsonBody 413/400/415 → create (validation 400/422, then post-comment.ts: 422/429/409)
@@ -49,25 +53,44 @@ function refuseBanned(moderation: Moderation): RequestHandler {
   };
 }
 
-function listComments(db: CommentsDb): RequestHandler {
-  return async (_req, res) => {
-    const rows = await new CommentStore(db).thread(siteOf(res).id, postIdOf(res));
-    res.json({ comments: presentThread(rows) });
+/**
+ * Lists a post's thread from thread-cache.ts when it is fresh. The cache holds exactly what this
+ * code path produced (placeholders, erasures and all), so serving from it changes nothing but
+ * the cost. Two kinds of writes drop entries: new comments (post-comment.ts, on this connection)
+ * and whatever another connection commits, which `checkOutsideWrites` notices. Those are all the
+ * writes to comments: the service's own Moderation only reads bans; hide, unhide and delete run
+ * in the `parley comments` commands, on their own connection.
+ */
+function listComments(db: CommentsDb, threads: ThreadCache, checkOutsideWrites: CheckOutsideWrites): RequestHandler {
+  return async (req, res) => {
+    const siteId = siteOf(res).id;
+    const postId = postIdOf(res);
+    await checkOutsideWrites();
+    const cached = threads.get(siteId, postId);
+    if (cached !== undefined) return sendThread(req, res, cached);
+
+    // Taken before the rows are read: a write committed after it makes this body unfit to keep.
+    const generation = threads.generation();
+    const rows = await new CommentStore(db).thread(siteId, postId);
+    const thread = serialisedThread(jsonBytes(req.app, { comments: presentThread(rows) }));
+    threads.store(siteId, postId, generation, thread);
+    sendThread(req, res, thread);
   };
 }
 
-function createComment({ db, options }: CommentRoutesDependencies): RequestHandler {
+function createComment({ db, options }: CommentRoutesDependencies, threads: ThreadCache): RequestHandler {
   return async (req, res) => {
     const comment = parseNewComment(req.body);
     const idempotencyKey = parseIdempotencyKey(req.get('idempotency-key'));
-    const result = await postComment(db, options, {
+    const request = {
       siteId: siteOf(res).id,
       postId: postIdOf(res),
       commenter: getCommenter(res),
       comment,
       idempotencyKey,
       now: options.clock(),
-    });
+    };
+    const result = await postComment(db, options, request, threads);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(result.status).json(result.body);
   };
@@ -82,11 +105,13 @@ function methodNotAllowed(): RequestHandler {
 
 export function commentRoutes(deps: CommentRoutesDependencies): Router {
   const moderation = new Moderation(deps.db, deps.options.clock);
+  const threads = new ThreadCache();
+  const checkOutsideWrites = checkSqliteOutsideWrites(deps.db, () => threads.invalidateAll());
   const router = Router();
   router
     .route(COMMENTS_PATH)
     .options(resolveSite(deps.sites), sitePreflight())
-    .get(resolveSite(deps.sites), siteCors(), requirePostId(), listComments(deps.db))
+    .get(resolveSite(deps.sites), siteCors(), requirePostId(), listComments(deps.db, threads, checkOutsideWrites))
     .post(
       resolveSite(deps.sites),
       siteCors(),
@@ -101,7 +126,7 @@ export function commentRoutes(deps: CommentRoutesDependencies): Router {
       refuseBanned(moderation),
       requireJsonContentType(),
       parseJsonBody(),
-      createComment(deps),
+      createComment(deps, threads),
     )
     .all(methodNotAllowed());
   return router;
