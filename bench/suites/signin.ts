@@ -35,11 +35,14 @@ interface Throughput {
  * relay, the token call), so throughput partly measures the driver; CPU per sign-in measures only
  * the server under test.
  */
-async function serverCpuPerSignIn(server: ChildServer, run: () => Promise<Throughput>): Promise<{ result: Throughput; cpuMs: number }> {
+async function serverCpuPerSignIn(server: ChildServer, run: () => Promise<Throughput>): Promise<{ result: Throughput; cpuMs: number; driverCpuMs: number }> {
   const before = Number((await server.ask({ cpu: true }))['cpuMicros']);
+  const driverBefore = process.cpuUsage();
   const result = await run();
+  const driver = process.cpuUsage(driverBefore);
   const after = Number((await server.ask({ cpu: true }))['cpuMicros']);
-  return { result, cpuMs: (after - before) / 1000 / Math.max(1, result.completed) };
+  const perSignIn = (micros: number) => micros / 1000 / Math.max(1, result.completed);
+  return { result, cpuMs: perSignIn(after - before), driverCpuMs: perSignIn(driver.user + driver.system) };
 }
 
 async function throughput(once: (index: number, latencies: number[]) => Promise<void>, seconds = ROUND_SECONDS): Promise<Throughput> {
@@ -149,22 +152,24 @@ export async function signinSuite(): Promise<Row[]> {
 
     // Interleaved rounds; the best round of each flow counts (as bestOf does for the other suites),
     // CPU per sign-in is over all of its rounds.
-    const measured = new Map<keyof typeof flows, { best?: Throughput; cpuMs: number; completed: number; failures: number }>();
+    const measured = new Map<keyof typeof flows, { best?: Throughput; cpuMs: number; driverCpuMs: number; completed: number; failures: number }>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const name of names) {
         const flow = flows[name];
         const record = (latencies: number[]) => (name.startsWith('parley') ? void tokenLatencies.push(...latencies.splice(0)) : undefined);
-        const { result, cpuMs } = await serverCpuPerSignIn(flow.server, () => throughput((i, latencies) => flow.once(i, latencies).then(() => record(latencies))));
-        const entry = measured.get(name) ?? { cpuMs: 0, completed: 0, failures: 0 };
+        const { result, cpuMs, driverCpuMs } = await serverCpuPerSignIn(flow.server, () => throughput((i, latencies) => flow.once(i, latencies).then(() => record(latencies))));
+        const entry = measured.get(name) ?? { cpuMs: 0, driverCpuMs: 0, completed: 0, failures: 0 };
         measured.set(name, entry);
         if (!entry.best || result.perSecond > entry.best.perSecond) entry.best = result;
         entry.cpuMs += cpuMs * result.completed;
+        entry.driverCpuMs += driverCpuMs * result.completed;
         entry.completed += result.completed;
         entry.failures += result.failures;
       }
     }
     const best = (name: keyof typeof flows) => measured.get(name)!.best!;
     const cpu = (name: keyof typeof flows) => measured.get(name)!.cpuMs / Math.max(1, measured.get(name)!.completed);
+    const driverCpu = (name: keyof typeof flows) => measured.get(name)!.driverCpuMs / Math.max(1, measured.get(name)!.completed);
     const [parleyEmail, baseEmail, parleyTwitter, baseTwitter] = [best('parleyEmail'), best('baselineEmail'), best('parleyTwitter'), best('baselineTwitter')];
     const [parleyEmailCpu, baseEmailCpu, parleyTwitterCpu, baseTwitterCpu] = [cpu('parleyEmail'), cpu('baselineEmail'), cpu('parleyTwitter'), cpu('baselineTwitter')];
     const jwks = await bestOf(1, { url: discovery.jwks_uri, seconds: 4 });
@@ -186,6 +191,11 @@ export async function signinSuite(): Promise<Row[]> {
         name: 'server CPU per Twitter sign-in: baseline ÷ Parley',
         value: `${baseTwitterCpu.toFixed(2)} ms vs ${parleyTwitterCpu.toFixed(2)} ms`,
         ratio: baseTwitterCpu / parleyTwitterCpu,
+      },
+      {
+        // The load driver (this process) shares the two cores; a Parley sign-in is about twice its requests.
+        name: 'load driver CPU per sign-in, email: baseline / Parley; Twitter: baseline / Parley',
+        value: `${driverCpu('baselineEmail').toFixed(2)} / ${driverCpu('parleyEmail').toFixed(2)} ms; ${driverCpu('baselineTwitter').toFixed(2)} / ${driverCpu('parleyTwitter').toFixed(2)} ms`,
       },
       { name: 'token endpoint latency p50 / p99 (during sign-ins)', value: `${percentile(tokenLatencies, 50).toFixed(1)} / ${percentile(tokenLatencies, 99).toFixed(1)} ms` },
       { name: 'JWKS latency p50 / p99 (16 connections)', value: `${jwks.p50Ms} / ${jwks.p99Ms} ms (${perSecond(jwks.requestsPerSecond)})` },
