@@ -6,7 +6,7 @@ import { parleyEmailSignIn } from './signin';
 /** The issue asks for 10,000; the run stops earlier when the time below is up (at least MIN_SIGN_INS). */
 const TARGET_SIGN_INS = 10_000;
 const MIN_SIGN_INS = 1_000;
-const MAX_SECONDS = 70;
+const MAX_SECONDS = 60;
 const CONCURRENT_SIGN_INS = 8;
 const WARM_UP_SIGN_INS = 200;
 const mebibytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
