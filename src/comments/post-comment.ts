@@ -17,7 +17,8 @@ import type { NewComment } from './validation';
  * 1. An Idempotency-Key seen before replays its first response (or 422 for another request).
  * 2. The commenter's rate limits (429 with Retry-After).
  * 3. A parent must be a comment on the same site and post, and not removed (422).
- * 4. The same text by the same commenter on the same post within the duplicate window (409).
+ * 4. The same text by the same commenter in the same place (the post's top level, or replying to
+ *    the same comment) within the duplicate window (409).
  * 5. The comment is written with the author as the token names them now, and the response is
  *    remembered under the Idempotency-Key.
  * 6. Once the transaction has committed (not before: a GET in between would cache the old rows
@@ -87,7 +88,7 @@ export async function postComment(
 
     const store = new CommentStore(trx);
     await checkParent(store, request);
-    if (await store.hasRecentDuplicate(siteId, postId, commenter.sub, comment.text, now - policy.duplicateWindowMs)) {
+    if (await store.hasRecentDuplicate(siteId, postId, comment.parentId, commenter.sub, comment.text, now - policy.duplicateWindowMs)) {
       throw new CommentApiError('duplicate_comment');
     }
 

@@ -53,14 +53,19 @@ export class CommentStore {
       .executeTakeFirst();
   }
 
-  /** True when this commenter posted exactly this text on this post at or after `since`. */
-  async hasRecentDuplicate(siteId: string, postId: string, sub: string, body: string, since: number): Promise<boolean> {
+  /**
+   * True when this commenter posted exactly this text at or after `since` in the same place: on the
+   * post at the top level, or as a reply to the same comment. The same "Thanks!" to two people is
+   * two comments; the rate limits, not this, stop a commenter repeating it down a whole thread.
+   */
+  async hasRecentDuplicate(siteId: string, postId: string, parentId: string | null, sub: string, body: string, since: number): Promise<boolean> {
     const row = await this.db
       .selectFrom('comments')
       .select('id')
       .where('site_id', '=', siteId)
       .where('author_sub', '=', sub)
       .where('post_id', '=', postId)
+      .where('parent_id', 'is', parentId)
       .where('created_at', '>=', since)
       .where('body', '=', body)
       .executeTakeFirst();

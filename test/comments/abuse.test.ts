@@ -123,11 +123,21 @@ describe('duplicate-content suppression', () => {
     expectError(await postComment(base, 'demo-blog', 'dup-sneaky', token, { body: '  Cafe\u0301\r\nis nice \u0000 ' }), 409, 'duplicate_comment');
   });
 
-  it('counts replies too: the same text as a reply on the same post is a duplicate', async () => {
+  it('counts replies too: the same text as a second reply to the same comment is a duplicate', async () => {
     const token = await bed.tokens.mint({ sub: 'replier' });
     const parent = (await postComment(base, 'demo-blog', 'dup-reply', token, { body: 'Top' })).json.comment!;
-    await postComment(base, 'demo-blog', 'dup-reply', token, { body: 'Agreed', parentId: parent.id });
-    expectError(await postComment(base, 'demo-blog', 'dup-reply', token, { body: 'Agreed' }), 409, 'duplicate_comment');
+    expect((await postComment(base, 'demo-blog', 'dup-reply', token, { body: 'Agreed', parentId: parent.id })).status).toBe(201);
+    expectError(await postComment(base, 'demo-blog', 'dup-reply', token, { body: 'Agreed', parentId: parent.id }), 409, 'duplicate_comment');
+  });
+
+  it('allows the same short reply to two different comments, and at the top level', async () => {
+    const author = await bed.tokens.mint({ sub: 'thankful' });
+    const first = (await postComment(base, 'demo-blog', 'dup-thanks', await bed.tokens.mint({ sub: 'reader-1' }), { body: 'Nice!' })).json.comment!;
+    const second = (await postComment(base, 'demo-blog', 'dup-thanks', await bed.tokens.mint({ sub: 'reader-2' }), { body: 'Lovely!' })).json.comment!;
+    expect((await postComment(base, 'demo-blog', 'dup-thanks', author, { body: 'Thanks!', parentId: first.id })).status).toBe(201);
+    expect((await postComment(base, 'demo-blog', 'dup-thanks', author, { body: 'Thanks!', parentId: second.id })).status).toBe(201);
+    expect((await postComment(base, 'demo-blog', 'dup-thanks', author, { body: 'Thanks!' })).status).toBe(201);
+    expectError(await postComment(base, 'demo-blog', 'dup-thanks', author, { body: 'Thanks!' }), 409, 'duplicate_comment');
   });
 
   it('allows the same text on another post, or by another commenter', async () => {
