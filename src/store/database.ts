@@ -50,6 +50,16 @@ async function migrate<Schema>(db: Kysely<Schema>, provider: MigrationProvider):
   }
 }
 
+/**
+ * Every transaction Parley opens writes, so it takes the write lock when it begins (Kysely's
+ * SQLite driver says plain `begin`, which is DEFERRED). A deferred transaction that reads first
+ * and writes later cannot wait for another process's commit in between: SQLite refuses the
+ * upgrade at once (SQLITE_BUSY, no busy handler), and a commenter got a 503 whenever the
+ * moderation commands or a second instance wrote at that moment. IMMEDIATE waits its turn
+ * under busy_timeout instead.
+ */
+const BEGIN_WRITE_TRANSACTION = 'begin immediate';
+
 /** How many distinct SQL texts keep a prepared statement; Parley issues a few dozen. */
 const STATEMENT_CACHE_SIZE = 200;
 
@@ -57,7 +67,7 @@ const STATEMENT_CACHE_SIZE = 200;
  * Kysely prepares every query anew, and preparing is a large share of a small query's cost.
  * Queries are built from fixed shapes with bound values, so the SQL texts repeat: keep their
  * prepared statements (better-sqlite3 statements are reusable once a previous run is done, which
- * is always the case on its synchronous connection).
+ * is always the case on its synchronous connection). Transactions begin IMMEDIATE (see above).
  */
 function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
   const cache = new Map<string, SqliteDatabase.Statement>();
@@ -69,7 +79,8 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
         // Native methods must run on the real database object, not on the proxy.
         return typeof value === 'function' ? value.bind(target) : value;
       }
-      return (source: string) => {
+      return (requested: string) => {
+        const source = requested === 'begin' ? BEGIN_WRITE_TRANSACTION : requested;
         let statement = cache.get(source);
         if (!statement) {
           if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
