@@ -17,8 +17,10 @@ import { createHash } from 'node:crypto';
  *   and hands it to `store`, which refuses the body when the post (or everything) was
  *   invalidated since.
  *
- * The cache holds at most `maxBytes` of bodies and evicts the least recently used entries first;
- * a body bigger than the whole bound is served but not kept.
+ * The cache holds at most `maxBytes` and evicts the least recently used entries first; a body
+ * bigger than the whole bound is served but not kept. An entry costs its body plus a fixed
+ * overhead for its key and bookkeeping: counting bodies alone, anyone could fill memory with GETs of made-up posts,
+ * each an empty thread of 15 bytes that really costs ~900 bytes of memory.
  */
 
 /** Enough for the hottest threads of a busy blog without dominating the service's memory. */
@@ -30,6 +32,12 @@ export const DEFAULT_THREAD_CACHE_BYTES = 32 * 2 ** 20;
  * `forgetPostInvalidations`). Reads last milliseconds, so this only costs a few missed stores.
  */
 const MAX_REMEMBERED_POST_INVALIDATIONS = 10_000;
+
+/**
+ * What an entry costs besides its body: the Map slot, Buffer and ETag (~880 bytes, measured with
+ * short keys) and its key (a post id of up to 200 characters, two bytes each at worst).
+ */
+export const ENTRY_OVERHEAD_BYTES = 1536;
 
 /** base64url characters of the SHA-256 kept in an ETag: 132 bits, far beyond any collision. */
 const ETAG_DIGEST_CHARACTERS = 22;
@@ -57,7 +65,7 @@ function keyOf(siteId: string, postId: string): string {
 
 export class ThreadCache {
   /** In least-recently-used order: a Map iterates in insertion order, and a hit re-inserts. */
-  private readonly entries = new Map<string, SerialisedThread>();
+  private readonly entries = new Map<string, { readonly thread: SerialisedThread; readonly cost: number }>();
   private bytes = 0;
   /** Advances on every invalidation. */
   private currentGeneration = 0;
@@ -66,9 +74,12 @@ export class ThreadCache {
   /** Reads begun before this generation may not store: everything was invalidated since. */
   private readsValidFrom = 0;
 
-  constructor(readonly maxBytes: number = DEFAULT_THREAD_CACHE_BYTES) {}
+  constructor(
+    readonly maxBytes: number = DEFAULT_THREAD_CACHE_BYTES,
+    private readonly entryOverheadBytes: number = ENTRY_OVERHEAD_BYTES,
+  ) {}
 
-  /** Bytes of bodies held. */
+  /** What the entries held cost, by the measure `maxBytes` bounds. */
   get byteSize(): number {
     return this.bytes;
   }
@@ -76,12 +87,12 @@ export class ThreadCache {
   /** The post's cached thread, which becomes the most recently used. */
   get(siteId: string, postId: string): SerialisedThread | undefined {
     const key = keyOf(siteId, postId);
-    const thread = this.entries.get(key);
-    if (thread !== undefined) {
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
       this.entries.delete(key);
-      this.entries.set(key, thread);
+      this.entries.set(key, entry);
     }
-    return thread;
+    return entry?.thread;
   }
 
   /** Take this before reading the rows a body is made of, and pass it to `store`. */
@@ -97,9 +108,10 @@ export class ThreadCache {
     const key = keyOf(siteId, postId);
     if (readGeneration < this.readsValidFrom || (this.postInvalidatedAt.get(key) ?? 0) > readGeneration) return false;
     this.remove(key);
-    if (thread.body.length > this.maxBytes) return false;
-    this.entries.set(key, thread);
-    this.bytes += thread.body.length;
+    const cost = thread.body.length + this.entryOverheadBytes;
+    if (cost > this.maxBytes) return false;
+    this.entries.set(key, { thread, cost });
+    this.bytes += cost;
     this.evictDownTo(this.maxBytes);
     return true;
   }
@@ -130,17 +142,17 @@ export class ThreadCache {
   }
 
   private remove(key: string): void {
-    const thread = this.entries.get(key);
-    if (thread === undefined) return;
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
     this.entries.delete(key);
-    this.bytes -= thread.body.length;
+    this.bytes -= entry.cost;
   }
 
   private evictDownTo(maxBytes: number): void {
-    for (const [key, thread] of this.entries) {
+    for (const [key, entry] of this.entries) {
       if (this.bytes <= maxBytes) return;
       this.entries.delete(key);
-      this.bytes -= thread.body.length;
+      this.bytes -= entry.cost;
     }
   }
 }

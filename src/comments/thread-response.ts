@@ -19,8 +19,10 @@ export function jsonBytes(app: Application, value: unknown): Buffer {
  * True when the client already has these bytes (RFC 9110, 13.1.2: weak comparison, `*` for any).
  * Decided here rather than by Express's `req.fresh`, which answers "stale" whenever the request
  * says `Cache-Control: no-cache`; fetch() adds exactly that to every request that sets
- * If-None-Match itself, so a widget revalidating with fetch would never get its 304. That
+ * If-None-Match itself, so a client revalidating with fetch would never get its 304. That
  * directive is addressed to caches on the way; the origin server still evaluates the condition.
+ * (Same-origin and server-side clients can revalidate today; the widget, cross-origin, cannot:
+ * CORS (cors.ts) neither allows If-None-Match nor exposes ETag, and the widget does not re-fetch.)
  */
 function clientHas(req: Request, etag: string): boolean {
   const ifNoneMatch = req.get('if-none-match');

@@ -102,10 +102,12 @@ const MIGRATIONS: Record<string, Migration> = {
     // NULLs of every other row cost an index write per save (six per sign-in) for lookups that
     // never match them.
     async up(db: Kysely<unknown>) {
-      await db.schema.dropIndex('oidc_payloads_grant').execute();
-      await db.schema.createIndex('oidc_payloads_grant').on('oidc_payloads').column('grant_id').where('grant_id', 'is not', null).execute();
-      await db.schema.dropIndex('oidc_payloads_uid').execute();
-      await db.schema.createIndex('oidc_payloads_uid').on('oidc_payloads').columns(['model', 'uid']).where('uid', 'is not', null).execute();
+      // Safe to run again: SQLite's DDL here is not in one transaction, so a crash (or a second
+      // instance starting at the same moment) can leave it half done.
+      await db.schema.dropIndex('oidc_payloads_grant').ifExists().execute();
+      await db.schema.createIndex('oidc_payloads_grant').ifNotExists().on('oidc_payloads').column('grant_id').where('grant_id', 'is not', null).execute();
+      await db.schema.dropIndex('oidc_payloads_uid').ifExists().execute();
+      await db.schema.createIndex('oidc_payloads_uid').ifNotExists().on('oidc_payloads').columns(['model', 'uid']).where('uid', 'is not', null).execute();
     },
   },
 };

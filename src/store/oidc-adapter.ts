@@ -24,7 +24,8 @@ export class OidcAdapter implements Adapter {
       grant_id: payload.grantId ?? null,
       user_code: payload.userCode ?? null,
       uid: payload.uid ?? null,
-      expires_at: expiresIn ? this.now() + expiresIn * 1000 : null,
+      // oidc-provider saves with the time left; 0 or less means already expired, not "forever".
+      expires_at: Number.isFinite(expiresIn) ? this.now() + expiresIn * 1000 : null,
       consumed_at: null,
     };
     await this.db

@@ -9,7 +9,10 @@ const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000;
  *
  * It has no `touch` on purpose: sessions are not rolling, so the browser's cookie keeps the expiry
  * of the last save and extending the row on every read would only cost a write per request (two
- * per email sign-in) for a session the browser has already let go.
+ * per email sign-in) for a session the browser has already let go. One case would break this:
+ * code that calls `req.session.save()` itself and then changes nothing more gets a refreshed
+ * cookie at the end of the request but no new row expiry. No route does; one that does must
+ * bring `touch` back.
  */
 export class DatabaseSessionStore extends session.Store {
   constructor(

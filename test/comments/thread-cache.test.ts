@@ -68,8 +68,11 @@ describe('the thread cache', () => {
   });
 
   describe('the byte bound', () => {
+    /** A cache whose bound counts bodies only (no overhead per entry), so the sizes below are exact. */
+    const bodiesOnly = (maxBytes: number) => new ThreadCache(maxBytes, 0);
+
     it('evicts the least recently used entries first, counting a hit as a use', () => {
-      const cache = new ThreadCache(300);
+      const cache = bodiesOnly(300);
       cache.store('demo-blog', 'first', cache.generation(), threadOfSize(100, 'first'));
       cache.store('demo-blog', 'second', cache.generation(), threadOfSize(100, 'second'));
       cache.store('demo-blog', 'third', cache.generation(), threadOfSize(100, 'third'));
@@ -94,15 +97,24 @@ describe('the thread cache', () => {
     });
 
     it('counts a replaced entry once', () => {
-      const cache = new ThreadCache(300);
+      const cache = bodiesOnly(300);
       cache.store('demo-blog', 'post', cache.generation(), threadOfSize(100, 'v1'));
       cache.store('demo-blog', 'post', cache.generation(), threadOfSize(150, 'v2'));
       expect(cache.byteSize).toBe(150);
       expect(cache.get('demo-blog', 'post')?.body.toString()).toMatch(/^v2/);
     });
 
+    it('counts each entry\'s key and overhead, so GETs of made-up posts cannot fill memory', () => {
+      const cache = new ThreadCache(100 * 1024);
+      for (let i = 0; i < 10_000; i++) cache.store('demo-blog', `made-up-post-${i}`, cache.generation(), thread('{"comments":[]}'));
+      // Each costs 15 bytes of body and 1.5 KiB for its key and bookkeeping: under seventy fit.
+      expect(cache.byteSize).toBeLessThanOrEqual(100 * 1024);
+      expect(cache.get('demo-blog', 'made-up-post-9999')).toBeDefined();
+      expect(cache.get('demo-blog', 'made-up-post-9900')).toBeUndefined();
+    });
+
     it('does not keep a body bigger than the whole bound, nor evict anything for it', () => {
-      const cache = new ThreadCache(300);
+      const cache = bodiesOnly(300);
       cache.store('demo-blog', 'small', cache.generation(), threadOfSize(100, 'small'));
       expect(cache.store('demo-blog', 'huge', cache.generation(), threadOfSize(301, 'huge'))).toBe(false);
       expect(cache.get('demo-blog', 'huge')).toBeUndefined();

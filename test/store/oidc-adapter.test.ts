@@ -43,6 +43,13 @@ describe('OidcAdapter', () => {
     expect(raw.prepare('select count(*) n from oidc_payloads where id = ?').get('c-expiring')).toEqual({ n: 0 });
   });
 
+  it('treats a save with no time left as expired, not as a row without expiry', async () => {
+    const interactions = adapter('Interaction');
+    await interactions.upsert('i-late', { uid: 'i-late' }, 0);
+    expect(await interactions.find('i-late')).toBeUndefined();
+    expect(await sweepExpiredOidcPayloads(db, now)).toBeGreaterThanOrEqual(1);
+  });
+
   it('marks a consumed model so oidc-provider can detect a code used twice', async () => {
     const codes = adapter('AuthorizationCode');
     await codes.upsert('c1', { grantId: 'g1' }, 60);
