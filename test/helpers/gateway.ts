@@ -30,8 +30,9 @@ export interface RunningTestGateway {
   stop(): Promise<void>;
 }
 
+/** A fresh data directory, inside the run's temporary folder that global-teardown.ts removes. */
 export function makeDataDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
+  return fs.mkdtempSync(path.join(process.env['PARLEY_TEST_TMP'] ?? os.tmpdir(), 'parley-test-'));
 }
 
 /**
