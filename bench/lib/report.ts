@@ -25,6 +25,11 @@ export function machine(): string {
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
+/** Bytes as MiB, with `digits` decimals. */
+export function mebibytes(bytes: unknown, digits = 1): string {
+  return `${(Number(bytes) / 2 ** 20).toFixed(digits)} MiB`;
+}
+
 export function perSecond(value: number): string {
   return `${Math.round(value).toLocaleString('en-US')}/s`;
 }

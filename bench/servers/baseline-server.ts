@@ -10,6 +10,7 @@ import session from 'express-session';
 import passport, { Strategy } from 'passport';
 import { Strategy as TwitterStrategy } from 'passport-twitter';
 import type { Request } from 'express';
+import { answerMeasurementQueries } from '../lib/measurement-queries';
 
 const twitterApi = process.env['BENCH_TWITTER_API_URL']!;
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -88,13 +89,7 @@ app.get('/auth/twitter/callback', passport.authenticate('twitter'), (req, res) =
 const server = app.listen(0, '127.0.0.1', () => {
   process.send!({ ready: true, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` });
 });
-process.on('message', (message: { memory?: boolean; cpu?: boolean }) => {
-  if (message.cpu) {
-    const usage = process.cpuUsage();
-    process.send!({ cpuMicros: usage.user + usage.system });
-  }
-  if (message.memory) process.send!({ rss: process.memoryUsage().rss });
-});
+answerMeasurementQueries();
 process.on('SIGTERM', () => {
   server.close();
   server.closeAllConnections();

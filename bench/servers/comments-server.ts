@@ -19,6 +19,7 @@ import { loadSettings } from '../../src/config';
 import { COMMENTS_DB_FILE, createCommentService } from '../../src/comments';
 import { newCommentId } from '../../src/comments/storage';
 import type { Commenter } from '../../src/verify';
+import { answerMeasurementQueries } from '../lib/measurement-queries';
 
 const BENCH_SITE = 'demo-blog';
 
@@ -90,15 +91,12 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   process.send!({ ready: true, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-  process.on('message', (message: { memory?: boolean; seed?: SeedRequest[] }) => {
-    if (message.seed) {
-      const started = Date.now();
-      const written = seed(path.join(dataDir, COMMENTS_DB_FILE), message.seed);
-      process.send!({ written, ms: Date.now() - started });
-    } else if (message.memory) {
-      global.gc?.();
-      process.send!({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
-    }
+  answerMeasurementQueries();
+  process.on('message', (message: { seed?: SeedRequest[] }) => {
+    if (!message.seed) return;
+    const started = Date.now();
+    const written = seed(path.join(dataDir, COMMENTS_DB_FILE), message.seed);
+    process.send!({ written, ms: Date.now() - started });
   });
   process.on('SIGTERM', () => {
     server.close();

@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadSettings } from '../../src/config';
 import { createGateway } from '../../src/gateway/app';
+import { answerMeasurementQueries } from '../lib/measurement-queries';
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
@@ -30,16 +31,7 @@ async function main(): Promise<void> {
   const gateway = await createGateway(settings, { emailRateLimits: { perAddress: unlimited, perClient: unlimited }, keyWatchIntervalMs: 0 });
   handler = gateway.app;
   process.send!({ ready: true, url: settings.gateway.issuer });
-  process.on('message', (message: { memory?: boolean; cpu?: boolean }) => {
-    if (message.cpu) {
-      const usage = process.cpuUsage();
-      process.send!({ cpuMicros: usage.user + usage.system });
-    }
-    if (message.memory) {
-      global.gc?.();
-      process.send!({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
-    }
-  });
+  answerMeasurementQueries();
   process.on('SIGTERM', () => {
     server.close();
     server.closeAllConnections();

@@ -1,6 +1,7 @@
 import { startChild, type ChildServer } from '../lib/child';
 import { load, type LoadOptions, type LoadResult } from '../lib/load';
-import { printTable, perSecond, type Row } from '../lib/report';
+import { mebibytes, printTable, perSecond, type Row } from '../lib/report';
+import { percentile, timed } from '../lib/timing';
 import { startBenchIssuer } from '../lib/tokens';
 
 const SECONDS = 3;
@@ -92,7 +93,6 @@ const LARGE_THREAD = 5_000;
 const SMALL_THREAD = 10;
 const TOTAL_COMMENTS = 100_000;
 const CACHE_MISSES = 20;
-const mebibytes = (bytes: unknown) => `${(Number(bytes) / 2 ** 20).toFixed(0)} MiB`;
 
 /**
  * Issue 6, item 4: GET of a post with 5,000 comments against one with 10, with 100,000 comments in
@@ -127,12 +127,8 @@ export async function threadSuite(): Promise<Row[]> {
     const missMs: number[] = [];
     for (let i = 0; i < CACHE_MISSES; i++) {
       await server.ask({ seed: [{ postId: 'large', count: 1 }] });
-      const started = process.hrtime.bigint();
-      const response = await fetch(url('large'));
-      await response.arrayBuffer();
-      missMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+      await timed(missMs, async () => (await fetch(url('large'))).arrayBuffer());
     }
-    missMs.sort((a, b) => a - b);
     const after = await server.ask({ memory: true });
     const small = best['small']!;
     const big = best['large']!;
@@ -145,13 +141,13 @@ export async function threadSuite(): Promise<Row[]> {
       },
       {
         name: `GET a post with ${LARGE_THREAD.toLocaleString('en-US')} comments right after it changed (cache miss, one at a time, ${CACHE_MISSES} times)`,
-        value: `p50 ${missMs[Math.floor(CACHE_MISSES / 2)]!.toFixed(1)} ms, max ${missMs[CACHE_MISSES - 1]!.toFixed(1)} ms`,
+        value: `p50 ${percentile(missMs, 50).toFixed(1)} ms, max ${Math.max(...missMs).toFixed(1)} ms`,
       },
-      { name: 'comment service RSS / heap, empty database, after GC', value: `${mebibytes(empty['rss'])} / ${mebibytes(empty['heapUsed'])}` },
-      { name: `comment service RSS / heap, ${TOTAL_COMMENTS.toLocaleString('en-US')} comments written, before any GET, after GC`, value: `${mebibytes(seededMemory['rss'])} / ${mebibytes(seededMemory['heapUsed'])}` },
+      { name: 'comment service RSS / heap, empty database, after GC', value: `${mebibytes(empty['rss'], 0)} / ${mebibytes(empty['heapUsed'], 0)}` },
+      { name: `comment service RSS / heap, ${TOTAL_COMMENTS.toLocaleString('en-US')} comments written, before any GET, after GC`, value: `${mebibytes(seededMemory['rss'], 0)} / ${mebibytes(seededMemory['heapUsed'], 0)}` },
       {
         name: `comment service RSS / heap, ${TOTAL_COMMENTS.toLocaleString('en-US')} comments, after the GETs, after GC`,
-        value: `${mebibytes(after['rss'])} / ${mebibytes(after['heapUsed'])} (seeded in ${String(seeded['ms'])} ms)`,
+        value: `${mebibytes(after['rss'], 0)} / ${mebibytes(after['heapUsed'], 0)} (seeded in ${String(seeded['ms'])} ms)`,
       },
     ];
     printTable(`Thread size (GET, ${THREAD_CONNECTIONS} connections, best of ${ROUNDS} × ${THREAD_SECONDS} s)`, rows);

@@ -2,6 +2,7 @@ import { TestBrowser, extract } from '../../test/helpers/browser';
 import { startChild, type ChildServer } from '../lib/child';
 import { bestOf } from '../lib/load';
 import { printTable, perSecond, type Row } from '../lib/report';
+import { percentile, timed } from '../lib/timing';
 import { answerProviderPage } from '../../test/helpers/upstream';
 import { authorize, codeIn, discover, linkIn, redeemCode, relayParams, type Discovery } from '../../test/helpers/oidc-client';
 
@@ -33,9 +34,9 @@ interface Throughput {
  * The server's own CPU time per completed sign-in. The load driver shares the two cores and a
  * Parley sign-in makes about twice the HTTP requests of the baseline's (the OIDC redirects, the
  * relay, the token call), so throughput partly measures the driver; CPU per sign-in measures only
- * the server under test.
+ * the server under test. The driver's own (this process's) CPU per sign-in is read alongside.
  */
-async function serverCpuPerSignIn(server: ChildServer, run: () => Promise<Throughput>): Promise<{ result: Throughput; cpuMs: number; driverCpuMs: number }> {
+async function cpuPerSignIn(server: ChildServer, run: () => Promise<Throughput>): Promise<{ result: Throughput; cpuMs: number; driverCpuMs: number }> {
   const before = Number((await server.ask({ cpu: true }))['cpuMicros']);
   const driverBefore = process.cpuUsage();
   const result = await run();
@@ -67,17 +68,6 @@ async function throughput(once: (index: number, latencies: number[]) => Promise<
   return { perSecond: completed / ((Date.now() - started) / 1000), completed, latencies, failures };
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-async function timed<T>(latencies: number[], call: () => Promise<T>): Promise<T> {
-  const start = process.hrtime.bigint();
-  const result = await call();
-  latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
-  return result;
-}
 
 /** One complete email sign-in at the gateway: request → link → confirm → complete → token. */
 export async function parleyEmailSignIn(discovery: Discovery, index: number, latencies: number[]): Promise<void> {
@@ -157,7 +147,7 @@ export async function signinSuite(): Promise<Row[]> {
       for (const name of names) {
         const flow = flows[name];
         const record = (latencies: number[]) => (name.startsWith('parley') ? void tokenLatencies.push(...latencies.splice(0)) : undefined);
-        const { result, cpuMs, driverCpuMs } = await serverCpuPerSignIn(flow.server, () => throughput((i, latencies) => flow.once(i, latencies).then(() => record(latencies))));
+        const { result, cpuMs, driverCpuMs } = await cpuPerSignIn(flow.server, () => throughput((i, latencies) => flow.once(i, latencies).then(() => record(latencies))));
         const entry = measured.get(name) ?? { cpuMs: 0, driverCpuMs: 0, completed: 0, failures: 0 };
         measured.set(name, entry);
         if (!entry.best || result.perSecond > entry.best.perSecond) entry.best = result;
