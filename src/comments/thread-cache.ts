@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { strongEtag } from '../http/etag';
 
 /**
  * The serialised answer to `GET .../comments`, kept per post. Reading, presenting and serialising
@@ -39,9 +39,6 @@ const MAX_REMEMBERED_POST_INVALIDATIONS = 10_000;
  */
 export const ENTRY_OVERHEAD_BYTES = 1536;
 
-/** base64url characters of the SHA-256 kept in an ETag: 132 bits, far beyond any collision. */
-const ETAG_DIGEST_CHARACTERS = 22;
-
 /** A response body ready to send, with its validator. */
 export interface SerialisedThread {
   /** The JSON response body, exactly the bytes sent. */
@@ -51,8 +48,7 @@ export interface SerialisedThread {
 }
 
 export function serialisedThread(body: Buffer): SerialisedThread {
-  const digest = createHash('sha256').update(body).digest('base64url');
-  return { body, etag: `"${digest.slice(0, ETAG_DIGEST_CHARACTERS)}"` };
+  return { body, etag: strongEtag(body) };
 }
 
 /** What `generation()` returns: only meaningful when handed back to `store`. */

@@ -1,4 +1,5 @@
 import type { Application, Request, Response } from 'express';
+import { clientHasEtag } from '../http/etag';
 import type { SerialisedThread } from './thread-cache';
 
 /**
@@ -16,32 +17,15 @@ export function jsonBytes(app: Application, value: unknown): Buffer {
 }
 
 /**
- * True when the client already has these bytes (RFC 9110, 13.1.2: weak comparison, `*` for any).
- * Decided here rather than by Express's `req.fresh`, which answers "stale" whenever the request
- * says `Cache-Control: no-cache`; fetch() adds exactly that to every request that sets
- * If-None-Match itself, so a client revalidating with fetch would never get its 304. That
- * directive is addressed to caches on the way; the origin server still evaluates the condition.
- * (Same-origin and server-side clients can revalidate today; the widget, cross-origin, cannot:
- * CORS (cors.ts) neither allows If-None-Match nor exposes ETag, and the widget does not re-fetch.)
- */
-function clientHas(req: Request, etag: string): boolean {
-  const ifNoneMatch = req.get('if-none-match');
-  if (ifNoneMatch === undefined) return false;
-  if (ifNoneMatch.trim() === '*') return true;
-  return ifNoneMatch.split(',').some((tag) => {
-    const candidate = tag.trim();
-    return candidate === etag || candidate === `W/${etag}`;
-  });
-}
-
-/**
  * Answers with the thread and its ETag, or 304 without a body when If-None-Match names it. The
  * headers set before (CORS, security, Cache-Control) stay on both; res.send leaves the body out
  * for HEAD.
  */
 export function sendThread(req: Request, res: Response, thread: SerialisedThread): void {
   res.setHeader('ETag', thread.etag);
-  if (clientHas(req, thread.etag)) {
+  // See clientHasEtag. (The widget, cross-origin, cannot revalidate: CORS (cors.ts) neither
+  // allows If-None-Match nor exposes ETag, and it does not re-fetch; other clients can.)
+  if (clientHasEtag(req, thread.etag)) {
     res.status(304).end();
     return;
   }

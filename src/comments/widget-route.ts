@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RequestHandler } from 'express';
+import { clientHasEtag, strongEtag } from '../http/etag';
 import { PROJECT_ROOT } from '../paths';
 
 /** The built widget (npm run build): what a blog's script tag loads. */
@@ -33,7 +33,7 @@ export function widgetRoute(file: string = WIDGET_FILE, contentType = 'text/java
     }
     if (!loaded || loaded.mtimeMs !== stat.mtimeMs) {
       const body = fs.readFileSync(file);
-      loaded = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, mtimeMs: stat.mtimeMs };
+      loaded = { body, etag: strongEtag(body), mtimeMs: stat.mtimeMs };
     }
     res.removeHeader('Content-Security-Policy');
     res.setHeader('Content-Type', contentType);
@@ -41,7 +41,7 @@ export function widgetRoute(file: string = WIDGET_FILE, contentType = 'text/java
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Cache-Control', `public, max-age=${WIDGET_MAX_AGE_SECONDS}`);
     res.setHeader('ETag', loaded.etag);
-    if (req.headers['if-none-match'] === loaded.etag) {
+    if (clientHasEtag(req, loaded.etag)) {
       res.status(304).end();
       return;
     }
