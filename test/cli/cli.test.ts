@@ -1,6 +1,6 @@
 import { run } from '../../src/cli';
 import { loadKeyRing } from '../../src/tokens/keys';
-import { makeDataDir } from '../helpers/gateway';
+import { makeDataDir } from '../helpers/data-dir';
 
 /** Runs the command and returns its exit code with everything it wrote to stderr and stdout. */
 async function parley(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; err: string; out: string }> {

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { COMMENTS_DB_FILE, openCommentsDatabase, type CommentsDb } from '../../src/comments';
 import { checkSqliteOutsideWrites, type CheckOutsideWrites } from '../../src/comments/outside-writes';
 import { CommentStore, newCommentId } from '../../src/comments/storage';
-import { makeDataDir } from '../helpers/gateway';
+import { makeDataDir } from '../helpers/data-dir';
 
 /** SQLite's change signal (PRAGMA data_version) on the service's connection, on a real file. */
 describe('noticing writes by other connections', () => {

@@ -7,7 +7,8 @@ import { loadSettings, type Settings } from '../../src/config';
 import { createCommentService, type ApiComment, type ApiThreadEntry, type CommentService, type CommentServiceOptions } from '../../src/comments';
 import { listen, type RunningServer } from '../../src/http/listen';
 import { loadKeyRing } from '../../src/tokens/keys';
-import { COMMENTS_URL, makeDataDir, startTestGateway, type RunningTestGateway, type TestSite } from '../helpers/gateway';
+import { makeDataDir } from '../helpers/data-dir';
+import { COMMENTS_URL, startTestGateway, type RunningTestGateway, type TestSite } from '../helpers/gateway';
 
 /**
  * A comment service on loopback with a real SQLite file in a temp dir, checking tokens against a

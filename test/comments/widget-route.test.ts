@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeDataDir } from '../helpers/gateway';
+import { makeDataDir } from '../helpers/data-dir';
 import { startCommentService } from './support';
 
 describe('GET /widget.js', () => {

@@ -4,7 +4,7 @@ import { authorize, codeIn, discover, interactionUid, linkIn, redeemCode, relayP
 import { startEmailSignIn } from '../helpers/email';
 import { startSmtpServer } from '../helpers/smtp';
 import { rotateKeys } from '../../src/tokens/keys';
-import { makeDataDir } from '../helpers/gateway';
+import { makeDataDir } from '../helpers/data-dir';
 
 describe('gateway safety basics', () => {
   let gw: RunningTestGateway;

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { loadSettings, type Settings } from '../../src/config';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/app';
+import { makeDataDir } from './data-dir';
 import { bindLoopback } from './listener';
 
 export const COMMENTS_URL = 'http://localhost:4100';
@@ -30,10 +30,6 @@ export interface RunningTestGateway {
   stop(): Promise<void>;
 }
 
-/** A fresh data directory, inside the run's temporary folder that global-teardown.ts removes. */
-export function makeDataDir(): string {
-  return fs.mkdtempSync(path.join(process.env['PARLEY_TEST_TMP'] ?? os.tmpdir(), 'parley-test-'));
-}
 
 /**
  * Starts a real gateway on loopback. The port is bound first so the issuer can name it; pass

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../../src/store/database';
 import { OidcAdapter, sweepExpiredOidcPayloads } from '../../src/store/oidc-adapter';
+import { makeDataDir } from '../helpers/data-dir';
 
 /** oidc-provider's storage contract on a real SQLite file. */
 describe('OidcAdapter', () => {
@@ -14,7 +13,7 @@ describe('OidcAdapter', () => {
   const adapter = (model: string) => new OidcAdapter(db, model, () => now);
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-oidc-adapter-'));
+    dataDir = makeDataDir();
     db = await openDatabase({ dataDir, fileName: 'gateway.sqlite' });
     raw = new Database(path.join(dataDir, 'gateway.sqlite'));
   });
@@ -22,7 +21,6 @@ describe('OidcAdapter', () => {
   afterAll(async () => {
     raw.close();
     await db.destroy();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('finds a saved model by id and by uid, and replaces it on a second save', async () => {

@@ -1,11 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import session from 'express-session';
 import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../../src/store/database';
 import { DatabaseSessionStore } from '../../src/store/session-store';
+import { makeDataDir } from '../helpers/data-dir';
 import { bindLoopback, type Listener } from '../helpers/listener';
 
 /** The session store under express-session, as the gateway mounts it, over real HTTP and a real file. */
@@ -18,7 +17,7 @@ describe('DatabaseSessionStore', () => {
   let now = Date.now();
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-sessions-'));
+    dataDir = makeDataDir();
     db = await openDatabase({ dataDir, fileName: 'gateway.sqlite' });
     raw = new Database(path.join(dataDir, 'gateway.sqlite'));
     const app = express();
@@ -47,7 +46,6 @@ describe('DatabaseSessionStore', () => {
     await listener.close();
     raw.close();
     await db.destroy();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   const cookieOf = (response: Response) => response.headers.get('set-cookie')?.split(';')[0];
