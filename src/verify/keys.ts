@@ -70,6 +70,8 @@ async function fetchJsonObject(url: string, what: string, timeoutMs: number): Pr
     const response = await fetch(url, {
       signal: AbortSignal.timeout(timeoutMs),
       headers: { accept: 'application/json' },
+      // A redirect could lead anywhere: the documents must come from the URLs checked here.
+      redirect: 'manual',
     });
     if (!response.ok) {
       await response.body?.cancel();
@@ -114,10 +116,10 @@ async function discoverJwksUri(issuer: string, timeoutMs: number): Promise<strin
   } catch {
     throw new Error('discovery document: jwks_uri is not a URL');
   }
-  const secureIssuer = new URL(issuer).protocol === 'https:';
-  if (url.protocol !== 'https:' && (secureIssuer || url.protocol !== 'http:')) {
-    throw new Error('discovery document: jwks_uri must use https');
-  }
+  // Keys from anywhere but the issuer's own origin (scheme included) would let whoever poisoned
+  // the discovery document (a forged Host header, a shared cache) choose the keys we trust.
+  const issuerOrigin = new URL(issuer).origin;
+  if (url.origin !== issuerOrigin) throw new Error(`discovery document: jwks_uri is not on the issuer's origin (${issuerOrigin})`);
   return url.href;
 }
 

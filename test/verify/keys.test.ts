@@ -74,6 +74,52 @@ describe('the key store finds keys through discovery', () => {
     expect((error as Error).message).toMatch(/issuer does not match/);
     expect(gateway.requests.jwks).toBe(0);
   });
+
+  describe('trusts keys only from the issuer\'s own origin', () => {
+    let attacker: FixtureIssuer;
+    beforeEach(async () => {
+      attacker = await startFixtureIssuer([keyB]);
+    });
+    afterEach(() => attacker.close());
+
+    it('refuses a jwks_uri on another host, as a 503, without fetching it', async () => {
+      gateway.jwksUri = `${attacker.issuer}/jwks`;
+      const token = await mintToken(keyB, gateway.issuer, clock.nowSeconds);
+      const error = await failureOf(verifier.verify(token));
+      expect(error).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE', status: 503 });
+      expect((error as Error).message).toMatch(/jwks_uri is not on the issuer's origin/);
+      expect(attacker.requests.jwks).toBe(0);
+    });
+
+    it('refuses a jwks_uri on the issuer\'s host name but another port or scheme', async () => {
+      const { port } = new URL(gateway.issuer);
+      for (const jwksUri of [`http://127.0.0.1:${Number(port) + 1}/jwks`, `https://127.0.0.1:${port}/jwks`, `http://localhost:${port}/jwks`]) {
+        gateway.jwksUri = jwksUri;
+        clock.advanceSeconds(REFETCH_INTERVAL_SECONDS);
+        const error = await failureOf(verifier.verify(await mint(keyA)));
+        expect(error).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
+        expect((error as Error).message).toMatch(/not on the issuer's origin/);
+      }
+    });
+
+    it('does not follow a redirect from the JWKS to another host', async () => {
+      gateway.mode = 'redirect';
+      gateway.redirectTo = `${attacker.issuer}/jwks`;
+      const token = await mintToken(keyB, gateway.issuer, clock.nowSeconds);
+      const error = await failureOf(verifier.verify(token));
+      expect(error).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE', status: 503 });
+      expect((error as Error).message).toMatch(/HTTP 302/);
+      expect(attacker.requests.jwks).toBe(0);
+    });
+
+    it('does not follow a redirect from discovery to another issuer\'s document', async () => {
+      gateway.discoveryMode = 'redirect';
+      gateway.redirectTo = `${attacker.issuer}/.well-known/openid-configuration`;
+      const error = await failureOf(verifier.verify(await mint(keyA)));
+      expect(error).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
+      expect(attacker.requests.discovery).toBe(0);
+    });
+  });
 });
 
 describe('the key store follows key rotation', () => {

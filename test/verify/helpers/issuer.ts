@@ -19,8 +19,11 @@ export interface FixtureKey {
   readonly publicJwk: JWK;
 }
 
-/** ok; 500 with a body; 200 with a body that is not JSON; connection reset; never answering. */
-export type IssuerMode = 'ok' | 'error500' | 'garbage' | 'reset' | 'hang';
+/**
+ * ok; 500 with a body; 200 with a body that is not JSON; connection reset; never answering;
+ * 302 to `redirectTo`.
+ */
+export type IssuerMode = 'ok' | 'error500' | 'garbage' | 'reset' | 'hang' | 'redirect';
 
 export interface FixtureIssuer {
   readonly issuer: string;
@@ -31,6 +34,10 @@ export interface FixtureIssuer {
   discoveryMode: IssuerMode;
   /** What the discovery document claims as issuer; the real one unless a test changes it. */
   discoveryIssuer: string;
+  /** The jwks_uri the discovery document names; this issuer's own unless a test changes it. */
+  jwksUri: string;
+  /** Where the 'redirect' mode sends the client. */
+  redirectTo: string;
   publish(keys: readonly (FixtureKey | JWK)[]): void;
   close(): Promise<void>;
 }
@@ -70,11 +77,14 @@ export async function startFixtureIssuer(keys: readonly FixtureKey[]): Promise<F
         return;
       case 'hang':
         return;
+      case 'redirect':
+        res.writeHead(302, { location: fixture.redirectTo }).end();
+        return;
       case 'ok': {
         const body =
           req.url === JWKS_PATH
             ? { keys: published }
-            : { issuer: fixture.discoveryIssuer, jwks_uri: `${fixture.issuer}${JWKS_PATH}` };
+            : { issuer: fixture.discoveryIssuer, jwks_uri: fixture.jwksUri };
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       }
     }
@@ -87,6 +97,8 @@ export async function startFixtureIssuer(keys: readonly FixtureKey[]): Promise<F
     mode: 'ok',
     discoveryMode: 'ok',
     discoveryIssuer: issuer,
+    jwksUri: `${issuer}${JWKS_PATH}`,
+    redirectTo: `${issuer}${JWKS_PATH}`,
     publish(next) {
       published = next.map((key) => ('publicJwk' in key ? key.publicJwk : key) as JWK);
     },
