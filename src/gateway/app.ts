@@ -26,6 +26,7 @@ import { createOidcProvider } from './oidc';
 import { loadGatewaySecrets } from './secrets';
 import { SignInFlow } from './sign-in';
 import { securityHeaders } from './security';
+import { issuerHostOnly } from './host-binding';
 import { interactionRoutes } from './interaction-routes';
 import { emailRoutes } from './email-routes';
 import { relayRoutes } from './relay';
@@ -120,6 +121,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   app.disable('x-powered-by');
   app.set('trust proxy', settings.gateway.trustProxy);
   app.use(securityHeaders({ production: settings.production }));
+  app.use(issuerHostOnly(settings.gateway.issuer, { trustProxy: settings.gateway.trustProxy !== false }));
   app.use('/assets', express.static(path.join(PROJECT_ROOT, 'src', 'gateway', 'assets'), { maxAge: '1h', index: false }));
   app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
   app.use(relayRoutes(sites));

@@ -10,6 +10,8 @@ import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS, isIdentityProvider, pai
 import { siteClient } from './clients';
 import { html, SafeHtml } from '../http/html';
 import { page } from './html';
+import { burnCodeOnFailedRedemption } from './single-use-codes';
+import { cacheableMetadata } from './metadata-caching';
 
 /** The scope a site asks for to post comments; it is the comment service's only scope. */
 export const COMMENTS_SCOPE = 'comments';
@@ -196,5 +198,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   const provider = new Provider(issuer, configuration);
   // Behind a TLS-terminating proxy, the Koa app must believe X-Forwarded-Proto to see https.
   provider.proxy = settings.gateway.trustProxy !== false;
+  provider.use(burnCodeOnFailedRedemption());
+  provider.use(cacheableMetadata());
   return provider;
 }
