@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Parley gateway image. Build: docker build -t parley .
-# Run:   docker run -p 4000:4000 -v parley-data:/data -e NODE_ENV=production -e PARLEY_ISSUER=https://… parley
+# Run:   docker run -p 4000:4000 -v parley-data:/data -e NODE_ENV=production -e PARLEY_ISSUER=https://… -e PARLEY_TRUST_PROXY=1 parley
+#        (behind the TLS-terminating proxy that serves the https issuer; PARLEY_TRUST_PROXY names it)
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app

@@ -64,7 +64,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     const settings = loadSettings(env);
     // Serving refuses insecure production settings; one-off commands (keys, moderation) do not serve.
     const serves = name !== 'keys' && !(name === 'comments' && args.length > 0);
-    if (serves) assertProductionReady(settings);
+    if (serves) assertProductionReady(settings, { servesGateway: name !== 'comments' });
     const running = await command(settings, args);
     if (running) stopOnSignals(running);
     return 0;

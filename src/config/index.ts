@@ -1,4 +1,4 @@
 export { ConfigError } from './errors';
 export { loadSettings, DEFAULTS, type Settings, type SettingsSource, type TwitterSettings, type FacebookSettings, type MailSettings } from './settings';
 export { parseSites, loadSites, type Site } from './sites';
-export { assertProductionReady } from './production';
+export { assertProductionReady, type ProductionCheckOptions } from './production';

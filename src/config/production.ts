@@ -16,10 +16,32 @@ function refuseEmulator(setting: string, value: string): void {
 }
 
 /**
+ * The https issuer is served over plain HTTP by this process, so a TLS-terminating proxy in front
+ * of it is mandatory. Unless that proxy is trusted, oidc-provider believes the request came over
+ * HTTP, refuses to set its Secure cookies and answers every sign-in with a 500.
+ */
+function requireTrustedProxy(trustProxy: Settings['gateway']['trustProxy']): void {
+  if (trustProxy !== false && trustProxy !== 0) return;
+  throw new ConfigError(
+    'PARLEY_TRUST_PROXY',
+    'must be set in production: the gateway serves its https issuer over plain HTTP behind a TLS-terminating proxy, and every sign-in fails unless it trusts that proxy; set it to "loopback" (a proxy on this machine), a hop count such as 1, or the proxy\'s addresses',
+  );
+}
+
+export interface ProductionCheckOptions {
+  /**
+   * The process serves the gateway (default true). Only the gateway reads PARLEY_TRUST_PROXY: the
+   * comment service sets no cookies, keys its rate limits by commenter and builds its URLs from
+   * PARLEY_COMMENTS_URL, so a proxy in front of it needs no trust.
+   */
+  readonly servesGateway?: boolean;
+}
+
+/**
  * In production, refuses every setting that is only safe on a developer's machine. Called at
  * start-up of each production process, before anything listens.
  */
-export function assertProductionReady(settings: Settings): void {
+export function assertProductionReady(settings: Settings, options: ProductionCheckOptions = {}): void {
   if (!settings.production) return;
   requireHttps('PARLEY_ISSUER', settings.gateway.issuer);
   requireHttps('PARLEY_COMMENTS_URL', settings.comments.url);
@@ -41,4 +63,5 @@ export function assertProductionReady(settings: Settings): void {
       }
     }
   }
+  if (options.servesGateway ?? true) requireTrustedProxy(settings.gateway.trustProxy);
 }

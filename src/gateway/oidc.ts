@@ -10,6 +10,7 @@ import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS, isIdentityProvider, pai
 import { siteClient } from './clients';
 import { html, SafeHtml } from '../http/html';
 import { page } from './html';
+import { logServerErrors } from './server-errors';
 import { burnCodeOnFailedRedemption } from './single-use-codes';
 import { cacheableMetadata } from './metadata-caching';
 
@@ -198,6 +199,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   const provider = new Provider(issuer, configuration);
   // Behind a TLS-terminating proxy, the Koa app must believe X-Forwarded-Proto to see https.
   provider.proxy = settings.gateway.trustProxy !== false;
+  logServerErrors(provider);
   provider.use(burnCodeOnFailedRedemption());
   provider.use(cacheableMetadata());
   return provider;

@@ -2,6 +2,20 @@ import { run } from '../../src/cli';
 import { loadKeyRing } from '../../src/tokens/keys';
 import { makeDataDir } from '../helpers/data-dir';
 
+/** Production settings with nothing insecure in them (the signing key aside: see the tests). */
+function secureProduction(dataDir: string): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'production',
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_ISSUER: 'https://login.blog.example',
+    PARLEY_COMMENTS_URL: 'https://comments.blog.example',
+    PARLEY_SESSION_SECRET: 'x'.repeat(40),
+    PARLEY_SMTP_URL: 'smtp://127.0.0.1:2525',
+    PARLEY_SITES_FILE: `${__dirname}/fixtures/https-sites.json`,
+    PARLEY_TRUST_PROXY: 'loopback',
+  };
+}
+
 /** Runs the command and returns its exit code with everything it wrote to stderr and stdout. */
 async function parley(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; err: string; out: string }> {
   const err: string[] = [];
@@ -29,17 +43,19 @@ describe('the parley command', () => {
     expect(result.err).toMatch(/^parley: PARLEY_ISSUER: must use https in production/);
   });
 
+  it('refuses a production gateway that trusts no TLS-terminating proxy, in one line naming PARLEY_TRUST_PROXY', async () => {
+    // Without it oidc-provider sees plain HTTP and answers every sign-in with a 500.
+    const untrusted = secureProduction(makeDataDir());
+    delete untrusted['PARLEY_TRUST_PROXY'];
+    const result = await parley(['gateway'], untrusted);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^parley: PARLEY_TRUST_PROXY: .*set it to "loopback"/);
+    expect(result.err).not.toContain('\n');
+  });
+
   it('refuses a production gateway without a provisioned key, or with a development key, and names the fix', async () => {
     const dataDir = makeDataDir();
-    const secure = {
-      NODE_ENV: 'production',
-      PARLEY_DATA_DIR: dataDir,
-      PARLEY_ISSUER: 'https://login.blog.example',
-      PARLEY_COMMENTS_URL: 'https://comments.blog.example',
-      PARLEY_SESSION_SECRET: 'x'.repeat(40),
-      PARLEY_SMTP_URL: 'smtp://127.0.0.1:2525',
-      PARLEY_SITES_FILE: `${__dirname}/fixtures/https-sites.json`,
-    };
+    const secure = secureProduction(dataDir);
     const missing = await parley(['gateway'], secure);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/^parley: PARLEY_DATA_DIR: no signing key .* run `parley keys rotate`/);

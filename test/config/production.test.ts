@@ -28,6 +28,7 @@ const SECURE: SettingsSource = {
   PARLEY_TWITTER_CONSUMER_SECRET: 'cs',
   PARLEY_FACEBOOK_APP_ID: '1234',
   PARLEY_FACEBOOK_APP_SECRET: 'fb-secret',
+  PARLEY_TRUST_PROXY: 'loopback',
 };
 
 /** SECURE with some settings changed; `undefined` removes one. */
@@ -82,10 +83,31 @@ describe('in production, assertProductionReady refuses an insecure setting and n
     ['the Facebook emulator for the Graph API', { PARLEY_FACEBOOK_GRAPH_URL: 'http://localhost:4300/graph' }, 'PARLEY_FACEBOOK_GRAPH_URL', /development emulator/],
     ['a Facebook Graph URL over http on a public host', { PARLEY_FACEBOOK_GRAPH_URL: 'http://graph.facebook.com' }, 'PARLEY_FACEBOOK_GRAPH_URL', /over https/],
     ['a site origin over http', { PARLEY_SITES_FILE: 'mixed-sites.json' }, 'PARLEY_SITES_FILE', /site "old-blog" origin http:\/\/old\.example must use https/],
+    ['no trusted proxy (the default)', { PARLEY_TRUST_PROXY: undefined }, 'PARLEY_TRUST_PROXY', /must be set in production: .*TLS-terminating proxy.*"loopback".*a hop count.*the proxy's addresses/],
+    ['no trusted proxy, said outright', { PARLEY_TRUST_PROXY: 'false' }, 'PARLEY_TRUST_PROXY', /TLS-terminating proxy/],
+    ['a trusted proxy of zero hops', { PARLEY_TRUST_PROXY: '0' }, 'PARLEY_TRUST_PROXY', /TLS-terminating proxy/],
   ])('refuses %s', (_what, changes, setting, problem) => {
     const settings = productionSettings(changes);
     const error = configErrorFrom(() => assertProductionReady(settings));
     expect(error.setting).toBe(setting);
     expect(error.message).toMatch(problem);
+  });
+});
+
+describe('in production, the gateway needs the TLS-terminating proxy it sits behind to be trusted', () => {
+  it.each(['loopback', '1', '10.0.0.2, 10.0.0.3', 'true'])('accepts PARLEY_TRUST_PROXY=%s', (value) => {
+    expect(() => assertProductionReady(productionSettings({ PARLEY_TRUST_PROXY: value }))).not.toThrow();
+  });
+
+  it('names the setting and what to set it to, in one line', () => {
+    const error = configErrorFrom(() => assertProductionReady(productionSettings({ PARLEY_TRUST_PROXY: undefined })));
+    expect(error.message).not.toContain('\n');
+    expect(error.message).toMatch(/^PARLEY_TRUST_PROXY: /);
+  });
+
+  it('does not ask it of the comment service, which builds nothing from the request', () => {
+    const settings = productionSettings({ PARLEY_TRUST_PROXY: undefined });
+    expect(() => assertProductionReady(settings, { servesGateway: false })).not.toThrow();
+    expect(configErrorFrom(() => assertProductionReady(settings, { servesGateway: true })).setting).toBe('PARLEY_TRUST_PROXY');
   });
 });
