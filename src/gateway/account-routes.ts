@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AccountStore, LinkResult } from '../store/accounts';
 import type { EmailSignIn } from '../providers/email';
 import { emailProfile } from '../providers/email-strategy';
+import { holdEmailSignin, pendingEmailSignin, releaseEmailSignin } from '../providers/pending-email-signins';
 import { MailDeliveryError } from '../mail/mailer';
 import { accountCheckEmailPage, accountPage, signedOutAccountPage } from './views/account';
 
@@ -124,7 +125,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
         res.set('Retry-After', String(result.retryAfterSeconds));
         return render(req, res, { error: 'Too many emails were asked for. Try again later.' }, 429);
       }
-      req.session.emailSignin = { signinId: result.signinId, interactionUid: ACCOUNT_LINK_INTERACTION, email: result.email };
+      holdEmailSignin(req, { signinId: result.signinId, interactionUid: ACCOUNT_LINK_INTERACTION, email: result.email });
       res.type('html').send(accountCheckEmailPage({ email: result.email, csrf: csrfToken(req) }));
     } catch (error) {
       if (!(error instanceof MailDeliveryError)) throw error;
@@ -134,15 +135,15 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   });
 
   async function finishEmailLink(req: Request, res: Response, accountId: string, viaCode: boolean): Promise<void> {
-    const pending = req.session.emailSignin;
-    if (!pending || pending.interactionUid !== ACCOUNT_LINK_INTERACTION) return res.redirect(303, '/account');
+    const pending = pendingEmailSignin(req, ACCOUNT_LINK_INTERACTION);
+    if (!pending) return res.redirect(303, '/account');
     if (viaCode) {
       const check = await deps.emailSignIn.checkCode(pending.signinId, (req.body as Record<string, unknown>)['code']);
       if (!check.ok) {
         const error = check.reason === 'wrong' ? `That code is not right (${check.attemptsLeft} left).` : 'That code can no longer be used. Ask for a new email.';
         return void res.status(400).type('html').send(accountCheckEmailPage({ email: pending.email, csrf: csrfToken(req), error }));
       }
-      delete req.session.emailSignin;
+      releaseEmailSignin(req, ACCOUNT_LINK_INTERACTION);
       const result = await deps.accounts.link(accountId, emailProfile(check.signin));
       return res.redirect(303, `/account?notice=${accountNotice(result, 'email')}`);
     }
@@ -153,7 +154,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
         .type('html')
         .send(accountCheckEmailPage({ email: pending.email, csrf: csrfToken(req), error: 'The link has not been opened in this browser yet. Use the code instead.' }));
     }
-    delete req.session.emailSignin;
+    releaseEmailSignin(req, ACCOUNT_LINK_INTERACTION);
     const result = await deps.accounts.link(accountId, emailProfile(signin));
     res.redirect(303, `/account?notice=${accountNotice(result, 'email')}`);
   }

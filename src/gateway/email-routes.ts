@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
 import { MailDeliveryError } from '../mail/mailer';
 import { EmailSignIn } from '../providers/email';
+import { holdEmailSignin, pendingEmailSignin, pendingEmailSigninById, releaseEmailSignin } from '../providers/pending-email-signins';
 import type { ProviderProfile } from '../store/accounts';
 import type { Site } from '../config/sites';
 import { cleanDisplayName, type ActiveInteraction, type SignInFlow } from './sign-in';
@@ -29,7 +30,7 @@ function authenticateEmail(deps: EmailRoutesDeps, req: Request, res: Response, i
       (error: unknown, profile: ProviderProfile | false, info: { message?: string } | undefined, status: number | undefined) => {
         if (error) return reject(error);
         if (!profile) {
-          const pending = req.session.emailSignin;
+          const pending = pendingEmailSignin(req, interaction.uid);
           const message = info?.message ?? 'That did not work. Ask for a new email.';
           if (pending && status === 400) {
             res.status(400).type('html').send(checkEmailPage({ uid: interaction.uid, email: pending.email, error: message, devMailbox: deps.devMailbox }));
@@ -38,7 +39,7 @@ function authenticateEmail(deps: EmailRoutesDeps, req: Request, res: Response, i
           }
           return resolve();
         }
-        delete req.session.emailSignin;
+        releaseEmailSignin(req, interaction.uid);
         deps.flow.finish(req, res, interaction, profile).then(resolve, reject);
       },
     );
@@ -87,7 +88,7 @@ export function emailRoutes(deps: EmailRoutesDeps): Router {
           .type('html')
           .send(emailFormPage({ ...form, error: `Too many sign-in emails were asked for. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` }));
       }
-      req.session.emailSignin = { signinId: result.signinId, interactionUid: interaction.uid, email: result.email };
+      holdEmailSignin(req, { signinId: result.signinId, interactionUid: interaction.uid, email: result.email });
       res.type('html').send(checkEmailPage({ uid: interaction.uid, email: result.email, devMailbox: deps.devMailbox }));
     } catch (error) {
       if (!(error instanceof MailDeliveryError)) throw error;
@@ -99,8 +100,8 @@ export function emailRoutes(deps: EmailRoutesDeps): Router {
 
   router.get('/interaction/:uid/email/status', async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    const pending = req.session.emailSignin;
-    if (!pending || pending.interactionUid !== req.params['uid']) return void res.status(404).json({ status: 'dead' });
+    const pending = pendingEmailSignin(req, req.params['uid']);
+    if (!pending) return void res.status(404).json({ status: 'dead' });
     res.json({ status: await deps.emailSignIn.status(pending.signinId) });
   });
 
@@ -130,7 +131,10 @@ export function emailRoutes(deps: EmailRoutesDeps): Router {
 
   router.post('/email/confirm', async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    const outcome = await deps.emailSignIn.confirmLink(field(req, 'token'), req.session.emailSignin?.signinId);
+    // This browser may be waiting for several sign-ins (one per popup): the link's must be one of them.
+    const signin = await deps.emailSignIn.findByLinkToken(field(req, 'token'));
+    const held = signin && pendingEmailSigninById(req, signin.id);
+    const outcome = await deps.emailSignIn.confirmLink(field(req, 'token'), held?.signinId);
     if (outcome === 'invalid') return void res.status(410).type('html').send(linkDeadPage());
     if (outcome === 'other_browser') {
       return void res.status(409).type('html').send(

@@ -3,19 +3,7 @@ import type { Request } from 'express';
 import type { ProviderProfile } from '../store/accounts';
 import type { EmailSignin } from '../store/email-signins';
 import type { EmailSignIn } from './email';
-
-/** What the gateway keeps in the commenter's session while an email sign-in is pending. */
-export interface PendingEmailSignin {
-  readonly signinId: string;
-  readonly interactionUid: string;
-  readonly email: string;
-}
-
-declare module 'express-session' {
-  interface SessionData {
-    emailSignin?: PendingEmailSignin;
-  }
-}
+import { pendingEmailSignin } from './pending-email-signins';
 
 export function emailProfile(signin: EmailSignin): ProviderProfile {
   return { provider: 'email', subject: signin.email, displayName: signin.displayName, picture: null, label: signin.email };
@@ -30,8 +18,9 @@ function asStrategyUser(profile: ProviderProfile): Express.User {
 }
 
 /**
- * The passport strategy: completes the pending sign-in of this session, either with the code in
- * the request body or, when there is none, through a link confirmed in this browser.
+ * The passport strategy: completes the sign-in this browser asked for in the interaction of the
+ * URL, either with the code in the request body or, when there is none, through a link confirmed
+ * in this browser.
  */
 export class EmailStrategy extends Strategy {
   override name = 'email';
@@ -45,9 +34,8 @@ export class EmailStrategy extends Strategy {
   }
 
   private async run(req: Request): Promise<void> {
-    const pending = req.session.emailSignin;
-    const uid = req.params['uid'];
-    if (!pending || pending.interactionUid !== uid) {
+    const pending = pendingEmailSignin(req, req.params['uid']);
+    if (!pending) {
       return this.fail({ message: 'This sign-in has expired. Ask for a new email.' }, 410);
     }
     const body = (req.body ?? {}) as Record<string, unknown>;
