@@ -10,11 +10,12 @@ export type CommentsDb = Kysely<CommentsSchema>;
 export const COMMENTS_DB_FILE = 'comments.sqlite';
 
 /** Opens comments.sqlite (or, later, DATABASE_URL) and brings its schema up to date. */
-export function openCommentsDatabase(settings: Pick<Settings, 'dataDir' | 'databaseUrl'>): Promise<CommentsDb> {
+export function openCommentsDatabase(settings: Pick<Settings, 'dataDir' | 'databaseUrl' | 'redisUrl'>): Promise<CommentsDb> {
   return openDatabase<CommentsSchema>({
     dataDir: settings.dataDir,
     fileName: COMMENTS_DB_FILE,
     databaseUrl: settings.databaseUrl,
+    redisUrl: settings.redisUrl,
     migrations: commentsMigrations,
   });
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors';
 import { loadSites, type Site } from './sites';
+import { scaleOutUrl } from './scale-out';
 import { PROJECT_ROOT } from '../paths';
 
 export interface TwitterSettings {
@@ -180,10 +181,6 @@ export function loadSettings(env: SettingsSource = process.env, cwd: string = pr
   if (sessionSecret !== undefined && sessionSecret.length < 32) {
     throw new ConfigError('PARLEY_SESSION_SECRET', 'must be at least 32 characters long');
   }
-  const databaseUrl = text(source, 'DATABASE_URL');
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL');
-  }
 
   const sitesFile = text(source, 'PARLEY_SITES_FILE');
   const settings: Settings = {
@@ -208,8 +205,8 @@ export function loadSettings(env: SettingsSource = process.env, cwd: string = pr
     },
     mail: { smtpUrl, from: required(source, 'PARLEY_MAIL_FROM') },
     sessionSecret,
-    databaseUrl,
-    redisUrl: text(source, 'REDIS_URL'),
+    databaseUrl: scaleOutUrl('DATABASE_URL', text(source, 'DATABASE_URL')),
+    redisUrl: scaleOutUrl('REDIS_URL', text(source, 'REDIS_URL')),
   };
   return deepFreeze(settings);
 }

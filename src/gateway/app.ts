@@ -67,7 +67,7 @@ const SESSION_COOKIE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
  * email sign-in, relay, dev mailbox), passport for upstream sign-in, all on one database.
  */
 export async function createGateway(settings: Settings, options: GatewayOptions = {}): Promise<Gateway> {
-  const db: Db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: settings.databaseUrl });
+  const db: Db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: settings.databaseUrl, redisUrl: settings.redisUrl });
   const loadedKeys = await loadKeyRing(settings.dataDir, { createIfMissing: !settings.production });
   if (!loadedKeys) {
     await db.destroy();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
-import { ConfigError } from '../config/errors';
+import { refuseUnsupportedStores } from '../config/scale-out';
 import { migrationProvider as gatewayMigrations } from './migrations';
 import type { Database } from './schema';
 
@@ -13,19 +13,20 @@ export interface OpenDatabaseOptions {
   readonly dataDir: string;
   /** File name under dataDir; each service keeps its own file so they never contend for locks. */
   readonly fileName: string;
+  /** The scale-out stores; refused while this version cannot use them (see config/scale-out). */
   readonly databaseUrl?: string | undefined;
+  readonly redisUrl?: string | undefined;
   /** The schema's versioned migrations; the gateway's by default. */
   readonly migrations?: MigrationProvider;
 }
 
 /**
  * Opens the database and brings its schema up to date. SQLite (the embedded default) lives under
- * the data directory; WAL lets readers run while one writer commits.
+ * the data directory; WAL lets readers run while one writer commits. Every service opens its
+ * stores here first, so this is where a scale-out store this version cannot use stops it.
  */
 export async function openDatabase<Schema = Database>(options: OpenDatabaseOptions): Promise<Kysely<Schema>> {
-  if (options.databaseUrl !== undefined) {
-    throw new ConfigError('DATABASE_URL', 'PostgreSQL is not supported by this version yet; unset it to use SQLite under PARLEY_DATA_DIR');
-  }
+  refuseUnsupportedStores({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl });
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(options.dataDir, options.fileName);
   const sqlite = new SqliteDatabase(file);

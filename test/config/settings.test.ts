@@ -237,6 +237,9 @@ describe('a bad setting stops start-up with a ConfigError that names it', () => 
     ['a session secret one character short', { PARLEY_SESSION_SECRET: 'x'.repeat(31) }, 'PARLEY_SESSION_SECRET', /at least 32 characters/],
     ['a MySQL DATABASE_URL', { DATABASE_URL: 'mysql://db.internal/parley' }, 'DATABASE_URL', /postgres:\/\//],
     ['a SQLite DATABASE_URL', { DATABASE_URL: 'sqlite:data/parley.sqlite' }, 'DATABASE_URL', /postgres:\/\//],
+    ['a REDIS_URL over http', { REDIS_URL: 'http://cache.internal:6379' }, 'REDIS_URL', /must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['a REDIS_URL without a scheme', { REDIS_URL: 'cache.internal:6379' }, 'REDIS_URL', /must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['a REDIS_URL with nothing after the scheme', { REDIS_URL: 'redis://' }, 'REDIS_URL', /must be a redis:\/\/ or rediss:\/\/ URL/],
   ])('refuses %s', (_what, env, setting, problem) => {
     const error = configErrorFrom(() => load(env));
     expect(error.setting).toBe(setting);
@@ -248,11 +251,13 @@ describe('a bad setting stops start-up with a ConfigError that names it', () => 
     expect(configErrorFrom(() => load({ PARLEY_CONFIG_FILE: 'parley.json' })).setting).toBe('PARLEY_GATEWAY_PORT');
   });
 
-  it('accepts the edges of each range: port 65535, a 32-character secret, postgres:// and postgresql://', () => {
+  it('accepts the edges of each range: port 65535, a 32-character secret, postgres://, postgresql://, redis:// and rediss://', () => {
     expect(load({ PARLEY_GATEWAY_PORT: '65535' }).gateway.port).toBe(65535);
     expect(load({ PARLEY_SESSION_SECRET: SECRET_32 }).sessionSecret).toBe(SECRET_32);
     expect(load({ DATABASE_URL: 'postgres://db/parley' }).databaseUrl).toBe('postgres://db/parley');
     expect(load({ DATABASE_URL: 'postgresql://db/parley' }).databaseUrl).toBe('postgresql://db/parley');
+    expect(load({ REDIS_URL: 'redis://cache:6379/0' }).redisUrl).toBe('redis://cache:6379/0');
+    expect(load({ REDIS_URL: 'rediss://user:pw@cache.internal:6380' }).redisUrl).toBe('rediss://user:pw@cache.internal:6380');
   });
 });
 
