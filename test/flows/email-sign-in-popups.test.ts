@@ -26,6 +26,14 @@ describe('email sign-ins in several popups of one browser', () => {
     expect(tokens.body['access_token']).toEqual(expect.any(String));
   }
 
+  /** Two popups of one browser, each of which has asked for its own email. */
+  async function twoPopups(label: string) {
+    const browser = new TestBrowser();
+    const a = await startEmailSignIn(browser, discovery, `a-${label}@example.org`);
+    const b = await startEmailSignIn(browser, discovery, `b-${label}@example.org`);
+    return { browser, a, b };
+  }
+
   function finishWithCode(browser: TestBrowser, started: StartedEmailSignIn) {
     return browser.post(`${gw.issuer}/interaction/${started.uid}/email/code`, { code: codeIn(started.message!) });
   }
@@ -43,41 +51,29 @@ describe('email sign-ins in several popups of one browser', () => {
     ['the later popup finishes first', 'later-first'],
     ['the earlier popup finishes first', 'earlier-first'],
   ])('when %s', (_order, tag) => {
-    it('finishes both with their codes', async () => {
-      const browser = new TestBrowser();
-      const a = await startEmailSignIn(browser, discovery, `a-code-${tag}@example.org`);
-      const b = await startEmailSignIn(browser, discovery, `b-code-${tag}@example.org`);
-      const [first, second] = tag === 'later-first' ? [b, a] : [a, b];
-      await expectRedeemable(first, await finishWithCode(browser, first));
-      await expectRedeemable(second, await finishWithCode(browser, second));
-    });
-
-    it('finishes both through their links, each popup polling its own status', async () => {
-      const browser = new TestBrowser();
-      const a = await startEmailSignIn(browser, discovery, `a-link-${tag}@example.org`);
-      const b = await startEmailSignIn(browser, discovery, `b-link-${tag}@example.org`);
+    it.each([
+      ['with their codes', 'code', finishWithCode],
+      ['through their links, each popup polling its own status', 'link', finishWithLink],
+    ])('finishes both %s', async (_way, way, finish) => {
+      const { browser, a, b } = await twoPopups(`${way}-${tag}`);
       for (const started of [a, b]) {
         const status = await browser.get(`${gw.issuer}/interaction/${started.uid}/email/status`);
         expect(JSON.parse(status.text)).toEqual({ status: 'pending' });
       }
       const [first, second] = tag === 'later-first' ? [b, a] : [a, b];
-      await expectRedeemable(first, await finishWithLink(browser, first));
-      await expectRedeemable(second, await finishWithLink(browser, second));
+      await expectRedeemable(first, await finish(browser, first));
+      await expectRedeemable(second, await finish(browser, second));
     });
   });
 
   it('finishes one popup by link and the other by code', async () => {
-    const browser = new TestBrowser();
-    const a = await startEmailSignIn(browser, discovery, 'a-mixed@example.org');
-    const b = await startEmailSignIn(browser, discovery, 'b-mixed@example.org');
+    const { browser, a, b } = await twoPopups('mixed');
     await expectRedeemable(a, await finishWithLink(browser, a));
     await expectRedeemable(b, await finishWithCode(browser, b));
   });
 
   it('forgets a finished sign-in and keeps the other popup waiting', async () => {
-    const browser = new TestBrowser();
-    const a = await startEmailSignIn(browser, discovery, 'a-once@example.org');
-    const b = await startEmailSignIn(browser, discovery, 'b-once@example.org');
+    const { browser, a, b } = await twoPopups('once');
     await expectRedeemable(a, await finishWithCode(browser, a));
     const status = await browser.get(`${gw.issuer}/interaction/${a.uid}/email/status`);
     expect(status.status).toBe(404);
