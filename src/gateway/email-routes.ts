@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
 import { MailDeliveryError } from '../mail/mailer';
+import { maskEmailAddress } from '../mail/mask';
 import { EmailSignIn } from '../providers/email';
 import { holdEmailSignin, pendingEmailSignin, pendingEmailSigninById, releaseEmailSignin } from '../providers/pending-email-signins';
 import type { ProviderProfile } from '../store/accounts';
@@ -126,7 +127,10 @@ export function emailRoutes(deps: EmailRoutesDeps): Router {
     if (!signin) return void res.status(410).type('html').send(linkDeadPage());
     // A GET only shows the button: mail scanners open links, and must not sign anybody in.
     const siteName = signin.siteId === '' ? undefined : (deps.sites.get(signin.siteId)?.name ?? 'the blog');
-    res.type('html').send(confirmLinkPage({ siteName, email: signin.email, token: String(token) }));
+    // Whoever holds the link sees this page (a forwarded message, a scanner, a shared computer):
+    // the address is whole only in the browser that asked for the sign-in.
+    const email = pendingEmailSigninById(req, signin.id) ? signin.email : maskEmailAddress(signin.email);
+    res.type('html').send(confirmLinkPage({ siteName, email, token: String(token) }));
   });
 
   router.post('/email/confirm', async (req, res) => {

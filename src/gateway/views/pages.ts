@@ -86,7 +86,10 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
   });
 }
 
-/** The page a sign-in link opens: `siteName` undefined means adding the address to an account. */
+/**
+ * The page a sign-in link opens: `siteName` undefined means adding the address to an account;
+ * `email` comes masked unless this browser is the one that asked for the sign-in.
+ */
 export function confirmLinkPage(input: { siteName: string | undefined; email: string; token: string }): string {
   const question = input.siteName ? `Sign in to comment on ${input.siteName}?` : 'Add this address to your comment account?';
   return page({
