@@ -1,37 +1,12 @@
 import { rotateKeys } from '../../src/tokens/keys';
+import { TestBrowser } from '../helpers/browser';
+import { captureConsoleErrors } from '../helpers/console';
 import { makeDataDir } from '../helpers/data-dir';
 import { startTestGateway } from '../helpers/gateway';
-import { pkcePair } from '../helpers/oidc-client';
+import { authorize, discover, pkcePair } from '../helpers/oidc-client';
 
 /** What a stack trace looks like in a page or a body: "    at fn (file:line:col)". */
 const STACK_FRAME = /\n\s+at [^\n]+:\d+:\d+/;
-
-/** Runs `action` with console.error captured; each call is one entry. */
-async function capturingConsoleErrors<T>(action: () => Promise<T>): Promise<{ result: T; logged: string[] }> {
-  const logged: string[] = [];
-  const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
-  try {
-    return { result: await action(), logged };
-  } finally {
-    spy.mockRestore();
-  }
-}
-
-function authorizationUrl(issuer: string): URL {
-  const url = new URL(`${issuer}/auth`);
-  for (const [key, value] of Object.entries({
-    client_id: 'demo-blog',
-    redirect_uri: `${issuer}/relay/demo-blog`,
-    response_type: 'code',
-    scope: 'openid profile comments',
-    code_challenge: pkcePair().challenge,
-    code_challenge_method: 'S256',
-    state: 'a-state',
-  })) {
-    url.searchParams.set(key, value);
-  }
-  return url;
-}
 
 describe('a server error inside oidc-provider', () => {
   it('is logged once with its cause, while the commenter sees a page without a stack trace (production, no trusted proxy)', async () => {
@@ -44,15 +19,13 @@ describe('a server error inside oidc-provider', () => {
       env: { NODE_ENV: 'production', PARLEY_SESSION_SECRET: 's'.repeat(40), PARLEY_SMTP_URL: 'smtp://127.0.0.1:9' },
     });
     try {
-      const { result: response, logged } = await capturingConsoleErrors(async () => {
-        const answer = await fetch(authorizationUrl(gw.issuer), { redirect: 'manual', headers: { accept: 'text/html' } });
-        return { status: answer.status, body: await answer.text() };
-      });
+      const discovery = await discover(gw.issuer);
+      const { result: response, lines } = await captureConsoleErrors(async () => (await authorize(new TestBrowser(), discovery)).response);
       expect(response.status).toBe(500);
-      expect(response.body).toContain('oops! something went wrong');
-      expect(response.body).not.toMatch(STACK_FRAME);
-      expect(response.body).not.toContain('secure cookie');
-      expect(logged).toEqual([expect.stringMatching(/^gateway: GET \/auth failed: Cannot send secure cookie over unencrypted connection$/)]);
+      expect(response.text).toContain('oops! something went wrong');
+      expect(response.text).not.toMatch(STACK_FRAME);
+      expect(response.text).not.toContain('secure cookie');
+      expect(lines).toEqual([expect.stringMatching(/^gateway: GET \/auth failed: Cannot send secure cookie over unencrypted connection$/)]);
     } finally {
       await gw.stop();
     }
@@ -63,7 +36,7 @@ describe('a server error inside oidc-provider', () => {
     try {
       // The database closes under the running provider, as a lost volume would take it away.
       await gw.gateway.close();
-      const { result: response, logged } = await capturingConsoleErrors(async () => {
+      const { result: response, lines } = await captureConsoleErrors(async () => {
         const answer = await fetch(`${gw.issuer}/token`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -79,10 +52,10 @@ describe('a server error inside oidc-provider', () => {
       });
       expect(response.status).toBe(500);
       expect(JSON.parse(response.body)).toEqual({ error: 'server_error', error_description: 'oops! something went wrong' });
-      expect(logged).toHaveLength(1);
-      expect(logged[0]).toMatch(/^gateway: POST \/token failed: \S.*destroyed/);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^gateway: POST \/token failed: \S.*destroyed/);
       // The code the client sent is not a thing to put in a log.
-      expect(logged[0]).not.toContain('a-code-nobody-issued');
+      expect(lines[0]).not.toContain('a-code-nobody-issued');
     } finally {
       await gw.stop();
     }
