@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { createRateLimitsTable } from '../store/migrations';
+import { createWriteProbeTable } from '../store/write-probe';
 
 /**
  * The comment service's versioned migrations, in order. Never edit one that has shipped: add the
@@ -55,6 +56,10 @@ const MIGRATIONS: Record<string, Migration> = {
 
       await createRateLimitsTable(db);
     },
+  },
+  '0002_write_probe': {
+    // Readiness writes here (see store/write-probe).
+    up: createWriteProbeTable,
   },
 };
 

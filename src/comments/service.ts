@@ -1,10 +1,10 @@
 import express from 'express';
-import { sql } from 'kysely';
 import type { Settings } from '../config/settings';
 import type { Site } from '../config/sites';
 import { createVerifier } from '../verify';
+import { healthRoutes } from '../http/health-routes';
 import { openCommentsDatabase, type CommentsDb } from './database';
-import { commentErrorHandler, notFound, UNAVAILABLE_RETRY_AFTER_SECONDS } from './error-handler';
+import { commentErrorHandler, notFound } from './error-handler';
 import { IdempotencyStore } from './idempotency';
 import { resolveCommentServiceOptions, SWEEP_INTERVAL_MS, type CommentServiceOptions } from './options';
 import { sweepRateLimits } from './rate-limits';
@@ -36,15 +36,7 @@ export async function createCommentService(settings: Settings, serviceOptions: C
   // Defence in depth: <, > and & leave as \u003c, \u003e, \u0026 even inside JSON strings.
   app.set('json escape', true);
   app.use(apiSecurityHeaders());
-  app.get('/health', async (_req, res) => {
-    try {
-      await sql`select 1`.execute(db);
-      res.json({ status: 'ok' });
-    } catch {
-      res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-      res.status(503).json({ status: 'unavailable' });
-    }
-  });
+  app.use(healthRoutes({ service: 'comments', db, log: options.log }));
   app.use(commentRoutes({ db, sites, verifier, options }));
   app.get('/widget.js', widgetRoute(serviceOptions.widgetFile));
   // Its source map, which widget.js names, for the blog owner's browser developer tools.

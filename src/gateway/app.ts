@@ -32,6 +32,7 @@ import { emailRoutes } from './email-routes';
 import { relayRoutes } from './relay';
 import { devMailboxRoutes } from './dev-mailbox-routes';
 import { gatewayErrorHandler } from './error-handler';
+import { healthRoutes } from '../http/health-routes';
 import type { PickerProvider } from './views/pages';
 
 export interface GatewayOptions {
@@ -123,7 +124,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   app.use(securityHeaders({ production: settings.production }));
   app.use(issuerHostOnly(settings.gateway.issuer, { trustProxy: settings.gateway.trustProxy !== false }));
   app.use('/assets', express.static(path.join(PROJECT_ROOT, 'src', 'gateway', 'assets'), { maxAge: '1h', index: false }));
-  app.get('/health', (_req, res) => void res.json({ status: 'ok' }));
+  app.use(healthRoutes({ service: 'gateway', db }));
   app.use(relayRoutes(sites));
   if (useDevMailbox && options.mailer === undefined) app.use(devMailboxRoutes(devMailbox));
 

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { createWriteProbeTable } from './write-probe';
 
 /** The table under RateLimiter; every database that rate-limits has it (gateway, comments). */
 export async function createRateLimitsTable(db: Kysely<unknown>): Promise<void> {
@@ -109,6 +110,10 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropIndex('oidc_payloads_uid').ifExists().execute();
       await db.schema.createIndex('oidc_payloads_uid').ifNotExists().on('oidc_payloads').columns(['model', 'uid']).where('uid', 'is not', null).execute();
     },
+  },
+  '0004_write_probe': {
+    // Readiness writes here (see store/write-probe).
+    up: createWriteProbeTable,
   },
 };
 
