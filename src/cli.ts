@@ -9,6 +9,7 @@ const USAGE = `usage: parley <command>
   demo           gateway, emulators and a demo blog page on PARLEY_DEMO_PORT (4200)
   keys rotate    add a new signing key (the old one stays published until its tokens expire)
   keys list      show the signing keys
+  tokens revoke <site> <sub>   revoke a commenter's tokens at a site (refused everywhere within seconds)
 
 Settings come from config/parley.json and the environment; see README.md.`;
 
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   demo: async (settings) => (await import('./commands/demo')).runDemo(settings),
   emulators: async (settings) => (await import('./commands/emulators')).runEmulators(settings),
   keys: async (settings, args) => (await import('./commands/keys')).runKeys(settings, args),
+  tokens: async (settings, args) => (await import('./commands/tokens')).runTokens(settings, args),
 };
 
 function stopOnSignals(running: Stoppable): void {
@@ -63,7 +65,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   try {
     const settings = loadSettings(env);
     // Serving refuses insecure production settings; one-off commands (keys, moderation) do not serve.
-    const serves = name !== 'keys' && !(name === 'comments' && args.length > 0);
+    const serves = name !== 'keys' && name !== 'tokens' && !(name === 'comments' && args.length > 0);
     if (serves) assertProductionReady(settings, { servesGateway: name !== 'comments' });
     const running = await command(settings, args);
     if (running) stopOnSignals(running);

@@ -30,6 +30,9 @@ import { issuerHostOnly } from './host-binding';
 import { interactionRoutes } from './interaction-routes';
 import { emailRoutes } from './email-routes';
 import { relayRoutes } from './relay';
+import { RevocationStore } from '../store/revocations';
+import { TokenRevocations } from './token-revocations';
+import { revocationFeedRoutes } from './revocation-feed';
 import { devMailboxRoutes } from './dev-mailbox-routes';
 import { gatewayErrorHandler } from './error-handler';
 import { healthRoutes } from '../http/health-routes';
@@ -79,8 +82,16 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   const sites = new Map<string, Site>(settings.sites.map((site) => [site.id, site]));
   const accounts = new AccountStore(db);
 
+  const revocationStore = new RevocationStore(db);
+  const revocations = new TokenRevocations({
+    store: revocationStore,
+    keyRing: () => keyRing,
+    issuer: settings.gateway.issuer,
+    pairwiseSecret: secrets.pairwiseSecret,
+    sites: settings.sites,
+  });
   const buildProvider = () =>
-    createOidcProvider({ settings, keyRing, db, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret });
+    createOidcProvider({ settings, keyRing, db, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret, revocations });
   let provider = buildProvider();
   // koa's callback() composes the whole middleware stack anew: build it once per provider, not per request.
   let providerHandler = provider.callback();
@@ -125,6 +136,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   app.use(issuerHostOnly(settings.gateway.issuer, { trustProxy: settings.gateway.trustProxy !== false }));
   app.use('/assets', express.static(path.join(PROJECT_ROOT, 'src', 'gateway', 'assets'), { maxAge: '1h', index: false }));
   app.use(healthRoutes({ service: 'gateway', db }));
+  app.use(revocationFeedRoutes(revocationStore));
   app.use(relayRoutes(sites));
   if (useDevMailbox && options.mailer === undefined) app.use(devMailboxRoutes(devMailbox));
 
@@ -163,6 +175,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     await sessionStore.sweep();
     await emailSignins.sweep(STALE_ROW_RETENTION_MS);
     await limiter.sweep(STALE_ROW_RETENTION_MS);
+    await revocationStore.sweep();
   };
   const sweeper = setInterval(() => sweep().catch((error: Error) => console.error(`gateway: sweep failed: ${error.message}`)), SWEEP_INTERVAL_MS);
   sweeper.unref();

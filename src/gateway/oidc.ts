@@ -6,13 +6,17 @@ import type { Db } from '../store/database';
 import type { Account, AccountStore } from '../store/accounts';
 import type { KeyRing } from '../tokens/keys';
 import { SIGNING_ALGORITHM } from '../tokens/keys';
-import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS, isIdentityProvider, pairwiseSubject, profileClaims } from '../tokens/claims';
+import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS, isIdentityProvider, pairwiseSubject, profileClaims, sessionHandle } from '../tokens/claims';
+import { RevokingGrantAdapter } from './grant-adapter';
+import type { TokenRevocations } from './token-revocations';
+import { REVOCATION_FEED_DISCOVERY_FIELD, REVOCATION_FEED_PATH } from './revocation-feed';
 import { siteClient } from './clients';
 import { html, SafeHtml } from '../http/html';
 import { page } from './html';
 import { logServerErrors } from './server-errors';
 import { burnCodeOnFailedRedemption } from './single-use-codes';
 import { cacheableMetadata } from './metadata-caching';
+import { revokeJwtAccessTokens } from './access-token-revocation';
 
 /** The scope a site asks for to post comments; it is the comment service's only scope. */
 export const COMMENTS_SCOPE = 'comments';
@@ -28,6 +32,7 @@ export interface OidcProviderDeps {
   readonly accounts: AccountStore;
   readonly cookieKeys: readonly string[];
   readonly pairwiseSecret: string;
+  readonly revocations: TokenRevocations;
 }
 
 /**
@@ -64,6 +69,11 @@ function providerChangedCheck() {
     const wanted = ctx.oidc.params?.['provider'];
     const session = ctx.oidc.session;
     if (typeof wanted !== 'string' || !session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    // oidc-provider is resuming after an interaction in which the commenter signed in (its result
+    // is the session's login now): the method chosen in the popup wins over the `provider` the site
+    // first asked for, or the popup would ask for that one again, and again (issue #11). The
+    // built-in max_age check lets a fresh login through the same way.
+    if (ctx.oidc.result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
     const used = (session as unknown as { amr?: string[] }).amr?.[0];
     return used === wanted ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
   });
@@ -89,7 +99,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, secure: settings.production };
 
   const configuration: Configuration = {
-    adapter: (name: string) => new OidcAdapter(deps.db, name),
+    adapter: (name: string) => (name === 'Grant' ? new RevokingGrantAdapter(deps.db, deps.revocations) : new OidcAdapter(deps.db, name)),
     clients: settings.sites.map((site) => siteClient(issuer, site)),
     jwks: { keys: keyRing.keys.map((key) => key.jwk) } as Configuration['jwks'],
     cookies: { keys: [...deps.cookieKeys], long: cookieOptions, short: cookieOptions },
@@ -183,8 +193,12 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       // The method used for this sign-in travels as the authentication method reference (amr).
       const amr = ctx.oidc.entities.AuthorizationCode?.amr ?? [];
       const idp = amr.find(isIdentityProvider);
-      return { ...profileClaims(account), ...(idp ? { idp } : {}) };
+      // `sid` names the grant, so logging out of this browser revokes exactly its tokens.
+      const sid = token.grantId ? { sid: sessionHandle(token.grantId) } : {};
+      return { ...profileClaims(account), ...(idp ? { idp } : {}), ...sid };
     },
+    // Verifiers find the revocation feed here (src/verify/issuer-documents.ts).
+    discovery: { [REVOCATION_FEED_DISCOVERY_FIELD]: `${issuer}${REVOCATION_FEED_PATH}` },
     clientBasedCORS: (_ctx, origin, client) => sitesById.get(client.clientId)?.origins.includes(origin) ?? false,
     renderError: async (ctx, out) => {
       ctx.type = 'html';
@@ -202,5 +216,6 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   logServerErrors(provider);
   provider.use(burnCodeOnFailedRedemption());
   provider.use(cacheableMetadata());
+  provider.use(revokeJwtAccessTokens({ revocations: deps.revocations, keyRing: () => keyRing, issuer }));
   return provider;
 }

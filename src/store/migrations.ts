@@ -115,6 +115,20 @@ const MIGRATIONS: Record<string, Migration> = {
     // Readiness writes here (see store/write-probe).
     up: createWriteProbeTable,
   },
+  '0005_revocations': {
+    // The revocation feed (store/revocations.ts): signed events, in order, kept ~20 minutes.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('revocations')
+        .ifNotExists()
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('jti', 'text', (c) => c.notNull().unique())
+        .addColumn('jwt', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

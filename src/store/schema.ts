@@ -12,6 +12,7 @@ export interface Database {
   sessions: SessionsTable;
   rate_limits: RateLimitsTable;
   dev_mail: DevMailTable;
+  revocations: RevocationsTable;
 }
 
 export interface AccountsTable {
@@ -80,4 +81,12 @@ export interface DevMailTable {
   text: string;
   html: string;
   sent_at: number;
+}
+
+export interface RevocationsTable {
+  seq: Generated<number>;
+  jti: string;
+  jwt: string;
+  created_at: number;
+  expires_at: number;
 }

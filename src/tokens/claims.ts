@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Account, IdentityProvider } from '../store/accounts';
 
 /** Access tokens for the comment service live at most this long (the contract says 15 minutes). */
@@ -36,4 +36,12 @@ function isHttpsUrl(value: string): boolean {
 export function profileClaims(account: Account): { name: string; picture?: string } {
   const picture = account.picture && account.picture.startsWith('https://') && isHttpsUrl(account.picture) ? account.picture : undefined;
   return picture ? { name: account.displayName, picture } : { name: account.displayName };
+}
+
+/**
+ * The `sid` of an access token: names the grant it was issued on (one per browser session and
+ * site) without revealing the grant's id. Revoking the grant revokes every token with this `sid`.
+ */
+export function sessionHandle(grantId: string): string {
+  return createHash('sha256').update(`parley-sid\u0000${grantId}`).digest('base64url').slice(0, 22);
 }

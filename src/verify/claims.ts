@@ -34,6 +34,8 @@ export interface Commenter {
   readonly scopes: readonly string[];
   /** The token's `jti`. */
   readonly tokenId: string;
+  /** The token's `sid`: the sign-in (one browser session at this site) it was issued on, if named. */
+  readonly sessionId?: string;
   /** NumericDate (seconds since the epoch) of `iat`. */
   readonly issuedAt: number;
   /** NumericDate (seconds since the epoch) of `exp`. */
@@ -145,6 +147,8 @@ export function commenterFromClaims(
   if (picture !== undefined && (typeof picture !== 'string' || !isHttpsUrl(picture))) {
     throw claimError('picture', 'must be an https URL');
   }
+  const sid = claims.sid;
+  if (sid !== undefined && (typeof sid !== 'string' || sid.length === 0)) throw claimError('sid', 'must be a non-empty string');
   // Scope last: a 403 should only ever be said about an otherwise valid token.
   const scopes = parseScopes(claims, policy.requiredScope);
 
@@ -156,6 +160,7 @@ export function commenterFromClaims(
     idp: idp as IdentityProvider,
     scopes: Object.freeze(scopes),
     tokenId,
+    ...(sid === undefined ? {} : { sessionId: sid }),
     issuedAt: iat,
     expiresAt: exp,
   };

@@ -34,12 +34,14 @@ export const VERIFY_ERROR_CODES = Object.freeze({
   ERR_TOKEN_ISSUER: invalidToken('iss is not the configured issuer'),
   ERR_TOKEN_AUDIENCE: invalidToken('aud does not contain the configured audience'),
   ERR_TOKEN_CLAIM: invalidToken('a required claim is missing or has the wrong form'),
+  ERR_TOKEN_REVOKED: invalidToken('the gateway revoked the token (logout, sign out everywhere, an operator)'),
   ERR_TOKEN_SCOPE: {
     status: 403,
     bearerError: 'insufficient_scope',
     meaning: 'scope lacks the required scope',
   } as const,
   ERR_KEYS_UNAVAILABLE: ours('the issuer discovery document or its JWKS could not be fetched'),
+  ERR_REVOCATIONS_UNAVAILABLE: ours('the issuer revocation feed could not be read for too long to rule out a revocation'),
   ERR_VERIFIER_FAILED: ours('the verifier failed unexpectedly'),
 } satisfies Record<string, CatalogueEntry>);
 

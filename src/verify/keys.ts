@@ -2,6 +2,7 @@ import type { KeyObject, JsonWebKey } from 'node:crypto';
 import { algorithmOfJwk, importPublicKey, type Algorithm } from './algorithms';
 import { VerifierUnavailableError } from './errors';
 import { isRecord } from './jws';
+import { fetchJsonObject, reasonOf, type IssuerDiscovery } from './issuer-documents';
 
 /**
  * The issuer's signing keys, found through its discovery document and kept in memory by `kid`.
@@ -26,7 +27,8 @@ export interface VerificationKey {
 }
 
 export interface KeyStoreOptions {
-  readonly issuer: string;
+  /** Where the issuer's JWKS is: discovery, shared with the revocation list. */
+  readonly discovery: IssuerDiscovery;
   readonly algorithms: readonly Algorithm[];
   readonly fetchTimeoutMs: number;
   readonly minRefetchIntervalMs: number;
@@ -35,93 +37,8 @@ export interface KeyStoreOptions {
 
 /** How long fetched keys are used before they are fetched again. */
 export const KEYS_MAX_AGE_MS = 10 * 60 * 1000;
-/** Discovery documents and JWKS are a few KiB; a bigger answer is not one. */
-export const MAX_DOCUMENT_BYTES = 256 * 1024;
 /** Keys beyond this many in one JWKS are ignored. */
 export const MAX_JWKS_KEYS = 100;
-
-/** OpenID Connect Discovery 1.0 §4: the issuer, minus any trailing slash, plus the well-known path. */
-export function discoveryUrl(issuer: string): string {
-  return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-}
-
-async function readBounded(response: Response, maxBytes: number): Promise<string> {
-  const tooLarge = `answer is larger than ${maxBytes} bytes`;
-  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) throw new Error(tooLarge);
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    total += read.value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new Error(tooLarge);
-    }
-    chunks.push(read.value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function fetchJsonObject(url: string, what: string, timeoutMs: number): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    // One signal bounds the whole exchange, body included.
-    const response = await fetch(url, {
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: { accept: 'application/json' },
-      // A redirect could lead anywhere: the documents must come from the URLs checked here.
-      redirect: 'manual',
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`answered HTTP ${response.status}`);
-    }
-    text = await readBounded(response, MAX_DOCUMENT_BYTES);
-  } catch (error) {
-    const timedOut = isRecord(error) && error.name === 'TimeoutError';
-    const reason = timedOut ? `timed out after ${timeoutMs} ms` : reasonOf(error);
-    throw new Error(`${what}: ${reason}`, { cause: error });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${what}: not JSON`, { cause: error });
-  }
-  if (!isRecord(value)) throw new Error(`${what}: not a JSON object`);
-  return value;
-}
-
-/**
- * undici reports every network failure as "fetch failed", with the reason in its cause. Duck-typed:
- * errors from another realm (a vm context, Jest) fail `instanceof Error`.
- */
-function reasonOf(error: unknown): string {
-  if (!isRecord(error) || typeof error.message !== 'string') return String(error);
-  const cause = error.cause;
-  const code = isRecord(cause) && typeof cause.code === 'string' ? ` (${cause.code})` : '';
-  return `${error.message}${code}`;
-}
-
-/** Reads `jwks_uri` from the discovery document, after checking it speaks for our issuer. */
-async function discoverJwksUri(issuer: string, timeoutMs: number): Promise<string> {
-  const document = await fetchJsonObject(discoveryUrl(issuer), 'discovery document', timeoutMs);
-  // OpenID Connect Discovery 1.0 §4.3: the issuer value MUST be identical to the one we asked.
-  if (document.issuer !== issuer) throw new Error('discovery document: issuer does not match the configured issuer');
-  const jwksUri = document.jwks_uri;
-  let url: URL;
-  try {
-    url = new URL(typeof jwksUri === 'string' ? jwksUri : '');
-  } catch {
-    throw new Error('discovery document: jwks_uri is not a URL');
-  }
-  // Keys from anywhere but the issuer's own origin (scheme included) would let whoever poisoned
-  // the discovery document (a forged Host header, a shared cache) choose the keys we trust.
-  const issuerOrigin = new URL(issuer).origin;
-  if (url.origin !== issuerOrigin) throw new Error(`discovery document: jwks_uri is not on the issuer's origin (${issuerOrigin})`);
-  return url.href;
-}
 
 /** The keys of a JWK Set usable for signature verification with one of `algorithms`. */
 function importJwks(jwks: Record<string, unknown>, algorithms: readonly Algorithm[]): Map<string, VerificationKey[]> {
@@ -147,7 +64,6 @@ function importJwks(jwks: Record<string, unknown>, algorithms: readonly Algorith
 
 export class KeyStore {
   #keys = new Map<string, VerificationKey[]>();
-  #jwksUri: string | undefined;
   #lastAttemptMs = Number.NEGATIVE_INFINITY;
   #lastSuccessMs = Number.NEGATIVE_INFINITY;
   /** Why the latest fetch failed; undefined once one succeeds. */
@@ -198,17 +114,17 @@ export class KeyStore {
   /** Never rejects: a failure is recorded in #lastFailure and the old keys stay. */
   #refresh(nowMs: number): Promise<void> {
     this.#lastAttemptMs = nowMs;
-    const { issuer, algorithms, fetchTimeoutMs } = this.options;
+    const { algorithms, fetchTimeoutMs } = this.options;
     this.#inFlight = (async () => {
       try {
-        this.#jwksUri ??= await discoverJwksUri(issuer, fetchTimeoutMs);
-        this.#keys = importJwks(await fetchJsonObject(this.#jwksUri, 'JWKS', fetchTimeoutMs), algorithms);
+        const { jwksUri } = await this.options.discovery.endpoints();
+        this.#keys = importJwks(await fetchJsonObject(jwksUri, 'JWKS', fetchTimeoutMs), algorithms);
         this.#lastSuccessMs = nowMs;
         this.#lastFailure = undefined;
       } catch (error) {
         this.#lastFailure = error instanceof Error ? error : new Error(reasonOf(error), { cause: error });
         // The issuer may have moved its JWKS; ask discovery again next time.
-        this.#jwksUri = undefined;
+        this.options.discovery.forget();
       } finally {
         this.#inFlight = undefined;
       }

@@ -21,6 +21,16 @@ export interface VerifierOptions {
   readonly fetchTimeoutMs?: number;
   /** Least time between two key fetches, whatever the tokens say; default 5000 ms. */
   readonly minRefetchIntervalMs?: number;
+  /**
+   * How often the revocation feed is polled while tokens arrive; default 2000 ms. A revocation is
+   * seen by every request within twice this (a request waits for a poll when the list is older).
+   */
+  readonly revocationPollIntervalMs?: number;
+  /**
+   * How long tokens are still accepted while the revocation feed cannot be read; default 60000 ms.
+   * After that they are refused with 503 (ERR_REVOCATIONS_UNAVAILABLE) until it can be read again.
+   */
+  readonly revocationMaxStalenessMs?: number;
   /** Verified tokens remembered until they expire; default 10,000, 0 turns the cache off. */
   readonly tokenCacheMaxEntries?: number;
   /** Milliseconds since the epoch; for tests. Default `Date.now`. */
@@ -35,6 +45,8 @@ export const VERIFIER_DEFAULTS = Object.freeze({
   requiredScope: 'comments',
   fetchTimeoutMs: 5_000,
   minRefetchIntervalMs: 5_000,
+  revocationPollIntervalMs: 2_000,
+  revocationMaxStalenessMs: 60_000,
   tokenCacheMaxEntries: 10_000,
   clock: Date.now,
 });
@@ -45,6 +57,10 @@ const MAX_FETCH_TIMEOUT_MS = 60_000;
 /** Below this the refetch limit no longer protects the gateway from made-up kids. */
 const MIN_REFETCH_INTERVAL_MS = 1_000;
 const MAX_REFETCH_INTERVAL_MS = 10 * 60 * 1000;
+/** Polling the revocation feed more often than this would load the gateway for nothing. */
+const MIN_REVOCATION_POLL_MS = 250;
+/** Revocations must take effect within minutes at worst: tokens live 15. */
+const MAX_REVOCATION_POLL_MS = 60_000;
 
 function requireUrl(option: string, value: unknown): string {
   if (typeof value !== 'string') throw new VerifierConfigError(option, 'must be a URL string');
@@ -116,6 +132,8 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
       MIN_REFETCH_INTERVAL_MS,
       MAX_REFETCH_INTERVAL_MS,
     ),
+    revocationPollIntervalMs: requireInteger('revocationPollIntervalMs', merged.revocationPollIntervalMs, MIN_REVOCATION_POLL_MS, MAX_REVOCATION_POLL_MS),
+    revocationMaxStalenessMs: requireInteger('revocationMaxStalenessMs', merged.revocationMaxStalenessMs, 1_000, 60 * 60 * 1000),
     tokenCacheMaxEntries: requireInteger('tokenCacheMaxEntries', merged.tokenCacheMaxEntries, 0, 1_000_000),
     clock: merged.clock,
   });

@@ -5,6 +5,8 @@ import { checkTokenSize, decodeCompactJws, decodeJsonSegment } from './jws';
 import { KeyStore, type VerificationKey } from './keys';
 import { resolveVerifierOptions, type VerifierOptions } from './options';
 import { TokenCache } from './token-cache';
+import { IssuerDiscovery } from './issuer-documents';
+import { RevocationList } from './revocations';
 
 /**
  * Checks a Parley access token and says who the commenter is. The pipeline, in order:
@@ -15,6 +17,7 @@ import { TokenCache } from './token-cache';
  * 4. The key for `kid`, from memory or one rate-limited refetch (keys.ts), whose own algorithm
  *    equals `alg` (algorithms.ts).
  * 5. The signature, and only then the claims set (claims.ts).
+ * 6. Every time, cached or not: not revoked, by the gateway's revocation feed (revocations.ts).
  *
  * Every failure is a VerifyError; anything else thrown inside is reported as ERR_VERIFIER_FAILED.
  */
@@ -45,7 +48,16 @@ function pickKey(keys: readonly VerificationKey[], alg: string): VerificationKey
 export function createVerifier(options: VerifierOptions): Verifier {
   const config = resolveVerifierOptions(options);
   const { clock, algorithms } = config;
-  const keyStore = new KeyStore(config);
+  const discovery = new IssuerDiscovery(config.issuer, config.fetchTimeoutMs);
+  const keyStore = new KeyStore({ ...config, discovery });
+  const revocations = new RevocationList({
+    ...config,
+    discovery,
+    keys: keyStore,
+    pollIntervalMs: config.revocationPollIntervalMs,
+    maxAgeMs: 2 * config.revocationPollIntervalMs,
+    maxStalenessMs: config.revocationMaxStalenessMs,
+  });
   const cache = new TokenCache<Commenter>(config.tokenCacheMaxEntries);
   const policy: ClaimsPolicy = config;
 
@@ -78,18 +90,22 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       checkTokenSize(token);
       const nowMs = clock();
-      const cached = cache.get(token, nowMs);
-      if (cached !== undefined) return cached;
-      let commenter: Commenter;
-      try {
-        commenter = await verifyUncached(token, nowMs);
-      } catch (error) {
-        if (error instanceof VerifyError) throw error;
-        throw new VerifierUnavailableError('ERR_VERIFIER_FAILED', 'token verification failed unexpectedly', 1, {
-          cause: error,
-        });
+      let commenter = cache.get(token, nowMs);
+      if (commenter === undefined) {
+        try {
+          commenter = await verifyUncached(token, nowMs);
+        } catch (error) {
+          if (error instanceof VerifyError) throw error;
+          throw new VerifierUnavailableError('ERR_VERIFIER_FAILED', 'token verification failed unexpectedly', 1, {
+            cause: error,
+          });
+        }
+        cache.set(token, commenter, commenter.expiresAt * 1000, nowMs);
       }
-      cache.set(token, commenter, commenter.expiresAt * 1000, nowMs);
+      // Cached or not, a token is checked against revocations on every use.
+      const pending = revocations.ready(nowMs);
+      if (pending !== undefined) await pending;
+      revocations.assertNotRevoked(commenter);
       return commenter;
     },
   });

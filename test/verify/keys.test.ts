@@ -1,5 +1,6 @@
 import { createVerifier, VerifierUnavailableError, type Verifier } from '../../src/verify';
-import { discoveryUrl, KEYS_MAX_AGE_MS } from '../../src/verify/keys';
+import { KEYS_MAX_AGE_MS } from '../../src/verify/keys';
+import { discoveryUrl } from '../../src/verify/issuer-documents';
 import {
   AUDIENCE,
   FakeClock,

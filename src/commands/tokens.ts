@@ -1,0 +1,42 @@
+import type { Settings } from '../config/settings';
+import { openDatabase } from '../store/database';
+import { RevocationStore } from '../store/revocations';
+import { loadKeyRing } from '../tokens/keys';
+import { loadGatewaySecrets } from '../gateway/secrets';
+import { TokenRevocations } from '../gateway/token-revocations';
+import { UsageError } from './usage-error';
+
+export const TOKENS_USAGE = `usage: parley tokens revoke <site> <sub>
+
+  revoke <site> <sub>   every access token the site holds for the commenter with that subject
+                        (as the comment service shows it) is refused by every comment service and
+                        verifier within seconds; the commenter can sign in again`;
+
+const SUBJECT_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+
+/**
+ * `parley tokens revoke <site> <sub>`: an operator's revocation, written into the gateway's
+ * revocation feed (the gateway's database under PARLEY_DATA_DIR; a running gateway serves it at once).
+ */
+export async function runTokens(settings: Settings, args: readonly string[], print: (line: string) => void = console.log): Promise<void> {
+  const [action, siteId, subject, ...rest] = args;
+  if (action !== 'revoke' || siteId === undefined || subject === undefined || rest.length > 0) throw new UsageError(TOKENS_USAGE);
+  if (!settings.sites.some((site) => site.id === siteId)) throw new UsageError(`unknown site "${siteId}" (not in the sites file)`);
+  if (!SUBJECT_PATTERN.test(subject)) throw new UsageError(`"${subject}" is not a subject (the sub the comment service shows)`);
+  const keyRing = await loadKeyRing(settings.dataDir, { createIfMissing: false });
+  if (!keyRing) throw new UsageError('no signing key under PARLEY_DATA_DIR/keys: revocations are signed with the gateway\'s key');
+  const db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: settings.databaseUrl, redisUrl: settings.redisUrl });
+  try {
+    const revocations = new TokenRevocations({
+      store: new RevocationStore(db),
+      keyRing: () => keyRing,
+      issuer: settings.gateway.issuer,
+      pairwiseSecret: loadGatewaySecrets(settings.dataDir, settings.sessionSecret).pairwiseSecret,
+      sites: settings.sites,
+    });
+    await revocations.revokeSubject(siteId, subject);
+    print(`parley: revoked every token of ${subject} at ${siteId}; comment services refuse them within seconds.`);
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,166 @@
+import { isSupportedAlgorithm, verifySignature, type Algorithm } from './algorithms';
+import type { Commenter } from './claims';
+import { InvalidTokenError, VerifierUnavailableError } from './errors';
+import { fetchJsonObject, type IssuerDiscovery } from './issuer-documents';
+import { decodeCompactJws, decodeJsonSegment, isRecord } from './jws';
+import type { KeyStore } from './keys';
+
+/**
+ * The tokens the gateway has revoked, learnt by polling its revocation feed (docs/revocation.md):
+ * Security Event Tokens (RFC 8417), each an OpenID CAEP "session-revoked" event signed with the
+ * gateway's token keys.
+ *
+ * - The hot path is two Map lookups on state at most `maxAgeMs` old. Past `pollIntervalMs` a
+ *   request starts one background poll and goes on; past `maxAgeMs` it waits for a poll (one,
+ *   shared), so a revocation reaches every request within `maxAgeMs` plus one round trip.
+ * - A poll that fails leaves the state as it was; once nothing has been read for
+ *   `maxStalenessMs`, tokens are refused with 503 (we cannot rule out that they were revoked).
+ * - An event that does not verify is ignored: only the gateway's keys can revoke.
+ * - Events are forgotten once no token they name can still be alive.
+ */
+
+export const SESSION_REVOKED_EVENT = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
+/** Tokens live at most 15 minutes; an event is kept that long after it was made, plus skew. */
+const EVENT_RETENTION_MS = 20 * 60 * 1000;
+/** Pages a single poll reads at most before answering (the feed pages 500 events). */
+const MAX_PAGES_PER_POLL = 20;
+
+export interface RevocationListOptions {
+  readonly issuer: string;
+  readonly discovery: IssuerDiscovery;
+  readonly keys: KeyStore;
+  readonly algorithms: readonly Algorithm[];
+  readonly fetchTimeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly maxAgeMs: number;
+  readonly maxStalenessMs: number;
+  readonly clock: () => number;
+}
+
+function siteKey(siteId: string, value: string): string {
+  return `${siteId}\u0000${value}`;
+}
+
+export class RevocationList {
+  /** (site, sid) → when the entry may be dropped. */
+  readonly #sessions = new Map<string, number>();
+  /** (site, sub) → tokens issued (iat) before this NumericDate are revoked; and the drop time. */
+  readonly #subjects = new Map<string, { readonly before: number; readonly dropAtMs: number }>();
+  #cursor: string | undefined;
+  #lastSyncMs = Number.NEGATIVE_INFINITY;
+  #lastFailure: Error | undefined;
+  #inFlight: Promise<void> | undefined;
+  /** False once discovery says the issuer publishes no feed: nothing to check then. */
+  #published = true;
+
+  constructor(private readonly options: RevocationListOptions) {}
+
+  /**
+   * Undefined when the list is fresh enough to answer now (the hot path: no promise, no await);
+   * otherwise a promise that settles once it is, or rejects with ERR_REVOCATIONS_UNAVAILABLE.
+   */
+  ready(nowMs: number): Promise<void> | undefined {
+    if (!this.#published) return undefined;
+    const age = nowMs - this.#lastSyncMs;
+    if (age < this.options.pollIntervalMs) return undefined;
+    const polling = this.#poll();
+    if (age < this.options.maxAgeMs) return undefined;
+    return polling.then(() => {
+      if (this.options.clock() - this.#lastSyncMs < this.options.maxStalenessMs) return;
+      throw new VerifierUnavailableError(
+        'ERR_REVOCATIONS_UNAVAILABLE',
+        `issuer revocation feed is unavailable: ${this.#lastFailure?.message ?? 'not read yet'}`,
+        Math.max(1, Math.ceil(this.options.pollIntervalMs / 1000)),
+        { cause: this.#lastFailure },
+      );
+    });
+  }
+
+  /** Throws ERR_TOKEN_REVOKED when an event names this token. */
+  assertNotRevoked(commenter: Commenter): void {
+    if (commenter.sessionId !== undefined && this.#sessions.has(siteKey(commenter.siteId, commenter.sessionId))) {
+      throw new InvalidTokenError('ERR_TOKEN_REVOKED', 'token has been revoked (its sign-in ended)');
+    }
+    const subject = this.#subjects.get(siteKey(commenter.siteId, commenter.sub));
+    if (subject !== undefined && commenter.issuedAt < subject.before) {
+      throw new InvalidTokenError('ERR_TOKEN_REVOKED', 'token has been revoked (the commenter was signed out)');
+    }
+  }
+
+  /** One poll at a time; never rejects (a failure is kept in #lastFailure). */
+  #poll(): Promise<void> {
+    this.#inFlight ??= this.#readFeed()
+      .then(
+        () => {
+          this.#lastSyncMs = this.options.clock();
+          this.#lastFailure = undefined;
+        },
+        (error: unknown) => {
+          this.#lastFailure = error instanceof Error ? error : new Error(String(error));
+        },
+      )
+      .finally(() => {
+        this.#inFlight = undefined;
+      });
+    return this.#inFlight;
+  }
+
+  async #readFeed(): Promise<void> {
+    const { revocationFeed } = await this.options.discovery.endpoints();
+    if (revocationFeed === undefined) {
+      this.#published = false;
+      return;
+    }
+    for (let page = 0; page < MAX_PAGES_PER_POLL; page += 1) {
+      const url = new URL(revocationFeed);
+      if (this.#cursor !== undefined) url.searchParams.set('after', this.#cursor);
+      const answer = await fetchJsonObject(url.href, 'revocation feed', this.options.fetchTimeoutMs);
+      const { sets, cursor, moreAvailable } = answer;
+      if (!isRecord(sets) || typeof cursor !== 'string') throw new Error('revocation feed: not a feed answer');
+      for (const set of Object.values(sets)) if (typeof set === 'string') await this.#apply(set);
+      this.#cursor = cursor;
+      if (moreAvailable !== true) break;
+    }
+    this.#forgetOld(this.options.clock());
+  }
+
+  /** Verifies one SET and records what it revokes; one that does not verify is ignored. */
+  async #apply(set: string): Promise<void> {
+    let jws;
+    try {
+      jws = decodeCompactJws(set);
+    } catch {
+      return;
+    }
+    const { typ, alg, kid } = jws.header;
+    if (typ !== 'secevent+jwt' || !isSupportedAlgorithm(alg) || !this.options.algorithms.includes(alg) || typeof kid !== 'string') return;
+    // A key we cannot fetch right now fails the poll (it is retried); an unknown kid is a forgery.
+    const keys = this.options.keys.cached(kid, this.options.clock()) ?? (await this.options.keys.refetch(kid));
+    const key = keys?.find((candidate) => candidate.algorithm === alg);
+    if (key === undefined || !verifySignature(alg, key.key, jws.signingInput, jws.signature)) return;
+    let claims: Record<string, unknown>;
+    try {
+      claims = decodeJsonSegment(jws.payloadSegment, 'claims set');
+    } catch {
+      return;
+    }
+    const event = isRecord(claims.events) ? claims.events[SESSION_REVOKED_EVENT] : undefined;
+    const { client_id: siteId, sub_id: subject, iss } = claims;
+    if (iss !== this.options.issuer || !isRecord(event) || typeof siteId !== 'string' || !isRecord(subject)) return;
+    const at = event.event_timestamp;
+    if (typeof at !== 'number' || !Number.isFinite(at)) return;
+    const dropAtMs = at * 1000 + EVENT_RETENTION_MS;
+    if (subject.format === 'opaque' && typeof subject.id === 'string') {
+      this.#sessions.set(siteKey(siteId, subject.id), dropAtMs);
+    } else if (subject.format === 'iss_sub' && subject.iss === this.options.issuer && typeof subject.sub === 'string') {
+      const key = siteKey(siteId, subject.sub);
+      const before = Math.max(at, this.#subjects.get(key)?.before ?? 0);
+      this.#subjects.set(key, { before, dropAtMs: before * 1000 + EVENT_RETENTION_MS });
+    }
+  }
+
+  #forgetOld(nowMs: number): void {
+    for (const [key, dropAtMs] of this.#sessions) if (dropAtMs <= nowMs) this.#sessions.delete(key);
+    for (const [key, entry] of this.#subjects) if (entry.dropAtMs <= nowMs) this.#subjects.delete(key);
+  }
+}
