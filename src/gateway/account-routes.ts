@@ -6,6 +6,7 @@ import { emailProfile } from '../providers/email-strategy';
 import { holdEmailSignin, pendingEmailSignin, releaseEmailSignin } from '../providers/pending-email-signins';
 import { MailDeliveryError } from '../mail/mailer';
 import { accountCheckEmailPage, accountPage, signedOutAccountPage } from './views/account';
+import type { TokenRevocations } from './token-revocations';
 
 /** The email_signins "interaction" of a method being added from the account page. */
 const ACCOUNT_LINK_INTERACTION = 'account-link';
@@ -39,6 +40,8 @@ function noticeText(code: unknown): { notice?: string; error?: string } {
       return { notice: `Nothing was added: you cancelled at ${provider === 'twitter' ? 'Twitter' : provider === 'facebook' ? 'Facebook' : 'the provider'}.` };
     case 'removed':
       return { notice: `That ${what} no longer signs you in.` };
+    case 'signed_out_everywhere':
+      return { notice: 'You are signed out everywhere: every browser and every blog will ask you to log in again.' };
     case 'last_method':
       return { error: 'You cannot remove your only way to sign in.' };
     default:
@@ -62,6 +65,9 @@ export interface AccountRoutesDeps {
   readonly emailSignIn: EmailSignIn;
   /** Upstream providers that can be added (the configured ones). */
   readonly providers: readonly { id: string; label: string }[];
+  readonly revocations: TokenRevocations;
+  /** Ends every browser's sign-in of an account (see store/account-sessions). */
+  readonly endAccountSessions: (accountId: string) => Promise<unknown>;
 }
 
 /**
@@ -75,7 +81,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   async function render(req: Request, res: Response, extra: { notice?: string; error?: string } = {}, status = 200): Promise<void> {
     res.set('Cache-Control', 'no-store');
     const account = req.user ? await deps.accounts.get(req.user.id) : undefined;
-    if (!account) return void res.status(req.user ? 410 : 200).type('html').send(signedOutAccountPage());
+    if (!account) return void res.status(req.user ? 410 : 200).type('html').send(signedOutAccountPage(extra.notice));
     const identities = await deps.accounts.identities(account.id);
     const linked = new Set(identities.map((identity) => identity.provider));
     res
@@ -105,6 +111,9 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     const body = req.body as Record<string, unknown>;
     const result = await deps.accounts.unlink(accountId, String(body['provider'] ?? ''), String(body['subject'] ?? ''));
     if (result === 'not_found') return res.redirect(303, '/account');
+    // Tokens signed in through the removed method must not outlive it: every site's are revoked
+    // (the widget signs in again silently through what remains).
+    if (result === 'removed') await deps.revocations.revokeAccount(accountId);
     res.redirect(303, `/account?notice=${accountNotice(result, String(body['provider']))}`);
   });
 
@@ -167,6 +176,15 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   router.post('/account/email/complete', async (req, res) => {
     const accountId = guard(req, res);
     if (accountId) await finishEmailLink(req, res, accountId, false);
+  });
+
+  router.post('/account/signout-everywhere', async (req, res) => {
+    const accountId = guard(req, res);
+    if (!accountId) return;
+    await deps.revocations.revokeAccount(accountId);
+    await deps.endAccountSessions(accountId);
+    await new Promise<void>((resolve, reject) => req.logout((error?: unknown) => (error ? reject(error) : resolve())));
+    res.redirect(303, '/account?notice=signed_out_everywhere');
   });
 
   router.post('/account/logout', async (req, res) => {

@@ -31,6 +31,7 @@ import { interactionRoutes } from './interaction-routes';
 import { emailRoutes } from './email-routes';
 import { relayRoutes } from './relay';
 import { RevocationStore } from '../store/revocations';
+import { endAccountSessions } from '../store/account-sessions';
 import { TokenRevocations } from './token-revocations';
 import { revocationFeedRoutes } from './revocation-feed';
 import { devMailboxRoutes } from './dev-mailbox-routes';
@@ -159,7 +160,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   pages.use(interactionRoutes({ flow, providers: pickerProviders, commentsUrl: settings.comments.url }));
   pages.use(emailRoutes({ flow, emailSignIn, passport, sites, devMailbox: useDevMailbox && options.mailer === undefined }));
   pages.use(upstreamRoutes({ flow, accounts, passport, providers: upstream }));
-  pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream }));
+  pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream, revocations, endAccountSessions: (accountId) => endAccountSessions(db, accountId) }));
   app.use(['/interaction', '/email', '/signin', '/account'], (req, res, next) => {
     // Routers mounted at a path strip it; restore it so routes read as full paths.
     req.url = req.originalUrl;

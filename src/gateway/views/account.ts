@@ -4,10 +4,11 @@ import type { Account, Identity } from '../../store/accounts';
 
 const PROVIDER_NAMES: Record<string, string> = { email: 'Email', twitter: 'Twitter', facebook: 'Facebook' };
 
-export function signedOutAccountPage(): string {
+export function signedOutAccountPage(notice?: string): string {
   return page({
     title: 'Your comment account',
     body: html`<h1>Your comment account</h1>
+${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
 <p>You are not signed in on this browser.</p>
 <p class="muted">Sign in to comment on a blog that uses this sign-in service; then come back to this page to see and change your sign-in methods.</p>`,
   });
@@ -54,6 +55,11 @@ ${input.addable.map((provider) => html`<li><a class="button secondary" href="/ac
 <form method="post" action="/account/logout">
 <input type="hidden" name="csrf" value="${input.csrf}">
 <button type="submit" class="secondary">Log out of this browser</button>
+</form>
+<form method="post" action="/account/signout-everywhere">
+<input type="hidden" name="csrf" value="${input.csrf}">
+<p class="muted">On a computer you no longer use, or a phone you lost: every browser and every blog will ask you to log in again.</p>
+<button type="submit" class="secondary">Sign out everywhere</button>
 </form>`,
   });
 }
