@@ -66,6 +66,7 @@ const STALE_ROW_RETENTION_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_KEY_WATCH_INTERVAL_MS = 5_000;
 const FORM_BODY_LIMIT = '16kb';
 const SESSION_COOKIE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+const PAGE_SESSION_COOKIE = 'parley.sid';
 
 /**
  * Builds the gateway: oidc-provider for the protocol, Express around it for our pages (picker,
@@ -142,18 +143,17 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   if (useDevMailbox && options.mailer === undefined) app.use(devMailboxRoutes(devMailbox));
 
   // Our pages get sessions and form parsing; oidc-provider's own routes must not (it parses itself).
+  const pageSession = session({
+    name: PAGE_SESSION_COOKIE,
+    secret: secrets.sessionSecret,
+    store: sessionStore,
+    resave: false,
+    saveUninitialized: false,
+    proxy: settings.gateway.trustProxy !== false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: settings.production, maxAge: SESSION_COOKIE_MAX_AGE_MS },
+  });
   const pages = express.Router();
-  pages.use(
-    session({
-      name: 'parley.sid',
-      secret: secrets.sessionSecret,
-      store: sessionStore,
-      resave: false,
-      saveUninitialized: false,
-      proxy: settings.gateway.trustProxy !== false,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: settings.production, maxAge: SESSION_COOKIE_MAX_AGE_MS },
-    }),
-  );
+  pages.use(pageSession);
   pages.use(express.urlencoded({ extended: false, limit: FORM_BODY_LIMIT, parameterLimit: 20 }));
   pages.use(passport.initialize());
   pages.use(passport.session());
@@ -167,6 +167,10 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     pages(req, res, next);
   });
 
+  // Confirming RP-initiated logout (the widget's "Log Out") ends this browser's page session too
+  // (the account page's sign-in) before oidc-provider ends its own. The body is left unparsed:
+  // oidc-provider reads it. SameSite=Lax keeps the cookie off cross-site posts.
+  app.post('/session/end/confirm', pageSession, endPageSession(settings.production));
   app.use((req, res) => providerHandler(req, res));
   app.use(gatewayErrorHandler());
 
@@ -225,6 +229,18 @@ async function assertSitesAreValidClients(provider: Provider, sites: readonly Si
       throw new ConfigError('PARLEY_SITES_FILE', `site "${site.id}" is not a valid client: ${detail}`);
     }
   }
+}
+
+/** Destroys the page session (and its passport login) and drops its cookie, then lets the request go on. */
+function endPageSession(secure: boolean): express.RequestHandler {
+  return (req, res, next) => {
+    if (!req.session) return next();
+    req.session.destroy((error?: unknown) => {
+      if (error) return next(error);
+      res.clearCookie(PAGE_SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+      next();
+    });
+  };
 }
 
 /** A provider URL on loopback over http is one of our emulators (the picker labels it). */

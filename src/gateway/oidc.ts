@@ -133,16 +133,28 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
+        // The widget's "Log Out" opens this in a popup (a first-party context, so the gateway's
+        // cookies are sent). One choice only: "Stay signed in" would keep this browser's sign-in,
+        // which on a shared computer is the takeover Log Out exists to prevent.
         logoutSource: async (ctx, form) => {
+          const site = ctx.oidc.client ? sitesById.get(ctx.oidc.client.clientId)?.name : undefined;
           ctx.body = page({
-            title: 'Log out',
-            body: html`<h1>Log out?</h1><p>You will be signed out of the comment sign-in on this browser.</p>${new SafeHtml(form)}
-<button type="submit" form="op.logoutForm" name="logout" value="yes">Log out</button>
-<button type="submit" form="op.logoutForm" class="secondary">Stay signed in</button>`,
+            title: 'Log out of comments',
+            scripts: ['logout.js'],
+            body: html`<h1>Log out of comments on this browser?</h1>
+<p>${site ? html`You asked to log out on <strong>${site}</strong>. ` : ''}Blogs using this sign-in will ask who you are again, here and in every other tab of this browser.</p>
+<p class="muted">Do this on a shared or public computer, so the next person cannot comment as you.</p>${new SafeHtml(form)}
+<button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Log out</button>
+<button type="button" id="logout-cancel" class="secondary" hidden>Cancel</button>`,
           });
         },
         postLogoutSuccessSource: async (ctx) => {
-          ctx.body = page({ title: 'Logged out', body: html`<h1>You are logged out</h1><p>You can close this window.</p>` });
+          ctx.body = page({
+            title: 'Logged out',
+            scripts: ['logout.js'],
+            body: html`<h1 id="logout-done">You are logged out of comments on this browser</h1>
+<p>Your comment sign-in on this browser has ended. You can close this window.</p>`,
+          });
         },
       },
       resourceIndicators: {

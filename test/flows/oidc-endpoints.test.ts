@@ -67,7 +67,7 @@ describe('the standard OpenID Connect endpoints', () => {
     url.searchParams.set('id_token_hint', String(tokens['id_token']));
     const page = await browser.get(url.href);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('Log out?');
+    expect(page.text).toContain('Log out of comments on this browser?');
     expect(page.headers.get('x-frame-options')).toBe('DENY');
   });
 });
