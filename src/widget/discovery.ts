@@ -4,6 +4,8 @@ export interface Discovery {
   readonly authorization_endpoint: string;
   readonly token_endpoint: string;
   readonly end_session_endpoint?: string;
+  /** RFC 7009 token revocation ("Log Out" revokes the site's token there). */
+  readonly revocation_endpoint?: string;
   /** RFC 9207: the gateway puts `iss` in every authorization response. */
   readonly authorization_response_iss_parameter_supported?: boolean;
 }

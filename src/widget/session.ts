@@ -2,6 +2,7 @@ import { authorizationUrl, checkAuthorizationResponse, redeemCode, relayUri, toA
 import { discover, type Discovery } from './discovery';
 import { listenForHandOffs } from './handoff';
 import { createPkcePair, randomToken, type PkcePair } from './pkce';
+import { endSessionUrl, revokeAccessToken } from './logout';
 import { isClosed, openPopup } from './popup';
 import { encodeState } from './state';
 import { readJson, tabStorage, writeJson } from './storage';
@@ -15,7 +16,8 @@ export type SessionEvent =
   | { readonly kind: 'cancelled'; readonly postId: string }
   | { readonly kind: 'window-closed'; readonly postId: string }
   | { readonly kind: 'failed'; readonly postId: string; readonly reason: 'unavailable' | 'insecure' | 'rejected' }
-  | { readonly kind: 'signed-out' }
+  /** `windowBlocked`: the gateway's logout window could not open, so only the token was revoked. */
+  | { readonly kind: 'signed-out'; readonly windowBlocked: boolean }
   | { readonly kind: 'expired' };
 
 export interface SignInRequest {
@@ -172,11 +174,39 @@ export class SiteSession {
     await this.complete(response, { pending, discovery });
   }
 
-  /** "Log Out": forgets the token; the next sign-in in this tab asks afresh (prompt=login). */
-  signOut(): void {
+  /**
+   * "Log Out". Call it straight from the click handler: the gateway's logout window opens before
+   * the first `await`. The token is forgotten and the widget signs out at once; then the token is
+   * revoked at the gateway (every token of that sign-in stops working at the comment service), and
+   * in the window the commenter confirms ending the sign-in on this browser, so the next sign-in in
+   * any tab asks again. If the window is blocked, the token is still revoked and the next sign-in
+   * in this tab asks again (prompt=login).
+   */
+  async signOut(): Promise<void> {
+    const accessToken = this.commenterValue?.accessToken;
+    const known = this.ready?.discovery;
+    const popup = openPopup((known && endSessionUrl(known, this.siteId)) ?? 'about:blank', LOGOUT_POPUP_NAME);
     this.forget();
+    this.waiting = undefined;
     tabStorage().set(this.reloginKey, '1');
-    this.emit({ kind: 'signed-out' });
+    this.emit({ kind: 'signed-out', windowBlocked: popup === null });
+    let discovery: Discovery;
+    try {
+      discovery = known ?? (await discover(this.gatewayUrl));
+    } catch {
+      popup?.close();
+      return;
+    }
+    if (popup && !known) {
+      const url = endSessionUrl(discovery, this.siteId);
+      try {
+        if (url) popup.location.replace(url);
+        else popup.close();
+      } catch {
+        // The window went away in the meantime.
+      }
+    }
+    if (accessToken) await revokeAccessToken(discovery, this.siteId, accessToken);
   }
 
   /** The comment service refused the token (401), or it ran out. */
@@ -241,6 +271,9 @@ export class SiteSession {
     this.listeners.forEach((listener) => listener(event));
   }
 }
+
+/** The logout window has its own name, so it never replaces a sign-in window still open. */
+const LOGOUT_POPUP_NAME = 'parley-logout';
 
 /** The sign-in a tab left for, when its popup was blocked (one at a time per tab). */
 const PENDING_KEY = 'parley.pending';

@@ -40,7 +40,9 @@ export const strings = {
   signInFailed: 'Signing in did not work. Please try again; your comment is kept.',
   signInUnavailable: 'Signing in is not possible right now (the sign-in service cannot be reached). Your comment is kept.',
   insecurePage: 'Signing in needs a secure (https) page.',
-  loggedOut: 'You are logged out.',
+  loggedOut: 'You are logged out. Confirm in the window that opened to end your sign-in on this browser.',
+  loggedOutWindowBlocked:
+    'You are logged out: your sign-in is ended for this site and its comment tokens no longer work. The window that ends it for every blog on this browser was blocked; allow pop-ups here to use it next time.',
   logInFirst: 'Log in first: choose Email, Twitter or Facebook above. Your comment is kept.',
   emptyComment: 'Write a comment first.',
   // Posting

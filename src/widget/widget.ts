@@ -42,7 +42,7 @@ export class Widget {
     this.form = new RespondForm({
       logIn: (provider) => void this.session.signIn({ postId: mount.postId, provider }),
       change: () => void this.session.signIn({ postId: mount.postId, forceLogin: true }),
-      logOut: () => this.session.signOut(),
+      logOut: () => void this.session.signOut(),
       cancelReply: () => this.replyTo(null, true),
       submit: () => void this.submit(),
       input: (body) => (this.draft = this.drafts.update(this.draft, { body, parentId: this.draft.parentId })),
@@ -143,7 +143,7 @@ export class Widget {
       case 'failed':
         return this.form.warn(event.reason === 'insecure' ? strings.insecurePage : event.reason === 'unavailable' ? strings.signInUnavailable : strings.signInFailed);
       case 'signed-out':
-        this.form.say(strings.loggedOut);
+        this.form.say(event.windowBlocked ? strings.loggedOutWindowBlocked : strings.loggedOut);
         if (hadFocus) this.form.providerButton(undefined)?.focus();
         return;
       case 'expired':
