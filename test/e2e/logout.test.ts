@@ -24,6 +24,17 @@ async function postWith(token: string): Promise<number> {
   return response.status;
 }
 
+/** Keeps posting with the token until it is refused or the deadline passes; the last status. */
+async function statusWithinDeadline(token: string): Promise<number> {
+  const startedAt = Date.now();
+  let status = await postWith(token);
+  while (status !== 401 && Date.now() - startedAt < REVOCATION_DEADLINE_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    status = await postWith(token);
+  }
+  return status;
+}
+
 describe('Log Out on a shared computer (issue #11, item 2)', () => {
   test('ends the sign-in on this browser: a new tab asks for the email again, and the old token is refused within 5 s', async () => {
     await signInWithPopup(page, stack, { provider: 'email', email: 'shared@example.com', name: 'Sam Shared' });
@@ -49,13 +60,7 @@ describe('Log Out on a shared computer (issue #11, item 2)', () => {
     await popup.getByRole('heading', { name: 'You are logged out of comments on this browser' }).waitFor().catch(() => undefined);
     await closed;
 
-    const loggedOutAt = Date.now();
-    let status = await postWith(oldToken);
-    while (status !== 401 && Date.now() - loggedOutAt < REVOCATION_DEADLINE_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      status = await postWith(oldToken);
-    }
-    expect(status).toBe(401);
+    expect(await statusWithinDeadline(oldToken)).toBe(401);
 
     // The next person opens the post in a new tab: "Log in with Email" asks who they are.
     const next = await browser.context.newPage();
@@ -94,12 +99,6 @@ describe('Log Out on a shared computer (issue #11, item 2)', () => {
     expect((await revoked).status()).toBe(200);
     await screenshot(page, 'logged-out-widget-popup-blocked');
 
-    const startedAt = Date.now();
-    let status = await postWith(oldToken);
-    while (status !== 401 && Date.now() - startedAt < REVOCATION_DEADLINE_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      status = await postWith(oldToken);
-    }
-    expect(status).toBe(401);
+    expect(await statusWithinDeadline(oldToken)).toBe(401);
   });
 });
