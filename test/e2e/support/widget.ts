@@ -57,7 +57,15 @@ export async function answerSignIn(popup: Page, stack: Stack, answer: PopupAnswe
 }
 
 /** Clicks "Log in with …" (or another control that opens the popup) and signs in there. */
-export async function signInWithPopup(page: Page, stack: Stack, answer: PopupAnswer, opener: Locator = button(page, `Log in with ${LABELS[answer.provider]}`)): Promise<Page> {
+export function signInWithPopup(page: Page, stack: Stack, answer: PopupAnswer, opener: Locator = button(page, `Log in with ${LABELS[answer.provider]}`)): Promise<Page> {
+  return signInThroughPopup(page, opener, answer.provider, (popup) => answerSignIn(popup, stack, answer));
+}
+
+/**
+ * Clicks `opener`, does `steps` in the popup it opens, and waits until the popup closes and the
+ * widget says the commenter is signed in with `provider`.
+ */
+export async function signInThroughPopup(page: Page, opener: Locator, provider: Provider, steps: (popup: Page) => Promise<void>): Promise<Page> {
   const popupOpened = page.waitForEvent('popup');
   await opener.click();
   const popup = await popupOpened;
@@ -66,12 +74,12 @@ export async function signInWithPopup(page: Page, stack: Stack, answer: PopupAns
   popup.on('framenavigated', (frame) => {
     if (frame === popup.mainFrame()) trail.push(frame.url());
   });
-  await answerSignIn(popup, stack, answer);
+  await steps(popup);
   await closed.catch(async (error: Error) => {
     const text = popup.isClosed() ? '(closed)' : await popup.locator('body').innerText().catch(() => '?');
     throw new Error(`the sign-in window did not close: ${error.message}\nit went through:\n  ${trail.join('\n  ')}\nand shows:\n${text}`);
   });
-  await commentingAs(page, answer.provider).waitFor();
+  await commentingAs(page, provider).waitFor();
   return popup;
 }
 
