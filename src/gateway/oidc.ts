@@ -61,8 +61,9 @@ function accountPerRequest(accounts: AccountStore): (ctx: object, id: string) =>
 }
 
 /**
- * A login is needed again when the site asks for a specific provider (the widget's "Change") and
- * the current session was signed in through another one.
+ * A login is needed again when the site asks for a specific provider ("Log in with Twitter") and
+ * the current session was signed in through another one — unless the commenter has just signed
+ * in within this interaction, whatever method they chose in the popup.
  */
 function providerChangedCheck() {
   return new interactionPolicy.Check('provider_changed', 'the requested provider differs from the session', (ctx: KoaContextWithOIDC) => {
