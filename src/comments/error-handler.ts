@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { COMMENT_ERRORS, CommentApiError, type CommentErrorCode } from './errors';
+import { COMMENT_ERRORS, CommentApiError, formatNumber, type CommentErrorCode } from './errors';
 import { MAX_REQUEST_BODY_BYTES } from './json-body';
 
 /**
@@ -38,7 +38,7 @@ function asCommentApiError(error: unknown): CommentApiError | undefined {
   if (typeof type === 'string' && Object.hasOwn(PARSER_ERRORS, type)) {
     const code = PARSER_ERRORS[type]!;
     if (code === 'payload_too_large') {
-      return new CommentApiError(code, `The request body is larger than ${MAX_REQUEST_BODY_BYTES / 1024} KiB.`);
+      return new CommentApiError(code, `The request body is larger than ${formatNumber(MAX_REQUEST_BODY_BYTES / 1024)} KiB.`);
     }
     return new CommentApiError(code);
   }

@@ -9,6 +9,13 @@
  * (src/verify/middleware.ts) with the same body shape, so they are not repeated here.
  */
 
+import { MAX_COMMENT_CODE_POINTS } from './text';
+
+/** Every number a message shows reads one way, "10,000" and never "10000" (issue #11). */
+export function formatNumber(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
 interface CatalogueEntry {
   readonly status: number;
   readonly message: string;
@@ -46,7 +53,7 @@ export const COMMENT_ERRORS = Object.freeze({
     message: 'Send the comment as JSON (Content-Type: application/json; charset=utf-8, not compressed).',
   },
   comment_empty: { status: 422, message: 'The comment is empty.' },
-  comment_too_long: { status: 422, message: 'The comment is longer than 10,000 characters.' },
+  comment_too_long: { status: 422, message: `The comment is longer than ${formatNumber(MAX_COMMENT_CODE_POINTS)} characters.` },
   parent_not_found: {
     status: 422,
     message: 'parentId does not name a comment on this post.',

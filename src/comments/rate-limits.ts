@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { RateLimiter, type RateLimitRule } from '../store/rate-limits';
 import type { Commenter } from '../verify';
-import { CommentApiError } from './errors';
+import { CommentApiError, formatNumber } from './errors';
 import type { CommentsSchema } from './schema';
 
 /**
@@ -37,7 +37,7 @@ export async function countComment(
   if (retryAfterSeconds > 0) {
     throw new CommentApiError(
       'rate_limited',
-      `You are commenting too fast; try again in ${retryAfterSeconds} seconds.`,
+      `You are commenting too fast; try again in ${formatNumber(retryAfterSeconds)} ${retryAfterSeconds === 1 ? 'second' : 'seconds'}.`,
       retryAfterSeconds,
     );
   }

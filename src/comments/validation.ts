@@ -1,4 +1,4 @@
-import { CommentApiError } from './errors';
+import { CommentApiError, formatNumber } from './errors';
 import { codePointLength, MAX_COMMENT_CODE_POINTS, sanitiseCommentText } from './text';
 
 /**
@@ -77,7 +77,7 @@ export function parseNewComment(payload: unknown): NewComment {
   if (length > MAX_COMMENT_CODE_POINTS) {
     throw new CommentApiError(
       'comment_too_long',
-      `The comment has ${length} characters; at most ${MAX_COMMENT_CODE_POINTS.toLocaleString('en-US')} are allowed.`,
+      `The comment has ${formatNumber(length)} characters; at most ${formatNumber(MAX_COMMENT_CODE_POINTS)} are allowed.`,
     );
   }
   return { text, parentId, rawBody };

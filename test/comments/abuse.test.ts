@@ -95,6 +95,9 @@ describe('the per-commenter rate limit', () => {
       // The hour that began with the first comment still has about 54 minutes to run.
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(50 * 60);
       expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60 * 60);
+      // Numbers read one way in every message: "3,240", never "3240".
+      expect(refused.json.message).toBe(`You are commenting too fast; try again in ${Number(refused.headers.get('retry-after')).toLocaleString('en-US')} seconds.`);
+      expect(refused.json.message).toMatch(/ \d,\d{3} seconds\.$/);
     });
   });
 });

@@ -108,15 +108,16 @@ describe('the comment API refuses bad input cleanly and writes nothing', () => {
       expectError(await postComment(base, 'demo-blog', post, token, { body }), 422, 'comment_empty');
     });
 
-    it('answers 422 comment_too_long for 10,001 characters', async () => {
+    it('answers 422 comment_too_long for 10,001 characters, both numbers written with a thousands separator', async () => {
       const response = await postComment(base, 'demo-blog', post, token, { body: 'a'.repeat(10_001) });
       expectError(response, 422, 'comment_too_long');
-      expect(response.json.message).toContain('10,000');
+      expect(response.json.message).toBe('The comment has 10,001 characters; at most 10,000 are allowed.');
     });
 
-    it('answers 413 payload_too_large for a request body over 64 KiB', async () => {
+    it('answers 413 payload_too_large for a request body over 64 KiB, saying so', async () => {
       const response = await postComment(base, 'demo-blog', post, token, { body: 'a'.repeat(100_000) });
       expectError(response, 413, 'payload_too_large');
+      expect(response.json.message).toBe('The request body is larger than 64 KiB.');
     });
 
     it('answers 413 payload_too_large for a huge body without reading it all', async () => {
