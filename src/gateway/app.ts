@@ -23,6 +23,7 @@ import { upstreamRoutes, type UpstreamProvider } from './upstream-routes';
 import { accountRoutes } from './account-routes';
 import { keyRingVersion, loadKeyRing, type KeyRing } from '../tokens/keys';
 import { createOidcProvider } from './oidc';
+import { ACCESS_TOKEN_TTL_SECONDS } from '../tokens/claims';
 import { loadGatewaySecrets } from './secrets';
 import { SignInFlow } from './sign-in';
 import { securityHeaders } from './security';
@@ -48,6 +49,11 @@ export interface GatewayOptions {
   readonly keyWatchIntervalMs?: number;
   /** Overrides the email rate limits (tests sharing one loopback address raise the per-client one). */
   readonly emailRateLimits?: EmailRateLimits;
+  /**
+   * Access-token lifetime in seconds (default 15 minutes, the most DESIGN.md allows). Browser
+   * tests shorten it to see a real token run out.
+   */
+  readonly accessTokenTtlSeconds?: number;
 }
 
 export interface Gateway {
@@ -73,6 +79,9 @@ const PAGE_SESSION_COOKIE = 'parley.sid';
  * email sign-in, relay, dev mailbox), passport for upstream sign-in, all on one database.
  */
 export async function createGateway(settings: Settings, options: GatewayOptions = {}): Promise<Gateway> {
+  if (options.accessTokenTtlSeconds !== undefined && !(Number.isInteger(options.accessTokenTtlSeconds) && options.accessTokenTtlSeconds >= 1 && options.accessTokenTtlSeconds <= ACCESS_TOKEN_TTL_SECONDS)) {
+    throw new TypeError(`createGateway: accessTokenTtlSeconds must be a whole number of seconds from 1 to ${ACCESS_TOKEN_TTL_SECONDS} (got ${options.accessTokenTtlSeconds})`);
+  }
   const db: Db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: settings.databaseUrl, redisUrl: settings.redisUrl });
   const loadedKeys = await loadKeyRing(settings.dataDir, { createIfMissing: !settings.production });
   if (!loadedKeys) {
@@ -92,8 +101,9 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     pairwiseSecret: secrets.pairwiseSecret,
     sites: settings.sites,
   });
+  const ttlOption = options.accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtlSeconds };
   const buildProvider = () =>
-    createOidcProvider({ settings, keyRing, db, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret, revocations });
+    createOidcProvider({ settings, keyRing, db, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret, revocations, ...ttlOption });
   let provider = buildProvider();
   // koa's callback() composes the whole middleware stack anew: build it once per provider, not per request.
   let providerHandler = provider.callback();

@@ -33,6 +33,8 @@ export interface OidcProviderDeps {
   readonly cookieKeys: readonly string[];
   readonly pairwiseSecret: string;
   readonly revocations: TokenRevocations;
+  /** Access-token lifetime; ACCESS_TOKEN_TTL_SECONDS unless a test needs tokens that run out. */
+  readonly accessTokenTtlSeconds?: number;
 }
 
 /**
@@ -95,6 +97,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   const { settings, keyRing } = deps;
   const accountFor = accountPerRequest(deps.accounts);
   const issuer = settings.gateway.issuer;
+  const accessTokenTtlSeconds = deps.accessTokenTtlSeconds ?? ACCESS_TOKEN_TTL_SECONDS;
   const commentsUrl = settings.comments.url;
   const sitesById = new Map<string, Site>(settings.sites.map((site) => [site.id, site]));
   const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, secure: settings.production };
@@ -117,7 +120,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
     sectorIdentifierUriValidate: () => false,
     pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSubject(deps.pairwiseSecret, client.clientId, accountId),
     ttl: {
-      AccessToken: ACCESS_TOKEN_TTL_SECONDS,
+      AccessToken: accessTokenTtlSeconds,
       AuthorizationCode: AUTHORIZATION_CODE_TTL_SECONDS,
       IdToken: ID_TOKEN_TTL_SECONDS,
       Interaction: INTERACTION_TTL_SECONDS,
@@ -172,7 +175,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
           return {
             scope: COMMENTS_SCOPE,
             audience: commentsUrl,
-            accessTokenTTL: ACCESS_TOKEN_TTL_SECONDS,
+            accessTokenTTL: accessTokenTtlSeconds,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: SIGNING_ALGORITHM, kid: keyRing.current.kid } },
           };

@@ -34,7 +34,15 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** What a test file may change about its stack; everything else is `parley demo`'s. */
+export interface StackOptions {
+  /** Access tokens run out this soon (seconds), to see a real token expire. */
+  readonly accessTokenTtlSeconds?: number;
+  /** The comment service's clock tolerance for `exp` (seconds; the verifier's default is 30). */
+  readonly clockToleranceSeconds?: number;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (!fs.existsSync(WIDGET_FILE)) throw new Error(`${WIDGET_FILE} is missing: the e2e global setup builds it (npm run build)`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-'));
   const listeners: Listener[] = [];
@@ -77,9 +85,13 @@ export async function startStack(): Promise<Stack> {
     keyWatchIntervalMs: 0,
     // Every sign-in of the suite comes from one loopback address.
     emailRateLimits: { perAddress: { limit: 50, windowSeconds: 900 }, perClient: { limit: 500, windowSeconds: 900 } },
+    ...(options.accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
   });
   gatewayListener.serve(gateway.app);
-  const comments = await createCommentService(settings, { log: () => undefined });
+  const comments = await createCommentService(settings, {
+    log: () => undefined,
+    ...(options.clockToleranceSeconds === undefined ? {} : { verifierOptions: { clockToleranceSeconds: options.clockToleranceSeconds } }),
+  });
   commentsListener.serve(await withWidgetScript(comments.app, commentsUrl));
 
   const blog = express();
