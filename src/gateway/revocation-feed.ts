@@ -1,12 +1,18 @@
 import { Router } from 'express';
-import type { RevocationStore } from '../store/revocations';
+import type { RevocationStore, StoredRevocation } from '../store/revocations';
 
 /** Where verifiers poll; advertised in discovery as `revocation_feed_endpoint`. */
 export const REVOCATION_FEED_PATH = '/revocations';
 /** The discovery member that names it, as the verifier reads it. */
 export { REVOCATION_FEED_FIELD as REVOCATION_FEED_DISCOVERY_FIELD } from '../verify/issuer-documents';
-/** Events per answer; a verifier asks again at once while `moreAvailable` is true. */
+/** Events per answer at most; a verifier asks again at once while `moreAvailable` is true. */
 const PAGE_SIZE = 500;
+/**
+ * Bytes of events per answer at most: half of what a verifier reads of one answer (256 KiB,
+ * src/verify/issuer-documents.ts). A SET is 600–900 bytes, so a page by count alone (500) was
+ * larger than that, and a verifier facing a busy feed could read none of it.
+ */
+export const PAGE_MAX_BYTES = 128 * 1024;
 
 /**
  * The revocation feed: `GET /revocations?after=<cursor>` answers
@@ -24,14 +30,26 @@ export function revocationFeedRoutes(store: RevocationStore): Router {
       return void res.status(400).json({ error: 'invalid_request', message: 'after must be a cursor from an earlier answer' });
     }
     const events = await store.listAfter(after, PAGE_SIZE + 1);
-    const page = events.slice(0, PAGE_SIZE);
+    const page = takeWithin(events.slice(0, PAGE_SIZE), PAGE_MAX_BYTES);
     res.set('Cache-Control', 'no-store');
     res.set('Access-Control-Allow-Origin', '*');
     res.json({
       sets: Object.fromEntries(page.map((event) => [event.jti, event.jwt])),
-      moreAvailable: events.length > PAGE_SIZE,
+      moreAvailable: events.length > page.length,
       cursor: String(page.at(-1)?.seq ?? after),
     });
   });
   return router;
+}
+
+/** The leading events whose JSON (`"<jti>":"<jwt>",`) fits in `maxBytes`; at least one. */
+function takeWithin(events: readonly StoredRevocation[], maxBytes: number): StoredRevocation[] {
+  let bytes = 0;
+  let count = 0;
+  for (const event of events) {
+    bytes += event.jti.length + event.jwt.length + 6;
+    if (count > 0 && bytes > maxBytes) break;
+    count += 1;
+  }
+  return events.slice(0, count);
 }

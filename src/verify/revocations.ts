@@ -22,8 +22,11 @@ import type { KeyStore } from './keys';
 export const SESSION_REVOKED_EVENT = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 /** Tokens live at most 15 minutes; an event is kept that long after it was made, plus skew. */
 const EVENT_RETENTION_MS = 20 * 60 * 1000;
-/** Pages a single poll reads at most before answering (the feed pages 500 events). */
-const MAX_PAGES_PER_POLL = 20;
+/**
+ * Pages a single poll reads at most before answering (a page is at most 500 events and 128 KiB,
+ * ~150 events): ~15,000 events; a longer backlog is read on by the next polls.
+ */
+const MAX_PAGES_PER_POLL = 100;
 
 export interface RevocationListOptions {
   readonly issuer: string;

@@ -1,5 +1,10 @@
 import { decodeJwt } from 'jose';
 import { runTokens } from '../../src/commands/tokens';
+import { loadGatewaySecrets } from '../../src/gateway/secrets';
+import { TokenRevocations } from '../../src/gateway/token-revocations';
+import { openDatabase } from '../../src/store/database';
+import { RevocationStore } from '../../src/store/revocations';
+import { loadKeyRing } from '../../src/tokens/keys';
 import { createVerifier } from '../../src/verify';
 import { TestBrowser } from '../helpers/browser';
 import { startEmailSignIn } from '../helpers/email';
@@ -134,5 +139,32 @@ describe('revoked access tokens are refused everywhere within seconds', () => {
     const after = (await (await fetch(`${gw.issuer}/revocations?after=${all.cursor}`)).json()) as { sets: Record<string, string> };
     expect(after.sets).toEqual({});
     expect((await fetch(`${gw.issuer}/revocations?after=nonsense`)).status).toBe(400);
+  });
+
+  it('is read to the end by a new verifier when it holds more revocations than one answer may carry', async () => {
+    // A busy gateway: more events in force than fit in one answer of the verifier's size limit.
+    const settings = gw.settings;
+    const db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: undefined, redisUrl: undefined });
+    const keyRing = (await loadKeyRing(settings.dataDir, { createIfMissing: false }))!;
+    const bulk = new TokenRevocations({
+      store: new RevocationStore(db),
+      keyRing: () => keyRing,
+      issuer: settings.gateway.issuer,
+      pairwiseSecret: loadGatewaySecrets(settings.dataDir, settings.sessionSecret).pairwiseSecret,
+      sites: settings.sites,
+    });
+    try {
+      for (let index = 0; index < 1_200; index += 1) await bulk.revokeSubject('demo-blog', `someone-else-${index}`);
+    } finally {
+      await db.destroy();
+    }
+    const { token } = await signIn('busy-feed@example.com');
+    await runTokens(settings, ['revoke', 'demo-blog', String(decodeJwt(token).sub)], () => undefined);
+
+    const firstPage = await fetch(`${gw.issuer}/revocations`);
+    expect(Number(firstPage.headers.get('content-length'))).toBeLessThanOrEqual(128 * 1024);
+    expect(((await firstPage.json()) as { moreAvailable: boolean }).moreAvailable).toBe(true);
+    const verifier = createVerifier({ issuer: gw.issuer, audience: COMMENTS_URL });
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED', status: 401 });
   });
 });
