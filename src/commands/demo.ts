@@ -3,6 +3,7 @@ import { runGateway } from './gateway';
 import { runDemoBlog } from '../demo/server';
 import { runEmulators, withEmulatedProviders } from './emulators';
 import { runComments } from './comments';
+import { withDemoPageOrigins } from '../demo/site-origins';
 
 /**
  * `parley demo` (what `npm start` runs): everything a new user needs to try Parley on one machine
@@ -10,13 +11,33 @@ import { runComments } from './comments';
  */
 export async function runDemo(settings: Settings): Promise<{ close(): Promise<void> }> {
   if (settings.production) throw new Error('the demo is for development only; unset NODE_ENV=production');
-  // Providers without real credentials are wired to the loopback emulators.
-  const emulators = !settings.twitter || !settings.facebook ? await runEmulators(settings) : undefined;
-  const demoSettings = emulators ? withEmulatedProviders(settings, emulators) : settings;
-  const gateway = await runGateway(demoSettings);
-  const comments = (await runComments(demoSettings, []))!;
-  const blog = await runDemoBlog(demoSettings);
-  const demoUrl = `http://localhost:${blog.port}/`;
+  const started: { close(): Promise<void> }[] = [];
+  // Stops what has started, last first (also what a failed start leaves running).
+  const closeStarted = async () => {
+    for (const service of started.splice(0).reverse()) await service.close();
+  };
+  try {
+    // The demo page listens first: its port (PARLEY_DEMO_PORT, or any free one for 0) decides the
+    // demo site's origins, which the gateway and the comment service must know from the start.
+    const blog = await runDemoBlog(settings);
+    started.push(blog);
+    // Providers without real credentials are wired to the loopback emulators.
+    const emulators = !settings.twitter || !settings.facebook ? await runEmulators(settings) : undefined;
+    if (emulators) started.push(emulators);
+    const demoSettings = withDemoPageOrigins(emulators ? withEmulatedProviders(settings, emulators) : settings, blog.port);
+    started.push(await runGateway(demoSettings));
+    started.push((await runComments(demoSettings, []))!);
+    printWelcome(settings, blog.port, emulators?.url);
+  } catch (error) {
+    await closeStarted();
+    throw error;
+  }
+  return { close: closeStarted };
+}
+
+/** Where everything is, for the person who just ran `npm start`. */
+function printWelcome(settings: Settings, demoPort: number, emulatorsUrl: string | undefined): void {
+  const demoUrl = `http://localhost:${demoPort}/`;
   console.log(
     [
       '',
@@ -26,17 +47,9 @@ export async function runDemo(settings: Settings): Promise<{ close(): Promise<vo
       `  Comments:        ${settings.comments.url}  (the widget: ${settings.comments.url}/widget.js)`,
       `  Your account:    ${settings.gateway.issuer}/account (sign-in methods, after signing in)`,
       `  Dev mailbox:     ${settings.gateway.issuer}/dev/mailbox?to=YOUR@ADDRESS (sign-in emails are also printed here)`,
-      ...(emulators ? [`  Emulators:       ${emulators.url} (Twitter and Facebook stand-ins: pick a test user on their sign-in page)`] : []),
+      ...(emulatorsUrl ? [`  Emulators:       ${emulatorsUrl} (Twitter and Facebook stand-ins: pick a test user on their sign-in page)`] : []),
       '',
       'Press Ctrl+C to stop.',
     ].join('\n'),
   );
-  return {
-    async close() {
-      await blog.close();
-      await comments.close();
-      await gateway.close();
-      await emulators?.close();
-    },
-  };
 }
