@@ -1,18 +1,19 @@
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { createRateLimitsTable } from '../store/migrations';
+import { isPostgres } from '../store/postgres';
+import { sequenceKey } from '../store/sequence-key';
 import { createWriteProbeTable } from '../store/write-probe';
 
 /**
  * The comment service's versioned migrations, in order. Never edit one that has shipped: add the
- * next. Written with Kysely's schema builder so the list can run on PostgreSQL too (there `seq`
- * would become an identity column).
+ * next. Written with Kysely's schema builder so the same list runs on SQLite and PostgreSQL.
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_comments': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('comments')
-        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .$call(sequenceKey(db, 'seq'))
         .addColumn('id', 'text', (c) => c.notNull().unique())
         .addColumn('site_id', 'text', (c) => c.notNull())
         .addColumn('post_id', 'text', (c) => c.notNull())
@@ -60,6 +61,20 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_write_probe': {
     // Readiness writes here (see store/write-probe).
     up: createWriteProbeTable,
+  },
+  '0003_change_counter': {
+    // PostgreSQL only: a number every committed change to `comments` raises, so an instance sees
+    // another's writes before its next answer (outside-writes.ts). SQLite has `data_version`.
+    async up(db: Kysely<unknown>) {
+      if (!isPostgres(db)) return;
+      await sql`create table comment_changes (id integer primary key, version bigint not null)`.execute(db);
+      await sql`insert into comment_changes (id, version) values (1, 0)`.execute(db);
+      // Raised inside the writing transaction, so it becomes visible with the write, never before.
+      await sql`create function count_comment_change() returns trigger language plpgsql as $$
+        begin update comment_changes set version = version + 1 where id = 1; return null; end $$`.execute(db);
+      await sql`create trigger comments_changed after insert or update or delete on comments
+        for each statement execute function count_comment_change()`.execute(db);
+    },
   },
 };
 

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { lockForTransaction } from '../store/postgres';
 import type { RateLimitRule } from '../store/rate-limits';
 import type { Commenter } from '../verify';
 import { CommentApiError } from './errors';
@@ -24,8 +25,11 @@ import type { NewComment } from './validation';
  * 6. Once the transaction has committed (not before: a GET in between would cache the old rows
  *    again), the post's cached thread is dropped, so the very next GET lists the comment.
  *
- * On SQLite, Kysely runs a transaction alone on the connection, so two retries racing with one
- * key cannot both get past step 1.
+ * On SQLite, Kysely runs a transaction alone on the connection (and IMMEDIATE, so alone in the
+ * file), so two retries racing with one key cannot both get past step 1. On PostgreSQL other
+ * instances write at the same time: the transaction first takes a lock on the commenter (site,
+ * sub), so one commenter's posts run one at a time everywhere, each seeing what the one before
+ * committed: its key, its rate-limit hit, its text for the duplicate check.
  */
 
 export interface PostCommentPolicy {
@@ -74,6 +78,7 @@ export async function postComment(
 ): Promise<PostCommentResult> {
   const { siteId, postId, commenter, comment, idempotencyKey, now } = request;
   const result = await db.transaction().execute(async (trx): Promise<PostCommentResult> => {
+    await lockForTransaction<CommentsSchema>(trx, `comments:${siteId}:${commenter.sub}`);
     const idempotency = new IdempotencyStore(trx, policy.idempotencyTtlMs);
     const fingerprint = requestFingerprint(postId, comment.rawBody, comment.parentId);
     if (idempotencyKey !== undefined) {

@@ -7,7 +7,7 @@ import { CommentApiError } from './errors';
 import { parseJsonBody, requireJsonContentType } from './json-body';
 import { Moderation } from './moderation';
 import type { ResolvedCommentServiceOptions } from './options';
-import { checkSqliteOutsideWrites, type CheckOutsideWrites } from './outside-writes';
+import { checkOutsideWrites as outsideWritesCheck, type CheckOutsideWrites } from './outside-writes';
 import { postComment } from './post-comment';
 import { presentThread } from './presentation';
 import { postIdOf, requirePostId, resolveSite, siteOf } from './request-context';
@@ -106,7 +106,7 @@ function methodNotAllowed(): RequestHandler {
 export function commentRoutes(deps: CommentRoutesDependencies): Router {
   const moderation = new Moderation(deps.db, deps.options.clock);
   const threads = new ThreadCache();
-  const checkOutsideWrites = checkSqliteOutsideWrites(deps.db, () => threads.invalidateAll());
+  const checkOutsideWrites = outsideWritesCheck(deps.db, () => threads.invalidateAll());
   const router = Router();
   router
     .route(COMMENTS_PATH)

@@ -65,7 +65,8 @@ export class CommentStore {
       .where('site_id', '=', siteId)
       .where('author_sub', '=', sub)
       .where('post_id', '=', postId)
-      .where('parent_id', 'is', parentId)
+      // `is` with a value is SQLite's; PostgreSQL accepts it only with null.
+      .where((eb) => (parentId === null ? eb('parent_id', 'is', null) : eb('parent_id', '=', parentId)))
       .where('created_at', '>=', since)
       .where('body', '=', body)
       .executeTakeFirst();

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
 import { refuseUnsupportedStores } from '../config/scale-out';
 import { migrationProvider as gatewayMigrations } from './migrations';
+import { openPostgres } from './postgres';
 import type { Database } from './schema';
 
 /** The gateway's database. */
@@ -13,20 +14,46 @@ export interface OpenDatabaseOptions {
   readonly dataDir: string;
   /** File name under dataDir; each service keeps its own file so they never contend for locks. */
   readonly fileName: string;
-  /** The scale-out stores; refused while this version cannot use them (see config/scale-out). */
+  /** PostgreSQL instead of the file: the service's tables in a schema named after the file. */
   readonly databaseUrl?: string | undefined;
+  /** Connections per process in the PostgreSQL pool. */
+  readonly databasePoolMax?: number | undefined;
+  /** Refused while this version cannot use it (see config/scale-out). */
   readonly redisUrl?: string | undefined;
   /** The schema's versioned migrations; the gateway's by default. */
   readonly migrations?: MigrationProvider;
 }
 
+/** Connections per process when not configured: enough for a busy instance on 2 cores. */
+export const DEFAULT_DATABASE_POOL_MAX = 10;
+
 /**
- * Opens the database and brings its schema up to date. SQLite (the embedded default) lives under
- * the data directory; WAL lets readers run while one writer commits. Every service opens its
- * stores here first, so this is where a scale-out store this version cannot use stops it.
+ * Opens a service's database and brings its schema up to date: PostgreSQL when `databaseUrl` is
+ * set (DATABASE_URL: every instance shares it), else SQLite under the data directory. Every service
+ * opens its stores here first, so this is where a scale-out store this version cannot use stops it.
  */
 export async function openDatabase<Schema = Database>(options: OpenDatabaseOptions): Promise<Kysely<Schema>> {
   refuseUnsupportedStores({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl });
+  const migrations = options.migrations ?? gatewayMigrations;
+  if (options.databaseUrl === undefined) {
+    const db = openSqlite<Schema>(options);
+    await migrate(db, migrations);
+    return db;
+  }
+  const schema = schemaFor(options.fileName);
+  const db = await openPostgres<Schema>({ url: options.databaseUrl, schema, poolMax: options.databasePoolMax ?? DEFAULT_DATABASE_POOL_MAX });
+  // Named, or Kysely takes another service's migration tables (any schema) for this one's.
+  await migrate(db, migrations, schema);
+  return db;
+}
+
+/** `gateway.sqlite` → `parley_gateway`: each service's tables in a schema of their own. */
+export function schemaFor(fileName: string): string {
+  return `parley_${path.basename(fileName, path.extname(fileName)).replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+}
+
+/** SQLite under the data directory; WAL lets readers run while one writer commits. */
+function openSqlite<Schema>(options: OpenDatabaseOptions): Kysely<Schema> {
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(options.dataDir, options.fileName);
   const sqlite = new SqliteDatabase(file);
@@ -36,13 +63,16 @@ export async function openDatabase<Schema = Database>(options: OpenDatabaseOptio
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  await migrate(db, options.migrations ?? gatewayMigrations);
-  return db;
+  return new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
-async function migrate<Schema>(db: Kysely<Schema>, provider: MigrationProvider): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+/**
+ * Runs the migrations not yet applied. Two instances starting at once are safe: on PostgreSQL
+ * Kysely's migrator holds an advisory lock and applies them in one transaction; on SQLite the
+ * migration transaction takes the write lock.
+ */
+async function migrate<Schema>(db: Kysely<Schema>, provider: MigrationProvider, migrationTableSchema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider, ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {

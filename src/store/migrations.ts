@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sequenceKey } from './sequence-key';
 import { createWriteProbeTable } from './write-probe';
 
 /** The table under RateLimiter; every database that rate-limits has it (gateway, comments). */
@@ -82,7 +83,7 @@ const MIGRATIONS: Record<string, Migration> = {
 
       await db.schema
         .createTable('dev_mail')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .$call(sequenceKey(db, 'id'))
         .addColumn('recipient', 'text', (c) => c.notNull())
         .addColumn('subject', 'text', (c) => c.notNull())
         .addColumn('text', 'text', (c) => c.notNull())
@@ -121,7 +122,7 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema
         .createTable('revocations')
         .ifNotExists()
-        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .$call(sequenceKey(db, 'seq'))
         .addColumn('jti', 'text', (c) => c.notNull().unique())
         .addColumn('jwt', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())

@@ -185,7 +185,7 @@ describe('the comment API refuses bad input cleanly and writes nothing', () => {
   it('wrote only the comments that were accepted', async () => {
     const listed = (await getComments(base, 'demo-blog', post)).json.comments!;
     expect(listed.map((comment) => comment.body)).toEqual(['Charset spelled out']);
-    const counts = rowCounts(bed.service.dataDir);
+    const counts = await rowCounts(bed.service.dataDir);
     // The one above and the two parents (on another post, on another site); a counter for each
     // of the two rate-limit rules of each of the two commenters (demo-blog's and other-blog's).
     expect(counts).toEqual({ comments: 3, bans: 0, idempotency_keys: 0, rate_limits: 4 });

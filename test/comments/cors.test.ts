@@ -95,11 +95,11 @@ describe('cross-origin access to the comment API', () => {
     });
 
     it('from an unregistered origin is refused with 403 origin_not_allowed and writes nothing', async () => {
-      const before = rowCounts(bed.service.dataDir).comments;
+      const before = (await rowCounts(bed.service.dataDir)).comments;
       const response = await postComment(base, 'demo-blog', 'cors-post', token, { body: 'From elsewhere' }, { origin: 'https://evil.example' });
       expectError(response, 403, 'origin_not_allowed');
       expect(response.headers.get('access-control-allow-origin')).toBeNull();
-      expect(rowCounts(bed.service.dataDir).comments).toBe(before);
+      expect((await rowCounts(bed.service.dataDir)).comments).toBe(before);
     });
 
     it('from another registered site\'s origin is refused too', async () => {

@@ -91,6 +91,6 @@ describe('Idempotency-Key on a POST', () => {
     expect(later.status).toBe(201);
     expect(later.headers.get('idempotent-replayed')).toBeNull();
     expect(later.json.comment!.id).not.toBe(first.json.comment!.id);
-    expect(rowCounts(bed.service.dataDir).idempotency_keys).toBeGreaterThan(0);
+    expect((await rowCounts(bed.service.dataDir)).idempotency_keys).toBeGreaterThan(0);
   });
 });

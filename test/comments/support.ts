@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { loadSettings, type Settings } from '../../src/config';
-import { createCommentService, type ApiComment, type ApiThreadEntry, type CommentService, type CommentServiceOptions } from '../../src/comments';
+import { createCommentService, openCommentsDatabase, type ApiComment, type ApiThreadEntry, type CommentService, type CommentServiceOptions } from '../../src/comments';
 import { listen, type RunningServer } from '../../src/http/listen';
 import { loadKeyRing } from '../../src/tokens/keys';
+import { testDatabaseEnv, testDatabaseUrl } from '../helpers/postgres';
 import { makeDataDir } from '../helpers/data-dir';
 import { COMMENTS_URL, startTestGateway, type RunningTestGateway, type TestSite } from '../helpers/gateway';
 
@@ -32,7 +32,7 @@ export interface RunningCommentService {
 }
 
 /** Settings for a comment service whose tokens come from `issuer` (audience COMMENTS_URL). */
-export function serviceSettings(issuer: string, dataDir: string = makeDataDir()): Settings {
+export function serviceSettings(issuer: string, dataDir: string = makeDataDir(), env: Record<string, string> = {}): Settings {
   const sitesFile = path.join(dataDir, 'sites.json');
   fs.writeFileSync(sitesFile, JSON.stringify(SERVICE_SITES));
   return loadSettings({
@@ -40,6 +40,7 @@ export function serviceSettings(issuer: string, dataDir: string = makeDataDir())
     PARLEY_ISSUER: issuer,
     PARLEY_COMMENTS_URL: COMMENTS_URL,
     PARLEY_SITES_FILE: sitesFile,
+    ...env,
   });
 }
 
@@ -48,7 +49,9 @@ export async function startCommentService(
   issuer: string,
   options: { dataDir?: string; serviceOptions?: CommentServiceOptions } = {},
 ): Promise<RunningCommentService> {
-  const settings = serviceSettings(issuer, options.dataDir);
+  const dataDir = options.dataDir ?? makeDataDir();
+  // In the cluster suite, on a PostgreSQL database of its own (test/helpers/postgres.ts).
+  const settings = serviceSettings(issuer, dataDir, await testDatabaseEnv(dataDir));
   const service = await createCommentService(settings, { log: () => undefined, ...options.serviceOptions });
   const server: RunningServer = await listen(service.app, 0);
   return {
@@ -200,14 +203,15 @@ export function expectError(response: ApiResponse, status: number, code: string)
   expect(response.text).not.toMatch(/\bat .+:\d+:\d+|node_modules|Error:/);
 }
 
-/** Rows in each table of the service's database, read through a second connection. */
-export function rowCounts(dataDir: string): Record<'comments' | 'bans' | 'idempotency_keys' | 'rate_limits', number> {
-  const db = new Database(path.join(dataDir, 'comments.sqlite'), { readonly: true });
+/** Rows in each table of the service's database (SQLite or PostgreSQL), read through a second connection. */
+export async function rowCounts(dataDir: string): Promise<Record<'comments' | 'bans' | 'idempotency_keys' | 'rate_limits', number>> {
+  const db = await openCommentsDatabase({ dataDir, databaseUrl: await testDatabaseUrl(dataDir), redisUrl: undefined });
   try {
-    const count = (table: string) => (db.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
-    return { comments: count('comments'), bans: count('bans'), idempotency_keys: count('idempotency_keys'), rate_limits: count('rate_limits') };
+    const count = async (table: 'comments' | 'bans' | 'idempotency_keys' | 'rate_limits') =>
+      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    return { comments: await count('comments'), bans: await count('bans'), idempotency_keys: await count('idempotency_keys'), rate_limits: await count('rate_limits') };
   } finally {
-    db.close();
+    await db.destroy();
   }
 }
 

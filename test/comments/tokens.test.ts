@@ -185,7 +185,7 @@ describe('the comment API refuses every token it should not trust', () => {
 
   it('left nothing behind after all of that', async () => {
     expect((await getComments(base, 'demo-blog', post)).json).toEqual({ comments: [] });
-    expect(rowCounts(bed.service.dataDir)).toEqual({ comments: 0, bans: 0, idempotency_keys: 0, rate_limits: 0 });
+    expect(await rowCounts(bed.service.dataDir)).toEqual({ comments: 0, bans: 0, idempotency_keys: 0, rate_limits: 0 });
   });
 
   it('still accepts the genuine token these were made from', async () => {

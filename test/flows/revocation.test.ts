@@ -144,7 +144,7 @@ describe('revoked access tokens are refused everywhere within seconds', () => {
   it('is read to the end by a new verifier when it holds more revocations than one answer may carry', async () => {
     // A busy gateway: more events in force than fit in one answer of the verifier's size limit.
     const settings = gw.settings;
-    const db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: undefined, redisUrl: undefined });
+    const db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: settings.databaseUrl, redisUrl: undefined });
     const keyRing = (await loadKeyRing(settings.dataDir, { createIfMissing: false }))!;
     const bulk = new TokenRevocations({
       store: new RevocationStore(db),
