@@ -25,7 +25,7 @@ export async function runTokens(settings: Settings, args: readonly string[], pri
   if (!SUBJECT_PATTERN.test(subject)) throw new UsageError(`"${subject}" is not a subject (the sub the comment service shows)`);
   const keyRing = await loadKeyRing(settings.dataDir, { createIfMissing: false });
   if (!keyRing) throw new UsageError('no signing key under PARLEY_DATA_DIR/keys: revocations are signed with the gateway\'s key');
-  const db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: settings.databaseUrl, redisUrl: settings.redisUrl });
+  const db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: settings.databaseUrl, databasePoolMax: 1, redisUrl: settings.redisUrl });
   try {
     const revocations = new TokenRevocations({
       store: new RevocationStore(db),

@@ -46,6 +46,8 @@ export interface Settings {
   /** Secret for cookie signing and pairwise subjects; generated and kept under dataDir when absent. */
   readonly sessionSecret: string | undefined;
   readonly databaseUrl: string | undefined;
+  /** Connections per process in the PostgreSQL pool (PARLEY_DATABASE_POOL_MAX). */
+  readonly databasePoolMax: number;
   readonly redisUrl: string | undefined;
 }
 
@@ -65,6 +67,7 @@ export const DEFAULTS = Object.freeze({
   PARLEY_FACEBOOK_GRAPH_VERSION: 'v23.0',
   PARLEY_MAIL_FROM: 'Parley <no-reply@localhost>',
   PARLEY_TRUST_PROXY: 'false',
+  PARLEY_DATABASE_POOL_MAX: '10',
 });
 
 export type SettingsSource = Readonly<Record<string, string | undefined>>;
@@ -83,6 +86,14 @@ function required(source: SettingsSource, name: string): string {
   const value = text(source, name);
   if (value === undefined) throw new ConfigError(name, 'is required');
   return value;
+}
+
+function count(source: SettingsSource, name: string, min: number, max: number): number {
+  const value = required(source, name);
+  if (!/^\d{1,6}$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${value}")`);
+  }
+  return Number(value);
 }
 
 function port(source: SettingsSource, name: string): number {
@@ -206,6 +217,7 @@ export function loadSettings(env: SettingsSource = process.env, cwd: string = pr
     mail: { smtpUrl, from: required(source, 'PARLEY_MAIL_FROM') },
     sessionSecret,
     databaseUrl: scaleOutUrl('DATABASE_URL', text(source, 'DATABASE_URL')),
+    databasePoolMax: count(source, 'PARLEY_DATABASE_POOL_MAX', 1, 1000),
     redisUrl: scaleOutUrl('REDIS_URL', text(source, 'REDIS_URL')),
   };
   return deepFreeze(settings);
