@@ -130,6 +130,21 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006_signing_keys': {
+    // Signing keys shared by every instance (tokens/database-key-store.ts), used with DATABASE_URL.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('signing_keys')
+        .ifNotExists()
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('private_jwk', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('activates_at', 'bigint')
+        .addColumn('retired_at', 'bigint')
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -13,6 +13,18 @@ export interface Database {
   rate_limits: RateLimitsTable;
   dev_mail: DevMailTable;
   revocations: RevocationsTable;
+  signing_keys: SigningKeysTable;
+}
+
+/** The signing keys, when they live in the database (tokens/database-key-store.ts). */
+export interface SigningKeysTable {
+  kid: string;
+  /** The private JWK, encrypted (tokens/key-encryption.ts). */
+  private_jwk: string;
+  created_at: number;
+  activates_at: number | null;
+  retired_at: number | null;
+  origin: string;
 }
 
 export interface AccountsTable {

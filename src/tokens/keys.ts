@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { FileKeyStore, type KeyStore } from './key-store';
 
 /**
  * The algorithm every Parley token is signed with. RS256: verification (done on every comment
@@ -27,7 +26,7 @@ export const KEY_ACTIVATION_DELAY_SECONDS = 30;
 
 export interface StoredKey {
   readonly kid: string;
-  /** Private JWK; never leaves the key directory except as its public half. */
+  /** Private JWK; never leaves its store except as its public half (encrypted in a database). */
   readonly jwk: JWK;
   readonly createdAt: number;
   /** When it starts signing (published before that); absent means from its creation. */
@@ -44,17 +43,13 @@ export interface KeyRing {
   readonly current: StoredKey;
 }
 
-function keyDir(dataDir: string): string {
-  return path.join(dataDir, 'keys');
-}
+/**
+ * Where the keys are: a KeyStore, or a data directory (its `keys` folder, the embedded default).
+ */
+export type KeySource = string | KeyStore;
 
-function readKeys(dataDir: string): StoredKey[] {
-  const dir = keyDir(dataDir);
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as StoredKey);
+function storeOf(source: KeySource): KeyStore {
+  return typeof source === 'string' ? new FileKeyStore(source) : source;
 }
 
 function activation(key: StoredKey): number {
@@ -73,17 +68,6 @@ function currentKey(keys: readonly StoredKey[], now: number): StoredKey | undefi
   return [...signing].sort(byNewest)[0] ?? [...keys].sort(byNewest)[0];
 }
 
-/** Writes a key file readable by the owner only, atomically (temp file, then rename). */
-function writeKey(dataDir: string, key: StoredKey): void {
-  const dir = keyDir(dataDir);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(dir, 0o700);
-  const file = path.join(dir, `${key.kid}.json`);
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(key, null, 2), { mode: 0o600 });
-  fs.renameSync(temp, file);
-}
-
 async function createKey(origin: StoredKey['origin'], now: number): Promise<StoredKey> {
   const { privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { modulusLength: RSA_MODULUS_BITS, extractable: true });
   const kid = `${new Date(now).toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
@@ -100,28 +84,25 @@ function ring(keys: StoredKey[], now: number): KeyRing {
   return { keys: [current, ...rest], current };
 }
 
-/** Drops keys retired long enough ago that nothing they signed is still valid. */
-function prune(dataDir: string, keys: StoredKey[], now: number): StoredKey[] {
-  return keys.filter((key) => {
-    const expired = key.retiredAt !== undefined && key.retiredAt + RETIRED_KEY_PUBLISHED_SECONDS * 1000 <= now;
-    if (expired) fs.rmSync(path.join(keyDir(dataDir), `${key.kid}.json`), { force: true });
-    return !expired;
-  });
+/** The keys, less those retired long enough ago that nothing they signed is still valid (dropped). */
+async function readLive(store: KeyStore, now: number): Promise<StoredKey[]> {
+  const keys = await store.read();
+  const expired = (key: StoredKey) => key.retiredAt !== undefined && key.retiredAt + RETIRED_KEY_PUBLISHED_SECONDS * 1000 <= now;
+  await store.remove(keys.filter(expired).map((key) => key.kid));
+  return keys.filter((key) => !expired(key));
 }
 
 /**
- * The gateway's signing keys, loaded from PARLEY_DATA_DIR/keys. When there are none and
- * `createIfMissing` allows it (development), one is made and persisted, so a restart never
- * changes keys.
+ * The gateway's signing keys, loaded from `source`. When there are none and `createIfMissing`
+ * allows it (development), one is made and persisted, so a restart never changes keys.
  */
-export async function loadKeyRing(dataDir: string, options: { createIfMissing: boolean; now?: number }): Promise<KeyRing | undefined> {
+export async function loadKeyRing(source: KeySource, options: { createIfMissing: boolean; now?: number }): Promise<KeyRing | undefined> {
+  const store = storeOf(source);
   const now = options.now ?? Date.now();
-  let keys = prune(dataDir, readKeys(dataDir), now);
+  let keys = await readLive(store, now);
   if (keys.length === 0) {
     if (!options.createIfMissing) return undefined;
-    const key = await createKey('auto', now);
-    writeKey(dataDir, key);
-    keys = [key];
+    keys = await store.writeFirst(await createKey('auto', now));
   }
   return ring(keys, now);
 }
@@ -131,29 +112,31 @@ export async function loadKeyRing(dataDir: string, options: { createIfMissing: b
  * nothing signs yet). The key it replaces stays published, for verification only, until
  * everything it signed has expired.
  */
-export async function rotateKeys(dataDir: string, now = Date.now(), options: { activationDelaySeconds?: number } = {}): Promise<KeyRing> {
-  const keys = prune(dataDir, readKeys(dataDir), now);
+export async function rotateKeys(source: KeySource, now = Date.now(), options: { activationDelaySeconds?: number } = {}): Promise<KeyRing> {
+  const store = storeOf(source);
+  const keys = await readLive(store, now);
   const delayMs = keys.length === 0 ? 0 : (options.activationDelaySeconds ?? KEY_ACTIVATION_DELAY_SECONDS) * 1000;
   const fresh = { ...(await createKey('operator', now)), activatesAt: now + delayMs };
-  for (const key of keys) {
-    if (key.retiredAt === undefined || key.retiredAt > fresh.activatesAt) writeKey(dataDir, { ...key, retiredAt: fresh.activatesAt });
-  }
-  writeKey(dataDir, fresh);
-  return ring(readKeys(dataDir), now);
+  const retiring = keys.filter((key) => key.retiredAt === undefined || key.retiredAt > fresh.activatesAt).map((key) => ({ ...key, retiredAt: fresh.activatesAt }));
+  await store.write([...retiring, fresh]);
+  return ring(await store.read(), now);
 }
 
 /**
  * A fingerprint of the key ring at `now`: changes when another process rotates keys and when a
  * published key's activation time comes, so a running gateway knows to reload.
  */
+export async function storedKeyRingVersion(source: KeySource, now = Date.now()): Promise<string> {
+  const store = storeOf(source);
+  const fingerprint = await store.fingerprint();
+  if (fingerprint === '') return '';
+  return `${fingerprint}|current:${currentKey(await store.read(), now)?.kid ?? ''}`;
+}
+
+/** storedKeyRingVersion of the files under `dataDir`, synchronously (for callers not yet async). */
 export function keyRingVersion(dataDir: string, now = Date.now()): string {
-  const dir = keyDir(dataDir);
-  if (!fs.existsSync(dir)) return '';
-  const files = fs
-    .readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => `${name}:${fs.statSync(path.join(dir, name)).mtimeMs}`)
-    .sort()
-    .join('|');
-  return `${files}|current:${currentKey(readKeys(dataDir), now)?.kid ?? ''}`;
+  const store = new FileKeyStore(dataDir);
+  const fingerprint = store.fingerprintNow();
+  if (fingerprint === '') return '';
+  return `${fingerprint}|current:${currentKey(store.readNow(), now)?.kid ?? ''}`;
 }
