@@ -2,6 +2,7 @@ import type { Settings } from '../config/settings';
 import { createGateway, type Gateway } from '../gateway/app';
 import { listen, type RunningServer } from '../http/listen';
 import { loadKeyRing } from '../tokens/keys';
+import { describeKeyStore, withKeyStore } from '../tokens/open-key-store';
 import { ConfigError } from '../config/errors';
 
 export interface RunningGateway {
@@ -13,10 +14,12 @@ export interface RunningGateway {
 /** In production the signing key must have been provisioned on purpose, not made up at start. */
 async function assertProductionKeys(settings: Settings): Promise<void> {
   if (!settings.production) return;
-  const ring = await loadKeyRing(settings.dataDir, { createIfMissing: false });
-  if (!ring) throw new ConfigError('PARLEY_DATA_DIR', `no signing key in ${settings.dataDir}/keys; run \`parley keys rotate\` once to create one`);
+  const setting = settings.databaseUrl === undefined ? 'PARLEY_DATA_DIR' : 'DATABASE_URL';
+  const where = describeKeyStore(settings);
+  const ring = await withKeyStore(settings, (store) => loadKeyRing(store, { createIfMissing: false }));
+  if (!ring) throw new ConfigError(setting, `no signing key in ${where}; run \`parley keys rotate\` once to create one`);
   if (ring.current.origin === 'auto') {
-    throw new ConfigError('PARLEY_DATA_DIR', `the signing key in ${settings.dataDir}/keys is a development key made automatically; run \`parley keys rotate\``);
+    throw new ConfigError(setting, `the signing key in ${where} is a development key made automatically; run \`parley keys rotate\``);
   }
 }
 

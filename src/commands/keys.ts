@@ -1,24 +1,31 @@
 import type { Settings } from '../config/settings';
+import type { KeyStore } from '../tokens/key-store';
 import { UsageError } from './usage-error';
 
 export { UsageError };
 import { loadKeyRing, rotateKeys, RETIRED_KEY_PUBLISHED_SECONDS } from '../tokens/keys';
+import { withKeyStore } from '../tokens/open-key-store';
 
 /**
- * `parley keys rotate`: a new key signs from now on. A running gateway notices within seconds;
+ * `parley keys rotate`: a new key signs from now on, in the key store of the settings (files, or
+ * the database with DATABASE_URL). Running gateways notice within seconds;
  * the old key stays published for verification until everything it signed has expired.
  */
-export async function runKeys(settings: Settings, args: readonly string[]): Promise<void> {
+export function runKeys(settings: Settings, args: readonly string[]): Promise<void> {
+  return withKeyStore(settings, (store) => keysCommand(store, args));
+}
+
+async function keysCommand(store: KeyStore, args: readonly string[]): Promise<void> {
   const [action] = args;
   if (action === 'rotate') {
-    const ring = await rotateKeys(settings.dataDir);
+    const ring = await rotateKeys(store);
     const fresh = ring.keys.reduce((newest, key) => (key.createdAt > newest.createdAt ? key : newest));
     const when = fresh === ring.current ? 'now' : `at ${new Date(fresh.activatesAt!).toISOString()} (published now, so verifiers can fetch it first)`;
     console.log(`parley: new signing key ${fresh.kid} signs from ${when}; the key it replaces stays published for ${RETIRED_KEY_PUBLISHED_SECONDS / 60} minutes after that.`);
     return;
   }
   if (action === 'list' || action === undefined) {
-    const ring = await loadKeyRing(settings.dataDir, { createIfMissing: false });
+    const ring = await loadKeyRing(store, { createIfMissing: false });
     if (!ring) return void console.log('parley: no keys yet (the gateway creates one at first start, or run `parley keys rotate`).');
     for (const key of ring.keys) {
       const state =

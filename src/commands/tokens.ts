@@ -2,6 +2,7 @@ import type { Settings } from '../config/settings';
 import { openDatabase } from '../store/database';
 import { RevocationStore } from '../store/revocations';
 import { loadKeyRing } from '../tokens/keys';
+import { describeKeyStore, GATEWAY_DB_FILE, keyStoreFor } from '../tokens/open-key-store';
 import { loadGatewaySecrets } from '../gateway/secrets';
 import { TokenRevocations } from '../gateway/token-revocations';
 import { UsageError } from './usage-error';
@@ -23,10 +24,10 @@ export async function runTokens(settings: Settings, args: readonly string[], pri
   if (action !== 'revoke' || siteId === undefined || subject === undefined || rest.length > 0) throw new UsageError(TOKENS_USAGE);
   if (!settings.sites.some((site) => site.id === siteId)) throw new UsageError(`unknown site "${siteId}" (not in the sites file)`);
   if (!SUBJECT_PATTERN.test(subject)) throw new UsageError(`"${subject}" is not a subject (the sub the comment service shows)`);
-  const keyRing = await loadKeyRing(settings.dataDir, { createIfMissing: false });
-  if (!keyRing) throw new UsageError('no signing key under PARLEY_DATA_DIR/keys: revocations are signed with the gateway\'s key');
-  const db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: settings.databaseUrl, databasePoolMax: 1, redisUrl: settings.redisUrl });
+  const db = await openDatabase({ dataDir: settings.dataDir, fileName: GATEWAY_DB_FILE, databaseUrl: settings.databaseUrl, databasePoolMax: 1, redisUrl: settings.redisUrl });
   try {
+    const keyRing = await loadKeyRing(keyStoreFor(settings, db), { createIfMissing: false });
+    if (!keyRing) throw new UsageError(`no signing key in ${describeKeyStore(settings)}: revocations are signed with the gateway's key`);
     const revocations = new TokenRevocations({
       store: new RevocationStore(db),
       keyRing: () => keyRing,

@@ -48,6 +48,12 @@ export function assertProductionReady(settings: Settings, options: ProductionChe
   if (settings.sessionSecret === undefined) {
     throw new ConfigError('PARLEY_SESSION_SECRET', 'is required in production (at least 32 random characters)');
   }
+  if (settings.databaseUrl !== undefined && settings.keyEncryptionKey === undefined && options.servesGateway !== false) {
+    throw new ConfigError(
+      'PARLEY_KEY_ENCRYPTION_KEY',
+      'is required in production with DATABASE_URL (at least 32 random characters): the signing keys are kept in the database, sealed with it',
+    );
+  }
   if (settings.mail.smtpUrl === undefined) {
     throw new ConfigError('PARLEY_SMTP_URL', 'is required in production: the dev mailbox does not exist there');
   }

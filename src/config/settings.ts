@@ -46,6 +46,8 @@ export interface Settings {
   /** Secret for cookie signing and pairwise subjects; generated and kept under dataDir when absent. */
   readonly sessionSecret: string | undefined;
   readonly databaseUrl: string | undefined;
+  /** Seals the private signing keys kept in PostgreSQL (PARLEY_KEY_ENCRYPTION_KEY). */
+  readonly keyEncryptionKey: string | undefined;
   /** Connections per process in the PostgreSQL pool (PARLEY_DATABASE_POOL_MAX). */
   readonly databasePoolMax: number;
   readonly redisUrl: string | undefined;
@@ -193,6 +195,11 @@ export function loadSettings(env: SettingsSource = process.env, cwd: string = pr
     throw new ConfigError('PARLEY_SESSION_SECRET', 'must be at least 32 characters long');
   }
 
+  const keyEncryptionKey = text(source, 'PARLEY_KEY_ENCRYPTION_KEY');
+  if (keyEncryptionKey !== undefined && keyEncryptionKey.length < 32) {
+    throw new ConfigError('PARLEY_KEY_ENCRYPTION_KEY', 'must be at least 32 characters long');
+  }
+
   const sitesFile = text(source, 'PARLEY_SITES_FILE');
   const settings: Settings = {
     production: text(source, 'NODE_ENV') === 'production',
@@ -218,6 +225,7 @@ export function loadSettings(env: SettingsSource = process.env, cwd: string = pr
     sessionSecret,
     databaseUrl: scaleOutUrl('DATABASE_URL', text(source, 'DATABASE_URL')),
     databasePoolMax: count(source, 'PARLEY_DATABASE_POOL_MAX', 1, 1000),
+    keyEncryptionKey,
     redisUrl: scaleOutUrl('REDIS_URL', text(source, 'REDIS_URL')),
   };
   return deepFreeze(settings);

@@ -45,6 +45,11 @@ describe('assertProductionReady', () => {
     expect(() => assertProductionReady(settings)).not.toThrow();
   });
 
+  it('accepts PostgreSQL with a key encryption key', () => {
+    const settings = productionSettings({ DATABASE_URL: 'postgres://db.internal/parley', PARLEY_KEY_ENCRYPTION_KEY: 'k'.repeat(40) });
+    expect(() => assertProductionReady(settings)).not.toThrow();
+  });
+
   it('accepts a production configuration without Twitter or Facebook', () => {
     const settings = productionSettings({
       PARLEY_TWITTER_CONSUMER_KEY: undefined,
@@ -86,6 +91,7 @@ describe('in production, assertProductionReady refuses an insecure setting and n
     ['no trusted proxy (the default)', { PARLEY_TRUST_PROXY: undefined }, 'PARLEY_TRUST_PROXY', /must be set in production: .*TLS-terminating proxy.*"loopback".*a hop count.*the proxy's addresses/],
     ['no trusted proxy, said outright', { PARLEY_TRUST_PROXY: 'false' }, 'PARLEY_TRUST_PROXY', /TLS-terminating proxy/],
     ['a trusted proxy of zero hops', { PARLEY_TRUST_PROXY: '0' }, 'PARLEY_TRUST_PROXY', /TLS-terminating proxy/],
+    ['PostgreSQL without a key to seal the signing keys', { DATABASE_URL: 'postgres://db.internal/parley' }, 'PARLEY_KEY_ENCRYPTION_KEY', /required in production with DATABASE_URL/],
   ])('refuses %s', (_what, changes, setting, problem) => {
     const settings = productionSettings(changes);
     const error = configErrorFrom(() => assertProductionReady(settings));

@@ -237,6 +237,7 @@ describe('a bad setting stops start-up with a ConfigError that names it', () => 
     ['a session secret one character short', { PARLEY_SESSION_SECRET: 'x'.repeat(31) }, 'PARLEY_SESSION_SECRET', /at least 32 characters/],
     ['a MySQL DATABASE_URL', { DATABASE_URL: 'mysql://db.internal/parley' }, 'DATABASE_URL', /postgres:\/\//],
     ['a SQLite DATABASE_URL', { DATABASE_URL: 'sqlite:data/parley.sqlite' }, 'DATABASE_URL', /postgres:\/\//],
+    ['a short key encryption key', { PARLEY_KEY_ENCRYPTION_KEY: 'x'.repeat(31) }, 'PARLEY_KEY_ENCRYPTION_KEY', /at least 32 characters/],
     ['a pool of no connections', { PARLEY_DATABASE_POOL_MAX: '0' }, 'PARLEY_DATABASE_POOL_MAX', /whole number from 1 to 1000/],
     ['a pool size that is not a number', { PARLEY_DATABASE_POOL_MAX: 'ten' }, 'PARLEY_DATABASE_POOL_MAX', /whole number from 1 to 1000/],
     ['a REDIS_URL over http', { REDIS_URL: 'http://cache.internal:6379' }, 'REDIS_URL', /must be a redis:\/\/ or rediss:\/\/ URL/],
