@@ -9,6 +9,11 @@ export interface PendingSignIn {
   readonly siteId: string;
   readonly postId: string;
   readonly createdAt: number;
+  /**
+   * The Idempotency-Key of the draft to post once this sign-in succeeds: it was started by "Post
+   * Comment" (the token had run out), so the reader should not have to press it twice.
+   */
+  readonly thenPost?: string | undefined;
 }
 
 /** What the relay page hands back: a code, or an error (RFC 6749 §4.1.2). */

@@ -1,10 +1,20 @@
 import { avatar } from './avatar';
+import { lengthState, MAX_COMMENT_CHARACTERS, type LengthState } from './comment-length';
 import { h, replaceChildren } from './dom';
 import { strings } from './strings';
 import type { Commenter, IdentityProvider } from './token';
 
 const PROVIDERS: readonly IdentityProvider[] = ['email', 'twitter', 'facebook'];
 const MARKS: Record<IdentityProvider, string> = { email: '@', twitter: 't', facebook: 'f' };
+
+/** Ids inside the widget's shadow root (one form per root). */
+const IDS = { heading: 'parley-respond', textarea: 'parley-comment', alert: 'parley-alert', counter: 'parley-counter' } as const;
+
+/**
+ * The counter is read out once typing pauses, not on every key (as GOV.UK's character count
+ * does): a screen reader would otherwise talk over the typing.
+ */
+const COUNTER_ANNOUNCE_DELAY_MS = 1_000;
 
 export interface FormActions {
   logIn(provider: IdentityProvider): void;
@@ -16,24 +26,36 @@ export interface FormActions {
 }
 
 /**
- * The "Leave a Reply" form: who is commenting (or the three ways to log in), the comment box,
- * the live regions that say what happened, and "Post Comment". One form per widget; it moves
- * under a comment to reply to it.
+ * The "Leave a Reply" form: who is commenting (or the three ways to log in), the comment box
+ * with its character counter, the live regions that say what happened, and "Post Comment". One
+ * form per widget; it moves under a comment to reply to it.
  */
 export class RespondForm {
   readonly section: HTMLElement;
   readonly textarea: HTMLTextAreaElement;
   readonly postButton: HTMLButtonElement;
+  private readonly heading: HTMLElement;
   private readonly identity: HTMLElement;
   private readonly replying: HTMLElement;
   private readonly replyingName: HTMLElement;
   private readonly alert: HTMLElement;
   private readonly status: HTMLElement;
+  private readonly counter: HTMLElement;
+  private readonly counterAnnouncer: HTMLElement;
   private readonly providerButtons = new Map<IdentityProvider, HTMLButtonElement>();
+  /** The alert is about the comment box ("Write a comment first.", too long). */
+  private alertIsAboutText = false;
+  private length: LengthState = { kind: 'far' };
+  private announceTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly actions: FormActions) {
-    this.textarea = h('textarea', { id: 'parley-comment', name: 'comment', rows: '5', autocomplete: 'off' });
-    this.textarea.addEventListener('input', () => actions.input(this.textarea.value));
+    this.textarea = h('textarea', { id: IDS.textarea, name: 'comment', rows: '5', autocomplete: 'off' });
+    this.textarea.addEventListener('input', () => {
+      actions.input(this.textarea.value);
+      this.updateLength();
+      // The mistake the alert was about has been fixed: say no more about it.
+      if (this.alertIsAboutText && this.textarea.value.trim() !== '' && this.length.kind !== 'over') this.say('');
+    });
     this.postButton = h('button', { type: 'submit', class: 'primary' }, strings.postComment);
     this.identity = h('div', { class: 'identity' });
     const cancel = h('button', { type: 'button', class: 'link' }, strings.cancelReply);
@@ -41,14 +63,19 @@ export class RespondForm {
     this.replyingName = h('span');
     this.replying = h('p', { class: 'replying', hidden: true }, this.replyingName, cancel);
     // Two live regions: errors interrupt (alert), progress does not (status).
-    this.alert = h('div', { class: 'alert', role: 'alert' });
+    this.alert = h('div', { class: 'alert', role: 'alert', id: IDS.alert });
     this.status = h('div', { class: 'status', role: 'status' });
+    // The visible counter is what aria-describedby points at; a hidden polite region reads it out.
+    this.counter = h('p', { class: 'counter', id: IDS.counter, 'aria-hidden': 'true', hidden: true });
+    this.counterAnnouncer = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
     const form = h(
       'form',
       { novalidate: true },
       this.identity,
-      h('label', { for: 'parley-comment' }, strings.commentLabel),
+      h('label', { for: IDS.textarea }, strings.commentLabel),
       this.textarea,
+      this.counter,
+      this.counterAnnouncer,
       h('div', { class: 'feedback' }, this.alert, this.status),
       h('div', { class: 'actions' }, this.postButton),
     );
@@ -56,7 +83,14 @@ export class RespondForm {
       event.preventDefault();
       actions.submit();
     });
-    this.section = h('section', { class: 'respond', 'aria-labelledby': 'parley-respond' }, h('h2', { id: 'parley-respond' }, strings.leaveReply), this.replying, form);
+    this.heading = h('h2', { id: IDS.heading, tabindex: '-1' }, strings.leaveReply);
+    this.section = h('section', { class: 'respond', 'aria-labelledby': IDS.heading }, this.heading, this.replying, form);
+    // Escape leaves a reply (not while an input method is composing: there it cancels the composition).
+    this.section.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || event.isComposing || this.replying.hidden) return;
+      event.preventDefault();
+      actions.cancelReply();
+    });
   }
 
   showSignedOut(): void {
@@ -87,7 +121,7 @@ export class RespondForm {
     );
   }
 
-  /** The log-in button to offer after a sign-in ran out: the provider used before, or the first. */
+  /** The log-in button to offer after a login ran out: the provider used before, or the first. */
   providerButton(provider: IdentityProvider | undefined): HTMLButtonElement | undefined {
     return (provider && this.providerButtons.get(provider)) || this.providerButtons.get('email');
   }
@@ -102,15 +136,72 @@ export class RespondForm {
     this.postButton.textContent = busy ? strings.posting : strings.postComment;
   }
 
+  /** Takes the focus to the form's heading (the "Leave a Reply" skip link). */
+  focusHeading(): void {
+    this.heading.scrollIntoView({ block: 'start' });
+    this.heading.focus({ preventScroll: true });
+  }
+
+  /** The text is set from outside (a restored or cleared draft): the counter follows. */
+  setText(text: string): void {
+    this.textarea.value = text;
+    this.updateLength();
+  }
+
+  /** How far over the limit the text is (0 when it fits). */
+  charactersOver(): number {
+    return this.length.kind === 'over' ? this.length.over : 0;
+  }
+
   /** Progress and success, read out politely. Clears any error. */
   say(message: string): void {
     this.alert.textContent = '';
     this.status.textContent = message;
+    this.setAlertIsAboutText(false);
   }
 
   /** What went wrong, read out at once. */
   warn(message: string): void {
     this.status.textContent = '';
     this.alert.textContent = message;
+    this.setAlertIsAboutText(false);
+  }
+
+  /** What is wrong with the comment itself: the box is marked invalid and described by the alert. */
+  warnAboutText(message: string): void {
+    this.warn(message);
+    this.setAlertIsAboutText(true);
+    this.textarea.focus();
+  }
+
+  private setAlertIsAboutText(about: boolean): void {
+    this.alertIsAboutText = about;
+    this.updateFieldState();
+  }
+
+  private updateLength(): void {
+    const previous = this.length;
+    this.length = lengthState(this.textarea.value, MAX_COMMENT_CHARACTERS);
+    const text = this.length.kind === 'near' ? strings.charactersLeft(this.length.left) : this.length.kind === 'over' ? strings.charactersOver(this.length.over) : '';
+    this.counter.textContent = text;
+    this.counter.hidden = text === '';
+    this.counter.classList.toggle('over', this.length.kind === 'over');
+    this.updateFieldState();
+    if (this.announceTimer !== undefined) clearTimeout(this.announceTimer);
+    // Leaving the counter's range is news too, but there is nothing to say about "far".
+    if (text === '' && previous.kind === 'far') return;
+    this.announceTimer = setTimeout(() => {
+      this.announceTimer = undefined;
+      this.counterAnnouncer.textContent = text;
+    }, COUNTER_ANNOUNCE_DELAY_MS);
+  }
+
+  /** aria-invalid and aria-describedby on the box: the counter while shown, the alert while about the text. */
+  private updateFieldState(): void {
+    const describedBy = [this.counter.hidden ? undefined : IDS.counter, this.alertIsAboutText ? IDS.alert : undefined].filter((id) => id !== undefined);
+    if (describedBy.length > 0) this.textarea.setAttribute('aria-describedby', describedBy.join(' '));
+    else this.textarea.removeAttribute('aria-describedby');
+    if (this.alertIsAboutText || this.length.kind === 'over') this.textarea.setAttribute('aria-invalid', 'true');
+    else this.textarea.removeAttribute('aria-invalid');
   }
 }

@@ -12,10 +12,13 @@ import { isExpired, readAccessToken, type Commenter, type IdentityProvider } fro
 export type SessionEvent =
   | { readonly kind: 'pending'; readonly postId: string }
   | { readonly kind: 'redirecting'; readonly postId: string }
-  | { readonly kind: 'signed-in'; readonly postId: string; readonly commenter: Commenter }
+  /** `thenPost`: the request's draft key, when the sign-in was for posting that draft. */
+  | { readonly kind: 'signed-in'; readonly postId: string; readonly commenter: Commenter; readonly thenPost: string | undefined }
   | { readonly kind: 'cancelled'; readonly postId: string }
   | { readonly kind: 'window-closed'; readonly postId: string }
   | { readonly kind: 'failed'; readonly postId: string; readonly reason: 'unavailable' | 'insecure' | 'rejected' }
+  /** The popup was blocked and the request asked not to leave the page instead (`fallback: 'none'`). */
+  | { readonly kind: 'blocked'; readonly postId: string; readonly provider: IdentityProvider | undefined }
   /** `windowBlocked`: the gateway's logout window could not open, so only the token was revoked. */
   | { readonly kind: 'signed-out'; readonly windowBlocked: boolean }
   | { readonly kind: 'expired' };
@@ -26,6 +29,14 @@ export interface SignInRequest {
   readonly provider?: IdentityProvider | undefined;
   /** `prompt=login`: sign in afresh even if the gateway remembers someone ("Change"). */
   readonly forceLogin?: boolean;
+  /** The Idempotency-Key of a draft to post once signed in; handed back with `signed-in`. */
+  readonly thenPost?: string | undefined;
+  /**
+   * When the popup is blocked: leave for the gateway with the whole page (the default, fine
+   * inside a click), or stay and say so (`blocked`) — for a sign-in started after an answer
+   * came back, where the page leaving by itself would be a surprise.
+   */
+  readonly fallback?: 'redirect' | 'none';
 }
 
 interface Ready {
@@ -40,6 +51,11 @@ interface Waiting {
 
 /** How often to look whether the commenter closed the sign-in window. */
 const POPUP_POLL_MS = 500;
+/**
+ * After the window reads as closed, how long an answer already on its way (a hand-off from a
+ * window cut off by Cross-Origin-Opener-Policy) may take before the window counts as closed.
+ */
+const HANDOFF_GRACE_MS = 1_000;
 /** A sign-in left unfinished this long is forgotten (the gateway's interactions last as long). */
 const PENDING_TTL_MS = 30 * 60 * 1000;
 
@@ -115,6 +131,11 @@ export class SiteSession {
     const urlFor = (prepared: Ready, state: string) =>
       authorizationUrl(prepared.discovery, { siteId: this.siteId, state, challenge: prepared.pkce.challenge, provider: request.provider, forceLogin });
     const popup = openPopup(ready ? urlFor(ready, popupState) : 'about:blank');
+    if (!popup && request.fallback === 'none') {
+      // Nothing was sent: the prepared verifier is still good for the next sign-in.
+      if (ready) this.ready = ready;
+      return this.emit({ kind: 'blocked', postId: request.postId, provider: request.provider });
+    }
     if (!ready) {
       try {
         ready = await this.prepare();
@@ -135,6 +156,7 @@ export class SiteSession {
       siteId: this.siteId,
       postId: request.postId,
       createdAt: Date.now(),
+      thenPost: request.thenPost,
     });
 
     if (!popup) {
@@ -245,25 +267,34 @@ export class SiteSession {
     this.commenterValue = commenter;
     tabStorage().set(this.tokenKey, commenter.accessToken);
     tabStorage().remove(this.reloginKey);
-    this.emit({ kind: 'signed-in', postId, commenter });
+    this.emit({ kind: 'signed-in', postId, commenter, thenPost: pending.thenPost });
   }
 
   /**
    * Tells the widget when the commenter closes the window unfinished. A window that reads as
-   * closed before it was ever seen open was cut off by Cross-Origin-Opener-Policy on the way, not
-   * closed: its answer arrives by hand-off. Either way the sign-in stays acceptable until another
-   * one starts, so a late answer still signs the commenter in.
+   * closed may instead have been cut off from this page by Cross-Origin-Opener-Policy on the way
+   * (a provider's page): it is still open, and its answer will arrive by hand-off. From here the
+   * two look the same, whether seen open first or not. What tells them apart is where the
+   * commenter is: a cut-off window stays in front, while after closing it the commenter is back
+   * on this page (it has the focus). So once the window reads as closed, and a moment has passed
+   * for an answer already on its way, the window counts as closed as soon as this page has the
+   * focus. Either way the sign-in stays acceptable until another one starts, so a late answer
+   * still signs the commenter in.
    */
   private watchPopup(popup: Window, waiting: Waiting): void {
-    let seenOpen = false;
+    const stillWaiting = () => this.waiting === waiting;
+    const report = () => {
+      if (stillWaiting()) this.emit({ kind: 'window-closed', postId: waiting.pending.postId });
+    };
     const timer = setInterval(() => {
-      if (this.waiting !== waiting) return clearInterval(timer);
-      if (!isClosed(popup)) {
-        seenOpen = true;
-        return;
-      }
+      if (!stillWaiting()) return clearInterval(timer);
+      if (!isClosed(popup)) return;
       clearInterval(timer);
-      if (seenOpen) this.emit({ kind: 'window-closed', postId: waiting.pending.postId });
+      setTimeout(() => {
+        if (!stillWaiting()) return;
+        if (document.hasFocus()) report();
+        else window.addEventListener('focus', report, { once: true });
+      }, HANDOFF_GRACE_MS);
     }, POPUP_POLL_MS);
   }
 

@@ -7,6 +7,26 @@ import type { IdentityProvider } from './token';
  */
 export const PROVIDER_NAMES: Record<IdentityProvider, string> = { email: 'Email', twitter: 'Twitter', facebook: 'Facebook' };
 
+/** Counts and limits, written one way everywhere: "10,000". */
+const numbers = new Intl.NumberFormat('en');
+
+export function formatNumber(value: number): string {
+  return numbers.format(value);
+}
+
+const characters = (count: number) => (count === 1 ? '1 character' : `${formatNumber(count)} characters`);
+const seconds = (count: number) => (count === 1 ? '1 second' : `${formatNumber(count)} seconds`);
+
+/** Adds "your comment is kept" to a sentence, only when there is a comment to keep (issue #11). */
+const keeping = (sentence: string, hasDraft: boolean) => (hasDraft ? `${sentence}; your comment is kept.` : `${sentence}.`);
+
+/** A service's own message, as the end of one of our sentences. */
+const detailOf = (detail: string) => (/[.!?]$/.test(detail) ? detail : `${detail}.`);
+
+/**
+ * One vocabulary: "Log in" / "Log Out" as the controls say, never "sign in". Errors are one
+ * sentence each, and mention the comment only when the box holds one.
+ */
 export const strings = {
   locale: 'en',
   leaveReply: 'Leave a Reply',
@@ -20,42 +40,50 @@ export const strings = {
   logInPrompt: 'Log in to post a comment. Only your name and picture are shown with it.',
   logInWith: (provider: IdentityProvider) => `Log in with ${PROVIDER_NAMES[provider]}`,
   commentingAs: (provider: IdentityProvider | undefined) =>
-    provider ? `You are commenting using your ${PROVIDER_NAMES[provider]} account` : 'You are signed in to comment',
+    provider ? `You are commenting using your ${PROVIDER_NAMES[provider]} account` : 'You are logged in to comment',
   replyingTo: (name: string) => `Replying to ${name}`,
+  /** Shown on replies past the deepest indentation, where nesting alone no longer shows it. */
+  inReplyTo: (name: string) => `in reply to ${name}`,
+  /** Whom a reply answers when that comment was removed. */
+  removedAuthor: 'a removed comment',
   via: (provider: IdentityProvider) => `via ${PROVIDER_NAMES[provider]}`,
   comments: 'Comments',
-  commentCount: (count: number) => (count === 1 ? '1 Comment' : `${count} Comments`),
+  commentCount: (count: number) => (count === 1 ? '1 Comment' : `${formatNumber(count)} Comments`),
   removed: (state: 'hidden' | 'deleted') => (state === 'deleted' ? 'This comment was deleted.' : 'This comment was hidden by a moderator.'),
   noComments: 'No comments yet. Be the first to leave a reply.',
   loading: 'Loading comments…',
   loadFailed: 'The comments could not be loaded.',
   tryAgain: 'Try again',
-  // Sign-in
-  signingIn: 'Finish signing in in the window that opened.',
-  redirecting: 'Taking you to the sign-in page… Your comment is kept.',
-  signedIn: (name: string) => `You are signed in as ${name}.`,
-  signedInWithDraft: (name: string) => `You are signed in as ${name}. Your comment is still here: post it when you are ready.`,
-  signInCancelled: 'Sign-in was cancelled. Your comment is kept.',
-  signInClosed: 'The sign-in window was closed before you finished. Your comment is kept.',
-  signInFailed: 'Signing in did not work. Please try again; your comment is kept.',
-  signInUnavailable: 'Signing in is not possible right now (the sign-in service cannot be reached). Your comment is kept.',
-  insecurePage: 'Signing in needs a secure (https) page.',
-  loggedOut: 'You are logged out. Confirm in the window that opened to end your sign-in on this browser.',
+  // Logging in
+  signingIn: 'Finish logging in in the window that opened.',
+  redirecting: (hasDraft: boolean) => (hasDraft ? 'Taking you to the login page; your comment is kept…' : 'Taking you to the login page…'),
+  signedIn: (name: string) => `You are logged in as ${name}.`,
+  signedInWithDraft: (name: string) => `You are logged in as ${name}. Your comment is still here: post it when you are ready.`,
+  signInCancelled: (hasDraft: boolean) => keeping('Login was cancelled', hasDraft),
+  signInClosed: (hasDraft: boolean) => keeping('The login window was closed before you finished', hasDraft),
+  signInFailed: (hasDraft: boolean) => keeping('Logging in did not work: please try again', hasDraft),
+  signInUnavailable: (hasDraft: boolean) => keeping('Logging in is not possible right now because the login service cannot be reached', hasDraft),
+  insecurePage: 'Logging in needs a secure (https) page.',
+  loggedOut: 'You are logged out. Confirm in the window that opened to log out of every blog on this browser.',
   loggedOutWindowBlocked:
-    'You are logged out: your sign-in is ended for this site and its comment tokens no longer work. The window that ends it for every blog on this browser was blocked; allow pop-ups here to use it next time.',
-  logInFirst: 'Log in first: choose Email, Twitter or Facebook above. Your comment is kept.',
+    'You are logged out of this blog and your comment tokens no longer work. The window that logs you out of every blog on this browser was blocked: allow pop-ups here to use it next time.',
+  logInFirst: 'Log in first with Email, Twitter or Facebook above; your comment is kept.',
   emptyComment: 'Write a comment first.',
+  tooLong: (over: number, limit: number) => `The comment is ${characters(over)} too long: at most ${formatNumber(limit)} are allowed.`,
+  charactersLeft: (left: number) => `${characters(left)} left`,
+  charactersOver: (over: number) => `${characters(over)} too many`,
   // Posting
   posted: 'Your comment is posted.',
-  expired: 'Your sign-in has expired. Log in again to post; your comment is kept.',
-  expiredSigningIn: 'Your sign-in has expired. Finish signing in in the window that opened, then post again; your comment is kept.',
-  forbidden: (detail: string | undefined) => `This account cannot comment here${detail ? `: ${detail}` : '.'}`,
-  invalid: (detail: string | undefined) => `The comment was not accepted${detail ? `: ${detail}` : '.'} Your text is kept so you can fix it.`,
-  tooLarge: 'The comment is too long. Shorten it and post again.',
-  rateLimited: (seconds: number | undefined) =>
-    seconds ? `You are commenting too fast. Wait ${seconds === 1 ? '1 second' : `${seconds} seconds`} and post again; your comment is kept.` : 'You are commenting too fast. Wait a moment and post again; your comment is kept.',
-  serverError: (status: number) => `The comment server had a problem (error ${status}). Your comment is kept; try again in a moment.`,
-  offline: 'The comment server could not be reached. Check your connection; your comment is kept, try again.',
+  expired: (hasDraft: boolean) => keeping('Your login has expired: log in again to post', hasDraft),
+  expiredSigningIn: 'Your login has expired: finish logging in in the window that opened, and your comment will be posted.',
+  expiredLogInAgain: 'Your login has expired: log in again above, and your comment will be posted.',
+  forbidden: (detail: string | undefined) => (detail ? `This account cannot comment here: ${detailOf(detail)}` : 'This account cannot comment here.'),
+  invalid: (detail: string | undefined) => (detail ? `The comment was not accepted: ${detailOf(detail)}` : 'The comment was not accepted; please change it and post again.'),
+  tooLarge: 'The comment is too long: shorten it and post again.',
+  rateLimited: (wait: number | undefined) =>
+    wait ? `You are commenting too fast: wait ${seconds(wait)}, then post again.` : 'You are commenting too fast: wait a moment, then post again.',
+  serverError: (status: number) => `The comment server had a problem (error ${status}): try again in a moment.`,
+  offline: 'The comment server could not be reached: check your connection and try again.',
   // Setup
   setupError: 'Comments cannot be shown: the widget is not set up correctly (see the browser console).',
 } as const;

@@ -3,7 +3,9 @@
  * do cross the shadow boundary, and the page may style the host element itself (even with
  * !important), so `all: initial` on the inner wrapper cuts off the page's font size, line
  * height, letter spacing, text transform and the rest. Blogs may set the accent colour with the
- * custom property --parley-accent.
+ * custom property --parley-accent; theme.ts then picks the text colour on it (--on-accent), a
+ * shade of it for buttons if no text reads on it (--accent-fill) and, if it is too faint to read
+ * as text, a readable shade of it for links (--accent-text).
  */
 export const STYLES = `
 :host{all:initial;display:block}
@@ -14,7 +16,7 @@ export const STYLES = `
 h2{font-size:1.3rem;line-height:1.3;margin:2rem 0 1rem;font-weight:700}
 ol{list-style:none;margin:0;padding:0}
 p{margin:0 0 .75rem}
-a{color:var(--accent)}
+a{color:var(--accent-text,var(--accent))}
 button{font:inherit;color:inherit;cursor:pointer}
 :focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 .muted{color:var(--muted)}
@@ -29,7 +31,7 @@ button{font:inherit;color:inherit;cursor:pointer}
 .name{font-weight:700}
 .via,time{color:var(--muted);font-size:.85rem}
 .body{white-space:pre-wrap;margin:.3rem 0 .35rem}
-.reply-button{justify-self:start;background:none;border:0;padding:.15rem 0;color:var(--accent);font-weight:600;font-size:.9rem}
+.reply-button{justify-self:start;background:none;border:0;padding:.15rem 0;color:var(--accent-text,var(--accent));font-weight:600;font-size:.9rem}
 .reply-button:hover{text-decoration:underline}
 .reply-slot:not(:empty){grid-column:1/-1;margin-top:.5rem}
 .replies{margin-left:1.5rem;padding-left:1rem;border-left:2px solid var(--line)}
@@ -42,7 +44,7 @@ button{font:inherit;color:inherit;cursor:pointer}
 .respond h2{margin:0 0 .75rem}
 .reply-slot .respond{margin:0}
 .replying{display:flex;flex-wrap:wrap;gap:.5rem;align-items:baseline;margin:-.25rem 0 .75rem;color:var(--muted)}
-.link{background:none;border:0;padding:0;color:var(--accent);text-decoration:underline;font-weight:600}
+.link{background:none;border:0;padding:0;color:var(--accent-text,var(--accent));text-decoration:underline;font-weight:600}
 .identity{margin:0 0 1rem}
 .providers{display:grid;gap:.5rem;max-width:19rem;margin-top:.6rem}
 .provider{display:flex;align-items:center;gap:.65rem;padding:.45rem .85rem .45rem .5rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);font-weight:600;font-size:.95rem}
@@ -58,14 +60,22 @@ button{font:inherit;color:inherit;cursor:pointer}
 label{display:block;font-weight:600;margin:0 0 .3rem}
 textarea{display:block;width:100%;min-height:7.5rem;padding:.6rem .75rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--text);font:inherit;line-height:1.5;resize:vertical}
 textarea:focus-visible{outline:3px solid var(--accent);outline-offset:0;border-color:var(--accent)}
+textarea[aria-invalid=true]{border-color:var(--danger)}
 .feedback{min-height:1.5rem;margin:.5rem 0}
 .feedback p{margin:0}
 .alert{color:var(--danger);font-weight:600}
 .status{color:var(--muted)}
 .actions{display:flex;justify-content:flex-end}
-.primary{padding:.6rem 1.2rem;border:1px solid var(--accent);border-radius:8px;background:var(--accent);color:#fff;font-weight:700}
-:host([data-parley-theme=dark]) .primary{color:#10131a}
+.primary{padding:.6rem 1.2rem;border:1px solid var(--accent-fill,var(--accent));border-radius:8px;background:var(--accent-fill,var(--accent));color:var(--on-accent,#fff);font-weight:700}
 .primary[aria-disabled=true]{opacity:.65;cursor:progress}
 .load-failed button{margin-left:.5rem}
+.visually-hidden{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+.skip{display:inline-block;margin:0 0 .75rem;color:var(--accent-text,var(--accent));font-weight:600}
+.respond h2:focus{outline:none}
+.respond h2:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+.counter{margin:.35rem 0 0;color:var(--muted);font-size:.9rem;text-align:right}
+.counter.over{color:var(--danger);font-weight:600}
+.in-reply-to{color:var(--muted);font-size:.85rem}
 @media (max-width:30rem){.replies{margin-left:.5rem;padding-left:.6rem}.respond{padding:.9rem}}
+@media (max-width:40rem),(pointer:coarse){button,.skip{min-height:44px;min-width:44px}.link,.reply-button,.skip{display:inline-flex;align-items:center}.reply-button{padding:0 .5rem;margin-left:-.5rem}.account-actions{gap:.5rem}}
 `;

@@ -1,4 +1,5 @@
 import { ApiError, CommentsApi, type Comment } from './api';
+import { MAX_COMMENT_CHARACTERS } from './comment-length';
 import { h, replaceChildren } from './dom';
 import { DraftStore, type Draft } from './drafts';
 import type { EmbedConfig, Mount } from './embed';
@@ -6,12 +7,14 @@ import { RespondForm } from './form-view';
 import { sessionFor, type SessionEvent, type SiteSession } from './session';
 import { strings } from './strings';
 import { STYLES } from './styles';
-import { pageIsDark } from './theme';
+import { fitAccent, pageIsDark } from './theme';
 import { renderThread, type CommentView } from './thread-view';
-import { isExpired, type IdentityProvider } from './token';
+import { isExpired, type Commenter, type IdentityProvider } from './token';
 
 /** The longest wait a 429 may ask for that the message repeats verbatim. */
 const MAX_RETRY_AFTER_SECONDS = 3600;
+/** A thread longer than this gets a "Leave a Reply" link before it, straight to the form. */
+const SKIP_LINK_AFTER_COMMENTS = 5;
 
 /** One thread and its form, in a shadow root on the blog's element. */
 export class Widget {
@@ -20,6 +23,7 @@ export class Widget {
   private readonly drafts: DraftStore;
   private readonly form: RespondForm;
   private readonly heading: HTMLElement;
+  private readonly skipLink: HTMLAnchorElement;
   private readonly notice: HTMLElement;
   private readonly threadHolder: HTMLElement;
   private readonly formHome: HTMLElement;
@@ -28,8 +32,12 @@ export class Widget {
   private views = new Map<string, CommentView>();
   private loaded = false;
   private busy = false;
-  /** A sign-in started because the token ran out while posting. */
-  private renewing = false;
+  /**
+   * The Idempotency-Key of the draft the reader pressed "Post Comment" for, while a sign-in it
+   * needed is under way (the token had run out, or the service refused it): once signed in, that
+   * draft is posted, once, under this same key. An edited draft has a new key and waits for a click.
+   */
+  private postOnSignIn: string | undefined;
 
   constructor(
     private readonly mount: Mount,
@@ -40,7 +48,7 @@ export class Widget {
     this.drafts = new DraftStore(mount.siteId, mount.postId);
     this.draft = this.drafts.load();
     this.form = new RespondForm({
-      logIn: (provider) => void this.session.signIn({ postId: mount.postId, provider }),
+      logIn: (provider) => void this.session.signIn({ postId: mount.postId, provider, thenPost: this.draftWaitingToPost() }),
       change: () => void this.session.signIn({ postId: mount.postId, forceLogin: true }),
       logOut: () => void this.session.signOut(),
       cancelReply: () => this.replyTo(null, true),
@@ -48,6 +56,12 @@ export class Widget {
       input: (body) => (this.draft = this.drafts.update(this.draft, { body, parentId: this.draft.parentId })),
     });
     this.heading = h('h2', { id: 'parley-comments' });
+    this.skipLink = h('a', { href: '#parley-respond', class: 'skip', hidden: true }, strings.leaveReply);
+    this.skipLink.addEventListener('click', (event) => {
+      // Fragment links cannot reach into a shadow root: move the focus ourselves.
+      event.preventDefault();
+      this.form.focusHeading();
+    });
     this.notice = h('div', { class: 'muted' });
     this.threadHolder = h('div');
     this.formHome = h('div');
@@ -59,11 +73,11 @@ export class Widget {
     if (pageIsDark(element)) element.setAttribute('data-parley-theme', 'dark');
     const root = element.attachShadow({ mode: 'open' });
     root.appendChild(h('style', null, STYLES));
-    root.appendChild(
-      h('div', { class: 'parley' }, h('section', { 'aria-labelledby': 'parley-comments' }, this.heading, this.notice, this.threadHolder), this.formHome),
-    );
-    this.form.textarea.value = this.draft.body;
+    const wrapper = h('div', { class: 'parley' }, h('section', { 'aria-labelledby': 'parley-comments' }, this.heading, this.skipLink, this.notice, this.threadHolder), this.formHome);
+    root.appendChild(wrapper);
+    this.form.setText(this.draft.body);
     this.formHome.appendChild(this.form.section);
+    fitAccent(wrapper, this.form.postButton, this.form.section);
     this.renderIdentity();
     this.session.subscribe((event) => this.onSessionEvent(event));
     void this.session.prepare().catch(() => undefined);
@@ -87,6 +101,7 @@ export class Widget {
   private renderThread(): void {
     const shown = this.comments.filter((comment) => !comment.removed).length;
     this.heading.textContent = shown === 0 ? strings.comments : strings.commentCount(shown);
+    this.skipLink.hidden = shown <= SKIP_LINK_AFTER_COMMENTS;
     replaceChildren(this.notice, this.comments.length === 0 ? h('p', null, strings.noComments) : null);
     const thread = renderThread(this.comments, Date.now(), (comment) => this.replyTo(comment.id, false));
     const views = thread.views;
@@ -121,89 +136,121 @@ export class Widget {
     else this.form.showSignedOut();
   }
 
+  /** The draft's key, if the reader asked to post it and a sign-in stands in the way. */
+  private draftWaitingToPost(): string | undefined {
+    return this.postOnSignIn !== undefined && this.postOnSignIn === this.draft.idempotencyKey ? this.postOnSignIn : undefined;
+  }
+
   private onSessionEvent(event: SessionEvent): void {
     const hadFocus = this.form.section.contains(this.mount.element.shadowRoot?.activeElement ?? null);
     this.renderIdentity();
     if ('postId' in event && event.postId !== this.mount.postId) return;
-    const renewing = this.renewing;
-    if (event.kind !== 'expired') this.renewing = false;
+    const hasDraft = this.form.textarea.value.trim() !== '';
+    const waitingToPost = this.draftWaitingToPost() !== undefined;
+    if (event.kind !== 'pending' && event.kind !== 'blocked' && event.kind !== 'expired' && event.kind !== 'redirecting') this.postOnSignIn = undefined;
     switch (event.kind) {
       case 'pending':
-        return renewing ? this.form.warn(strings.expiredSigningIn) : this.form.say(strings.signingIn);
+        return waitingToPost ? this.form.warn(strings.expiredSigningIn) : this.form.say(strings.signingIn);
       case 'redirecting':
-        return this.form.say(strings.redirecting);
-      case 'signed-in':
-        this.form.say(this.form.textarea.value.trim() === '' ? strings.signedIn(event.commenter.name) : strings.signedInWithDraft(event.commenter.name));
-        this.form.textarea.focus();
+        return this.form.say(strings.redirecting(hasDraft));
+      case 'blocked':
+        this.form.warn(strings.expiredLogInAgain);
+        this.form.providerButton(event.provider)?.focus();
         return;
+      case 'signed-in':
+        return this.signedIn(event.commenter, event.thenPost);
       case 'cancelled':
-        return this.form.say(strings.signInCancelled);
+        return this.form.say(strings.signInCancelled(hasDraft));
       case 'window-closed':
-        return this.form.say('');
+        return this.form.say(strings.signInClosed(hasDraft));
       case 'failed':
-        return this.form.warn(event.reason === 'insecure' ? strings.insecurePage : event.reason === 'unavailable' ? strings.signInUnavailable : strings.signInFailed);
+        return this.form.warn(event.reason === 'insecure' ? strings.insecurePage : event.reason === 'unavailable' ? strings.signInUnavailable(hasDraft) : strings.signInFailed(hasDraft));
       case 'signed-out':
         this.form.say(event.windowBlocked ? strings.loggedOutWindowBlocked : strings.loggedOut);
         if (hadFocus) this.form.providerButton(undefined)?.focus();
         return;
       case 'expired':
-        this.form.warn(strings.expired);
+        // A sign-in to post the draft starts at once and says so itself.
+        if (!waitingToPost) this.form.warn(strings.expired(hasDraft));
         return;
     }
+  }
+
+  private signedIn(commenter: Commenter, thenPost: string | undefined): void {
+    if (thenPost !== undefined && thenPost === this.draft.idempotencyKey && this.draft.body.trim() !== '') {
+      // The reader pressed "Post Comment" before this sign-in: post that draft now, once.
+      void this.post(commenter, false);
+      return;
+    }
+    this.form.say(this.form.textarea.value.trim() === '' ? strings.signedIn(commenter.name) : strings.signedInWithDraft(commenter.name));
+    this.form.textarea.focus();
   }
 
   private async submit(): Promise<void> {
     if (this.busy) return;
     const body = this.form.textarea.value;
-    if (body.trim() === '') {
-      this.form.warn(strings.emptyComment);
-      this.form.textarea.focus();
-      return;
-    }
+    if (body.trim() === '') return this.form.warnAboutText(strings.emptyComment);
+    const over = this.form.charactersOver();
+    if (over > 0) return this.form.warnAboutText(strings.tooLong(over, MAX_COMMENT_CHARACTERS));
     const commenter = this.session.commenter;
     if (!commenter) {
       this.form.warn(strings.logInFirst);
       this.form.providerButton(undefined)?.focus();
       return;
     }
-    if (isExpired(commenter, Date.now())) {
-      // Still inside the click: the popup for a fresh sign-in may open right away.
-      this.renewing = true;
-      this.session.expire();
-      void this.session.signIn({ postId: this.mount.postId, provider: commenter.idp });
-      return;
-    }
+    // Still inside the click: the popup for a fresh sign-in may open right away.
+    if (isExpired(commenter, Date.now())) return this.logInAgainThenPost(commenter.idp, 'redirect');
+    await this.post(commenter, true);
+  }
+
+  /**
+   * Posts the draft as it stands, under its Idempotency-Key. `mayLogInAgain`: a 401 (the token
+   * was revoked, or ran out on the way) starts one fresh sign-in that posts the draft after it;
+   * a 401 after that sign-in is reported instead, so nothing loops.
+   */
+  private async post(commenter: Commenter, mayLogInAgain: boolean): Promise<void> {
+    const draft = this.draft;
     this.busy = true;
     this.form.setBusy(true);
     this.form.say(strings.posting);
-    const parentId = this.draft.parentId;
+    let refused = false;
     try {
-      const comment = await this.api.create(commenter.accessToken, { body, parentId }, this.draft.idempotencyKey);
-      this.posted(comment, parentId);
+      const comment = await this.api.create(commenter.accessToken, { body: draft.body, parentId: draft.parentId }, draft.idempotencyKey);
+      this.posted(comment);
     } catch (error) {
-      this.failed(error, commenter.idp);
+      refused = mayLogInAgain && error instanceof ApiError && error.kind === 'unauthorized';
+      if (!refused) this.failed(error, commenter.idp);
     } finally {
       this.busy = false;
       this.form.setBusy(false);
     }
+    // Moments after the click, browsers still let a popup open; if one does not, the page stays.
+    if (refused) this.logInAgainThenPost(commenter.idp, 'none');
   }
 
-  private posted(comment: Comment, parentId: string | null): void {
+  private logInAgainThenPost(idp: IdentityProvider | undefined, fallback: 'redirect' | 'none'): void {
+    const thenPost = this.draft.idempotencyKey;
+    this.postOnSignIn = thenPost;
+    this.session.expire();
+    void this.session.signIn({ postId: this.mount.postId, provider: idp, thenPost, fallback });
+  }
+
+  private posted(comment: Comment): void {
     if (!this.comments.some((existing) => existing.id === comment.id)) this.comments.push(comment);
     this.draft = this.drafts.clear();
-    this.form.textarea.value = '';
+    this.form.setText('');
     if (this.loaded) this.renderThread();
     else void this.load();
     this.form.say(strings.posted);
-    // Back where the commenter came from: the "Reply" they pressed, or their new comment.
-    const back = parentId !== null ? this.views.get(parentId)?.replyButton : this.views.get(comment.id)?.article;
-    back?.focus();
+    // On the new comment or reply, so the reader (and a screen reader) lands on what was posted.
+    this.views.get(comment.id)?.article.focus();
   }
 
   private failed(error: unknown, idp: IdentityProvider | undefined): void {
     if (!(error instanceof ApiError)) return this.form.warn(strings.offline);
     switch (error.kind) {
       case 'unauthorized':
+        // The 'expired' event says so.
         this.session.expire();
         this.form.providerButton(idp)?.focus();
         return;
