@@ -33,8 +33,8 @@ describe('a thread', () => {
     expect(await first.getByText('Replying to Alice Example').isVisible()).toBe(true);
     await screenshot(page, 'reply-form');
     await postComment(page, 'Thank you, I agree!');
-    // The focus goes back to the Reply that opened the form, and the form back to the bottom.
-    expect(await focused(page)).toBe('Reply');
+    // The focus goes to the new reply (issue #11), and the form back to the bottom.
+    expect(await focused(page)).toContain('Thank you, I agree!');
     expect(await first.getByRole('heading', { name: 'Leave a Reply' }).count()).toBe(0);
 
     const nested = widget(page).locator('li.comment:has(> article .body:text-is("What a lovely first post.")) > ol.replies > li.comment .body');

@@ -1,7 +1,7 @@
 import type { Page, Route } from 'playwright-core';
 import { useBrowserStack } from './support/harness';
 import { SITE_ID, type Stack } from './support/stack';
-import { button, screenshot, commentBox, commentingAs, commentWithText, postComment, signInWithPopup, threadLoaded, TWITTER_ALICE, widget } from './support/widget';
+import { answerSignIn, button, screenshot, commentBox, commentingAs, commentWithText, postComment, signInThroughPopup, signInWithPopup, threadLoaded, TWITTER_ALICE, widget } from './support/widget';
 
 let stack: Stack;
 let page: Page;
@@ -29,31 +29,28 @@ function alertText(target: Page): Promise<string> {
 }
 
 describe('an expired sign-in', () => {
-  test('refused by the comment service (401): the draft stays, and signing in again posts it', async () => {
+  test('refused by the comment service (401): the draft stays, a login window opens, and logging in posts it once', async () => {
     await openWithToken(unsignedToken({ name: 'Alice Example', idp: 'twitter', exp: Math.floor(Date.now() / 1000) + 600 }));
     await commentingAs(page, 'twitter').waitFor();
     await commentBox(page).fill('Written before my sign-in ran out');
-    await button(page, 'Post Comment').click();
-    await widget(page).getByRole('alert').getByText('Your sign-in has expired').waitFor();
-    expect(await commentBox(page).inputValue()).toBe('Written before my sign-in ran out');
-    expect(await button(page, 'Log in with Twitter').isVisible()).toBe(true);
-    await signInWithPopup(page, stack, { provider: 'twitter', choose: TWITTER_ALICE });
-    expect(await commentBox(page).inputValue()).toBe('Written before my sign-in ran out');
-    await button(page, 'Post Comment').click();
+    await signInThroughPopup(page, button(page, 'Post Comment'), 'twitter', async (popup) => {
+      await widget(page).getByRole('alert').getByText('Your login has expired').waitFor();
+      expect(await commentBox(page).inputValue()).toBe('Written before my sign-in ran out');
+      await answerSignIn(popup, stack, { provider: 'twitter', choose: TWITTER_ALICE });
+    });
     await widget(page).getByRole('status').getByText('Your comment is posted.').waitFor();
     expect(await commentWithText(page, 'Written before my sign-in ran out').isVisible()).toBe(true);
   });
 
-  test('past its exp while the page is open: Post Comment opens a fresh sign-in right away, keeping the draft', async () => {
+  test('past its exp while the page is open: Post Comment opens a fresh sign-in right away, then posts the draft', async () => {
     // Treated as expired 30 s before exp: this one runs out two seconds after loading.
     await openWithToken(unsignedToken({ name: 'Alice Example', idp: 'twitter', exp: Math.floor(Date.now() / 1000) + 32 }));
     await commentingAs(page, 'twitter').waitFor();
     await commentBox(page).fill('Kept across the renewal');
     await page.waitForTimeout(2500);
     await signInWithPopup(page, stack, { provider: 'twitter', choose: TWITTER_ALICE }, button(page, 'Post Comment'));
-    expect(await commentBox(page).inputValue()).toBe('Kept across the renewal');
-    await button(page, 'Post Comment').click();
     await widget(page).getByRole('status').getByText('Your comment is posted.').waitFor();
+    expect(await commentWithText(page, 'Kept across the renewal').isVisible()).toBe(true);
   });
 
   test('already expired when the page loads: shown as signed out', async () => {
@@ -82,9 +79,9 @@ describe('when posting fails', () => {
     });
 
     const cases: Array<[string, (route: Route) => Promise<void>, RegExp]> = [
-      ['429', fail(429, { error: 'rate_limited', message: 'Slow down.' }, { 'retry-after': '30' }), /commenting too fast\. Wait 30 seconds/],
+      ['429', fail(429, { error: 'rate_limited', message: 'Slow down.' }, { 'retry-after': '30' }), /commenting too fast: wait 30 seconds/],
       ['503', fail(503, { error: 'unavailable', message: 'Down for maintenance.' }), /comment server had a problem \(error 503\)/],
-      ['offline', (route) => route.abort('internetdisconnected'), /could not be reached\. Check your connection/],
+      ['offline', (route) => route.abort('internetdisconnected'), /could not be reached: check your connection/],
       ['403', fail(403, { error: 'banned', message: 'This commenter is banned.' }), /cannot comment here: This commenter is banned\./],
       ['422', fail(422, { error: 'invalid_comment', message: 'The comment contains no text.' }), /not accepted: The comment contains no text\./],
     ];
