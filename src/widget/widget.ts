@@ -16,6 +16,14 @@ const MAX_RETRY_AFTER_SECONDS = 3600;
 /** A thread longer than this gets a "Leave a Reply" link before it, straight to the form. */
 const SKIP_LINK_AFTER_COMMENTS = 5;
 
+/** A draft waiting on a sign-in to be posted, and where that sign-in stands. */
+interface PostOnSignIn {
+  readonly key: string;
+  readonly provider: IdentityProvider | undefined;
+  /** 'window': the login window is open; 'blocked': it could not open, the reader must act. */
+  phase: 'window' | 'blocked';
+}
+
 /** One thread and its form, in a shadow root on the blog's element. */
 export class Widget {
   private readonly session: SiteSession;
@@ -37,7 +45,7 @@ export class Widget {
    * needed is under way (the token had run out, or the service refused it): once signed in, that
    * draft is posted, once, under this same key. An edited draft has a new key and waits for a click.
    */
-  private postOnSignIn: string | undefined;
+  private postOnSignIn: PostOnSignIn | undefined;
 
   constructor(
     private readonly mount: Mount,
@@ -138,7 +146,7 @@ export class Widget {
 
   /** The draft's key, if the reader asked to post it and a sign-in stands in the way. */
   private draftWaitingToPost(): string | undefined {
-    return this.postOnSignIn !== undefined && this.postOnSignIn === this.draft.idempotencyKey ? this.postOnSignIn : undefined;
+    return this.postOnSignIn?.key === this.draft.idempotencyKey ? this.postOnSignIn.key : undefined;
   }
 
   private onSessionEvent(event: SessionEvent): void {
@@ -150,10 +158,13 @@ export class Widget {
     if (event.kind !== 'pending' && event.kind !== 'blocked' && event.kind !== 'expired' && event.kind !== 'redirecting') this.postOnSignIn = undefined;
     switch (event.kind) {
       case 'pending':
-        return waitingToPost ? this.form.warn(strings.expiredSigningIn) : this.form.say(strings.signingIn);
+        if (!waitingToPost) return this.form.say(strings.signingIn);
+        this.postOnSignIn!.phase = 'window';
+        return this.form.warn(strings.expiredSigningIn);
       case 'redirecting':
         return this.form.say(strings.redirecting(hasDraft));
       case 'blocked':
+        if (this.postOnSignIn) this.postOnSignIn.phase = 'blocked';
         this.form.warn(strings.expiredLogInAgain);
         this.form.providerButton(event.provider)?.focus();
         return;
@@ -193,6 +204,11 @@ export class Widget {
     const over = this.form.charactersOver();
     if (over > 0) return this.form.warnAboutText(strings.tooLong(over, MAX_COMMENT_CHARACTERS));
     const commenter = this.session.commenter;
+    const waiting = this.draftWaitingToPost() !== undefined ? this.postOnSignIn : undefined;
+    // Pressed again while a login for this very draft is under way: it is already coming.
+    if (!commenter && waiting?.phase === 'window') return this.form.warn(strings.expiredSigningIn);
+    // The login window was blocked: this click may open it.
+    if (!commenter && waiting?.phase === 'blocked') return this.logInAgainThenPost(waiting.provider, 'redirect');
     if (!commenter) {
       this.form.warn(strings.logInFirst);
       this.form.providerButton(undefined)?.focus();
@@ -230,8 +246,8 @@ export class Widget {
 
   private logInAgainThenPost(idp: IdentityProvider | undefined, fallback: 'redirect' | 'none'): void {
     const thenPost = this.draft.idempotencyKey;
-    this.postOnSignIn = thenPost;
-    this.session.expire();
+    this.postOnSignIn = { key: thenPost, provider: idp, phase: 'window' };
+    if (this.session.commenter) this.session.expire();
     void this.session.signIn({ postId: this.mount.postId, provider: idp, thenPost, fallback });
   }
 
