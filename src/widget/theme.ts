@@ -18,6 +18,21 @@ export function luminance(rgb: readonly number[]): number {
   return 0.2126 * channel(rgb[0]!) + 0.7152 * channel(rgb[1]!) + 0.0722 * channel(rgb[2]!);
 }
 
+/**
+ * Calls `onChange` when the page may have changed its colours: the reader's dark setting changed
+ * (blogs that follow prefers-color-scheme), or the blog's own theme switch changed a class, style
+ * or theme attribute on <html> or <body>.
+ */
+export function followPageTheme(onChange: () => void): void {
+  const query = typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : undefined;
+  if (query && typeof query.addEventListener === 'function') query.addEventListener('change', onChange);
+  // Safari before 14 knows only the older form.
+  else query?.addListener(onChange);
+  const observer = new MutationObserver(onChange);
+  const attributeFilter = ['class', 'style', 'data-theme', 'data-color-scheme', 'data-mode'];
+  for (const node of [document.documentElement, document.body]) if (node) observer.observe(node, { attributes: true, attributeFilter });
+}
+
 export function pageIsDark(element: Element): boolean {
   for (let node: Element | null = element; node; node = node.parentElement) {
     const rgba = parseRgb(getComputedStyle(node).backgroundColor);
@@ -84,6 +99,8 @@ export function accentButton(accent: Rgb): { readonly text: Rgb; readonly fill: 
  * one with the palette's background and text colour (the form).
  */
 export function fitAccent(wrapper: HTMLElement, accentSample: Element, surface: Element): void {
+  // Measured without what an earlier fit set (the palette may have changed since).
+  for (const property of ['--on-accent', '--accent-fill', '--accent-text']) wrapper.style.removeProperty(property);
   const accent = rgbOf(getComputedStyle(accentSample).backgroundColor);
   const background = rgbOf(getComputedStyle(surface).backgroundColor);
   const text = rgbOf(getComputedStyle(surface).color);

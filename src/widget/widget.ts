@@ -7,7 +7,7 @@ import { RespondForm } from './form-view';
 import { sessionFor, type SessionEvent, type SiteSession } from './session';
 import { strings } from './strings';
 import { STYLES } from './styles';
-import { fitAccent, pageIsDark } from './theme';
+import { fitAccent, followPageTheme, pageIsDark } from './theme';
 import { renderThread, type CommentView } from './thread-view';
 import { isExpired, type Commenter, type IdentityProvider } from './token';
 
@@ -78,18 +78,26 @@ export class Widget {
   start(): void {
     const element = this.mount.element;
     element.setAttribute('data-parley-mounted', '');
-    if (pageIsDark(element)) element.setAttribute('data-parley-theme', 'dark');
     const root = element.attachShadow({ mode: 'open' });
     root.appendChild(h('style', null, STYLES));
     const wrapper = h('div', { class: 'parley' }, h('section', { 'aria-labelledby': 'parley-comments' }, this.heading, this.skipLink, this.notice, this.threadHolder), this.formHome);
     root.appendChild(wrapper);
     this.form.setText(this.draft.body);
     this.formHome.appendChild(this.form.section);
-    fitAccent(wrapper, this.form.postButton, this.form.section);
+    this.applyTheme(wrapper);
+    followPageTheme(() => this.applyTheme(wrapper));
     this.renderIdentity();
     this.session.subscribe((event) => this.onSessionEvent(event));
     void this.session.prepare().catch(() => undefined);
     void this.load();
+  }
+
+  /** The palette of the page behind (light or dark), with the blog's accent fitted to it. */
+  private applyTheme(wrapper: HTMLElement): void {
+    const element = this.mount.element;
+    if (pageIsDark(element)) element.setAttribute('data-parley-theme', 'dark');
+    else element.removeAttribute('data-parley-theme');
+    fitAccent(wrapper, this.form.postButton, this.form.section);
   }
 
   private async load(): Promise<void> {

@@ -244,4 +244,28 @@ describe('on a phone and in the dark', () => {
       }
     }
   });
+
+  test('follows the blog when the reader switches to dark mode with the page open, and back', async () => {
+    // The demo post follows prefers-color-scheme, as many blogs do.
+    await threadLoaded(page);
+    expect(await widget(page).getAttribute('data-parley-theme')).toBeNull();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.locator('[data-parley-site][data-parley-theme=dark]').waitFor();
+    const dark = await colours(button(page, 'Post Comment'));
+    expect(contrast(dark.color, dark.background)).toBeGreaterThanOrEqual(4.5);
+    await screenshot(page, 'switched-to-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.locator('[data-parley-site]:not([data-parley-theme])').waitFor();
+    const light = await colours(button(page, 'Post Comment'));
+    expect(contrast(light.color, light.background)).toBeGreaterThanOrEqual(4.5);
+
+    // A blog with its own theme switch: a class on <html>.
+    await page.evaluate(() => {
+      document.head.appendChild(document.createElement('style')).textContent = 'html.night body{background:#101114;color:#eee}';
+      document.documentElement.classList.add('night');
+    });
+    await page.locator('[data-parley-site][data-parley-theme=dark]').waitFor();
+    await page.evaluate(() => document.documentElement.classList.remove('night'));
+    await page.locator('[data-parley-site]:not([data-parley-theme])').waitFor();
+  });
 });
