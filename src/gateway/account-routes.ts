@@ -7,6 +7,7 @@ import { holdEmailSignin, pendingEmailSignin, releaseEmailSignin } from '../prov
 import { MailDeliveryError } from '../mail/mailer';
 import { accountCheckEmailPage, accountPage, signedOutAccountPage } from './views/account';
 import type { TokenRevocations } from './token-revocations';
+import { count } from './views/format';
 
 /** The email_signins "interaction" of a method being added from the account page. */
 const ACCOUNT_LINK_INTERACTION = 'account-link';
@@ -28,22 +29,22 @@ export function accountNotice(result: LinkResult | 'cancelled' | 'removed' | 'la
 function noticeText(code: unknown): { notice?: string; error?: string } {
   if (typeof code !== 'string') return {};
   const [result, provider = ''] = code.split('.');
-  const what = PROVIDER_LABELS[provider] ?? 'sign-in method';
+  const what = PROVIDER_LABELS[provider] ?? 'way to log in';
   switch (result) {
     case 'linked':
-      return { notice: `Your ${what} now signs you in to this account.` };
+      return { notice: `Your ${what} now logs you in to this account.` };
     case 'already_linked':
-      return { notice: `That ${what} already signs you in to this account.` };
+      return { notice: `That ${what} already logs you in to this account.` };
     case 'belongs_to_another_account':
-      return { error: `That ${what} already signs in to a different account, so it was not added. Remove it there first.` };
+      return { error: `That ${what} already logs in to a different account, so it was not added here (remove it there first).` };
     case 'cancelled':
       return { notice: `Nothing was added: you cancelled at ${provider === 'twitter' ? 'Twitter' : provider === 'facebook' ? 'Facebook' : 'the provider'}.` };
     case 'removed':
-      return { notice: `That ${what} no longer signs you in.` };
+      return { notice: `That ${what} no longer logs you in.` };
     case 'signed_out_everywhere':
-      return { notice: 'You are signed out everywhere: every browser and every blog will ask you to log in again.' };
+      return { notice: 'You are logged out everywhere: every browser and every blog will ask you to log in again.' };
     case 'last_method':
-      return { error: 'You cannot remove your only way to sign in.' };
+      return { error: 'You cannot remove your only way to log in.' };
     default:
       return {};
   }
@@ -78,7 +79,7 @@ export interface AccountRoutesDeps {
 export function accountRoutes(deps: AccountRoutesDeps): Router {
   const router = Router();
 
-  async function render(req: Request, res: Response, extra: { notice?: string; error?: string } = {}, status = 200): Promise<void> {
+  async function render(req: Request, res: Response, extra: { notice?: string; error?: string; errorField?: 'email' } = {}, status = 200): Promise<void> {
     res.set('Cache-Control', 'no-store');
     const account = req.user ? await deps.accounts.get(req.user.id) : undefined;
     if (!account) return void res.status(req.user ? 410 : 200).type('html').send(signedOutAccountPage(extra.notice));
@@ -129,17 +130,17 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
         site: { id: '', name: 'your comment account' },
         purpose: 'link',
       });
-      if (result.kind === 'invalid') return render(req, res, { error: result.reason }, 400);
+      if (result.kind === 'invalid') return render(req, res, { error: result.reason, errorField: 'email' }, 400);
       if (result.kind === 'rate_limited') {
         res.set('Retry-After', String(result.retryAfterSeconds));
-        return render(req, res, { error: 'Too many emails were asked for. Try again later.' }, 429);
+        return render(req, res, { error: `Too many emails were asked for: try again in ${count(Math.ceil(result.retryAfterSeconds / 60), 'minute')}.` }, 429);
       }
       holdEmailSignin(req, { signinId: result.signinId, interactionUid: ACCOUNT_LINK_INTERACTION, email: result.email });
       res.type('html').send(accountCheckEmailPage({ email: result.email, csrf: csrfToken(req) }));
     } catch (error) {
       if (!(error instanceof MailDeliveryError)) throw error;
       res.set('Retry-After', '30');
-      return render(req, res, { error: 'We could not send the email just now. Please try again in a moment.' }, 503);
+      return render(req, res, { error: 'We could not send the email just now: try again in a moment.' }, 503);
     }
   });
 
@@ -149,8 +150,11 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     if (viaCode) {
       const check = await deps.emailSignIn.checkCode(pending.signinId, (req.body as Record<string, unknown>)['code']);
       if (!check.ok) {
-        const error = check.reason === 'wrong' ? `That code is not right (${check.attemptsLeft} left).` : 'That code can no longer be used. Ask for a new email.';
-        return void res.status(400).type('html').send(accountCheckEmailPage({ email: pending.email, csrf: csrfToken(req), error }));
+        const error =
+          check.reason === 'wrong'
+            ? `That code is not right: check the email and try again (${count(check.attemptsLeft, 'try', 'tries')} left).`
+            : 'That code can no longer be used: go back to your account and ask for a new one.';
+        return void res.status(400).type('html').send(accountCheckEmailPage({ email: pending.email, csrf: csrfToken(req), error, errorField: 'code' }));
       }
       releaseEmailSignin(req, ACCOUNT_LINK_INTERACTION);
       const result = await deps.accounts.link(accountId, emailProfile(check.signin));
@@ -161,7 +165,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
       return void res
         .status(409)
         .type('html')
-        .send(accountCheckEmailPage({ email: pending.email, csrf: csrfToken(req), error: 'The link has not been opened in this browser yet. Use the code instead.' }));
+        .send(accountCheckEmailPage({ email: pending.email, csrf: csrfToken(req), error: 'The link has not been opened in this browser yet: enter the code instead.' }));
     }
     releaseEmailSignin(req, ACCOUNT_LINK_INTERACTION);
     const result = await deps.accounts.link(accountId, emailProfile(signin));

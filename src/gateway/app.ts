@@ -31,6 +31,7 @@ import { issuerHostOnly } from './host-binding';
 import { interactionRoutes } from './interaction-routes';
 import { emailRoutes } from './email-routes';
 import { relayRoutes } from './relay';
+import { privacyRoutes } from './privacy-routes';
 import { RevocationStore } from '../store/revocations';
 import { endAccountSessions } from '../store/account-sessions';
 import { TokenRevocations } from './token-revocations';
@@ -150,6 +151,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   app.use(healthRoutes({ service: 'gateway', db }));
   app.use(revocationFeedRoutes(revocationStore));
   app.use(relayRoutes(sites));
+  app.use(privacyRoutes());
   if (useDevMailbox && options.mailer === undefined) app.use(devMailboxRoutes(devMailbox));
 
   // Our pages get sessions and form parsing; oidc-provider's own routes must not (it parses itself).
@@ -163,12 +165,17 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     cookie: { httpOnly: true, sameSite: 'lax', secure: settings.production, maxAge: SESSION_COOKIE_MAX_AGE_MS },
   });
   const pages = express.Router();
+  // Every page here belongs to one browser's log-in, at one moment: never cached, never restored from the back/forward cache.
+  pages.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   pages.use(pageSession);
   pages.use(express.urlencoded({ extended: false, limit: FORM_BODY_LIMIT, parameterLimit: 20 }));
   pages.use(passport.initialize());
   pages.use(passport.session());
   pages.use(interactionRoutes({ flow, providers: pickerProviders, commentsUrl: settings.comments.url }));
-  pages.use(emailRoutes({ flow, emailSignIn, passport, sites, devMailbox: useDevMailbox && options.mailer === undefined }));
+  pages.use(emailRoutes({ flow, emailSignIn, passport, sites, accounts, devMailbox: useDevMailbox && options.mailer === undefined }));
   pages.use(upstreamRoutes({ flow, accounts, passport, providers: upstream }));
   pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream, revocations, endAccountSessions: (accountId) => endAccountSessions(db, accountId) }));
   app.use(['/interaction', '/email', '/signin', '/account'], (req, res, next) => {

@@ -144,9 +144,10 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
           const site = ctx.oidc.client ? sitesById.get(ctx.oidc.client.clientId)?.name : undefined;
           ctx.body = page({
             title: 'Log out of comments',
+            siteName: site,
             scripts: ['logout.js'],
             body: html`<h1>Log out of comments on this browser?</h1>
-<p>${site ? html`You asked to log out on <strong>${site}</strong>. ` : ''}Blogs using this sign-in will ask who you are again, here and in every other tab of this browser.</p>
+<p>${site ? html`You asked to log out on <strong>${site}</strong>. ` : ''}Blogs using Parley will ask who you are again, here and in every other tab of this browser.</p>
 <p class="muted">Do this on a shared or public computer, so the next person cannot comment as you.</p>${new SafeHtml(form)}
 <button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Log out</button>
 <button type="button" id="logout-cancel" class="secondary" hidden>Cancel</button>`,
@@ -157,7 +158,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
             title: 'Logged out',
             scripts: ['logout.js'],
             body: html`<h1 id="logout-done">You are logged out of comments on this browser</h1>
-<p>Your comment sign-in on this browser has ended. You can close this window.</p>`,
+<p>Your comment log-in on this browser has ended. You can close this window.</p>`,
           });
         },
       },
@@ -219,8 +220,8 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
     renderError: async (ctx, out) => {
       ctx.type = 'html';
       ctx.body = page({
-        title: 'Sign-in problem',
-        body: html`<h1>This sign-in cannot continue</h1>
+        title: 'Log-in problem',
+        body: html`<h1>This log-in cannot continue</h1>
 <p class="error">${out.error_description ?? out.error}</p>
 <p class="muted">Close this window and try again from the blog. (${out.error})</p>`,
       });

@@ -25,7 +25,8 @@ export function relayRoutes(sites: ReadonlyMap<string, Site>): Router {
     }
     res.type('html').send(
       page({
-        title: `Signing in to ${site.name}`,
+        title: `Returning to ${site.name}`,
+        siteName: site.name,
         scripts: ['relay.js'],
         body: html`<h1>Returning to ${site.name}</h1>
 <div id="relay" data-origins="${JSON.stringify(site.origins)}"></div>

@@ -3,8 +3,11 @@ import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Site } from '../config/sites';
 import type { AccountStore, ProviderProfile } from '../store/accounts';
-import { messagePage, namePage } from './views/pages';
+import { endedPage } from './views/pages';
+import type { WayBack } from './views/way-back';
 import { grantSiteAccess } from './oidc';
+import { endSignIn, rememberSignIn, signInRecord } from './sign-in-history';
+import { signInOrigin, type SignInOrigin } from './widget-state';
 
 /** An interaction the commenter is in the middle of, with the site that started it. */
 export interface ActiveInteraction {
@@ -17,6 +20,10 @@ export interface ActiveInteraction {
   readonly accountId: string | undefined;
   /** oidc-provider's record of it, already checked against this browser's interaction cookie. */
   readonly record: InteractionRecord;
+  /** Popup or full page, and the post to return to (from the widget's state). */
+  readonly origin: SignInOrigin;
+  /** How its pages let the reader leave: "Cancel" in a popup, "Back to the post" in a full page. */
+  readonly way: WayBack;
 }
 
 type InteractionRecord = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -62,7 +69,8 @@ export class SignInFlow {
 
   /**
    * The interaction of this browser for `uid`, or undefined after answering with a page that says
-   * the window expired (oidc-provider's cookie is gone, too old, or belongs to another window).
+   * how it ended (finished, cancelled, expired, or never this browser's: oidc-provider's cookie is
+   * gone, too old, or belongs to another window) and leads back to the post or out of the window.
    */
   async load(req: Request, res: Response): Promise<ActiveInteraction | undefined> {
     try {
@@ -70,6 +78,8 @@ export class SignInFlow {
       if (req.params['uid'] !== undefined && details.uid !== req.params['uid']) throw new errors.SessionNotFound('interaction mismatch');
       const site = this.sites.get(String(details.params['client_id']));
       if (!site) throw new errors.SessionNotFound('unknown site');
+      const origin = signInOrigin(details.params['state'], site);
+      rememberSignIn(req, details.uid, { siteName: site.name, mode: origin.mode, returnTo: origin.returnTo });
       return {
         uid: details.uid,
         site,
@@ -78,19 +88,23 @@ export class SignInFlow {
         grantId: details.grantId,
         accountId: details.session?.accountId,
         record: details,
+        origin,
+        way: { kind: 'cancel', uid: details.uid, mode: origin.mode },
       };
     } catch (error) {
       if (error instanceof errors.SessionNotFound) {
-        res.status(400).type('html').send(
-          messagePage({
-            title: 'This sign-in window has expired',
-            message: 'Close this window and click the sign-in button on the blog again.',
-          }),
-        );
+        this.sendEnded(req, res, req.params['uid']);
         return undefined;
       }
       throw error;
     }
+  }
+
+  /** The page of a log-in that is over or unknown: 200 when it finished, 410 when it ran out, 400 when never this browser's. */
+  sendEnded(req: Request, res: Response, uid: unknown): void {
+    const record = signInRecord(req, uid);
+    const status = record?.outcome ? 200 : record ? 410 : 400;
+    res.status(status).type('html').send(endedPage(record));
   }
 
   /**
@@ -101,39 +115,43 @@ export class SignInFlow {
     const account = await this.accounts.upsertFromProfile(profile);
     if (!account) {
       req.session.verifiedProfile = { interactionUid: interaction.uid, profile };
-      res.type('html').send(namePage({ uid: interaction.uid }));
+      res.redirect(303, `/interaction/${interaction.uid}/name`);
       return;
     }
     // A new session id (no fixation), keeping the data of sign-ins running in other tabs.
     await new Promise<void>((resolve, reject) =>
       req.login({ id: account.id }, { keepSessionInfo: true, session: true }, (error?: unknown) => (error ? reject(error) : resolve())),
     );
-    await this.conclude(res, interaction, { login: { accountId: account.id, amr: [profile.provider], remember: true } });
+    await this.conclude(req, res, interaction, { login: { accountId: account.id, amr: [profile.provider], remember: true } });
   }
 
-  /** Finishes a sign-in that was waiting for a display name. */
-  async finishWithName(req: Request, res: Response, interaction: ActiveInteraction, name: unknown): Promise<void> {
+  /** The profile proven in this interaction that still waits for a display name, if any. */
+  profileAwaitingName(req: Request, interaction: ActiveInteraction): ProviderProfile | undefined {
     const pending = req.session.verifiedProfile;
-    if (!pending || pending.interactionUid !== interaction.uid) {
-      res.status(410).type('html').send(messagePage({ title: 'This sign-in has expired', message: 'Start again from the blog.' }));
-      return;
-    }
+    return pending && pending.interactionUid === interaction.uid ? pending.profile : undefined;
+  }
+
+  /**
+   * Finishes a sign-in that was waiting for a display name; undefined when it did, else the
+   * reason it could not (no proven profile waits, or the name is unusable).
+   */
+  async finishWithName(req: Request, res: Response, interaction: ActiveInteraction, name: unknown): Promise<'no_profile' | 'bad_name' | undefined> {
+    const profile = this.profileAwaitingName(req, interaction);
+    if (!profile) return 'no_profile';
     const displayName = cleanDisplayName(name);
-    if (!displayName) {
-      res.status(400).type('html').send(namePage({ uid: interaction.uid, error: `Enter a name of 1 to ${MAX_DISPLAY_NAME_LENGTH} characters.` }));
-      return;
-    }
+    if (!displayName) return 'bad_name';
     delete req.session.verifiedProfile;
-    await this.finish(req, res, interaction, { ...pending.profile, displayName });
+    await this.finish(req, res, interaction, { ...profile, displayName });
+    return undefined;
   }
 
   /** The commenter cancelled: the site gets access_denied through its relay page. */
-  async abort(res: Response, interaction: ActiveInteraction): Promise<void> {
-    await this.conclude(res, interaction, { error: 'access_denied', error_description: 'The commenter cancelled the sign-in.' });
+  async abort(req: Request, res: Response, interaction: ActiveInteraction): Promise<void> {
+    await this.conclude(req, res, interaction, { error: 'access_denied', error_description: 'The commenter cancelled the sign-in.' });
   }
 
   /** Implicit consent for a registered site (only reached when a site asks for prompt=consent). */
-  async consent(res: Response, interaction: ActiveInteraction, commentsUrl: string): Promise<void> {
+  async consent(req: Request, res: Response, interaction: ActiveInteraction, commentsUrl: string): Promise<void> {
     const provider = this.provider();
     const grant = interaction.grantId
       ? await provider.Grant.find(interaction.grantId)
@@ -141,7 +159,7 @@ export class SignInFlow {
     if (!grant) throw new Error('grant not found');
     grantSiteAccess(grant, commentsUrl);
     const grantId = await grant.save();
-    await this.conclude(res, interaction, { ...interaction.record.lastSubmission, consent: { grantId } });
+    await this.conclude(req, res, interaction, { ...interaction.record.lastSubmission, consent: { grantId } });
   }
 
   /**
@@ -149,10 +167,11 @@ export class SignInFlow {
    * provider.interactionFinished does, on the record `load` already fetched and checked against
    * the interaction cookie instead of looking it up a second time.
    */
-  private async conclude(res: Response, interaction: ActiveInteraction, result: InteractionResult): Promise<void> {
+  private async conclude(req: Request, res: Response, interaction: ActiveInteraction, result: InteractionResult): Promise<void> {
     const { record } = interaction;
     record.result = result;
     await record.save(record.exp - Math.floor(Date.now() / 1000));
+    endSignIn(req, interaction.uid, 'error' in result ? 'cancelled' : 'logged-in');
     res.redirect(303, record.returnTo);
   }
 }

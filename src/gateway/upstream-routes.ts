@@ -1,10 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import type { Passport } from 'passport';
 import type { AccountStore, ProviderProfile } from '../store/accounts';
-import { peekHandshake, takeHandshake, type HandshakePurpose } from '../providers/handshake-store';
+import { peekHandshake, spentHandshakeInteraction, takeHandshake, type HandshakePurpose } from '../providers/handshake-store';
 import type { SignInFlow } from './sign-in';
 import { messagePage } from './views/pages';
 import { accountNotice } from './account-routes';
+import { signInRecord } from './sign-in-history';
+import type { WayBack } from './views/way-back';
 
 /** An upstream provider signed in through a passport redirect strategy. */
 export interface UpstreamProvider {
@@ -48,11 +50,11 @@ function runStrategy(deps: UpstreamRoutesDeps, name: string, req: Request, res: 
       { ...options, session: false, failWithError: false },
       (error: unknown, profile: ProviderProfile | false, info: { message?: string; state?: HandshakePurpose } | undefined) => {
         if (error) return settle({ kind: 'error', error });
-        if (!profile) return settle({ kind: 'failed', message: info?.message ?? 'This sign-in could not be completed.' });
+        if (!profile) return settle({ kind: 'failed', message: info?.message ?? 'This log-in could not be completed.' });
         settle({ kind: 'success', profile, purpose: info?.state });
       },
     );
-    handler(req, res, (error?: unknown) => settle(error ? { kind: 'error', error } : { kind: 'failed', message: 'This sign-in could not be completed.' }));
+    handler(req, res, (error?: unknown) => settle(error ? { kind: 'error', error } : { kind: 'failed', message: 'This log-in could not be completed.' }));
   });
 }
 
@@ -62,7 +64,14 @@ function retryHref(provider: UpstreamProvider, purpose: HandshakePurpose | undef
   return purpose.kind === 'sign-in' ? `/interaction/${purpose.interactionUid}/${provider.id}` : `/account/link/${provider.id}`;
 }
 
-function providerTroublePage(res: Response, provider: UpstreamProvider, purpose: HandshakePurpose | undefined, error: unknown): void {
+/** "Cancel" or "Back to the post" on a page of a sign-in handshake that is still running. */
+function wayBackFrom(req: Request, purpose: HandshakePurpose | undefined): WayBack | undefined {
+  if (purpose?.kind !== 'sign-in') return undefined;
+  const record = signInRecord(req, purpose.interactionUid);
+  return record && !record.outcome ? { kind: 'cancel', uid: purpose.interactionUid, mode: record.mode } : undefined;
+}
+
+function providerTroublePage(req: Request, res: Response, provider: UpstreamProvider, purpose: HandshakePurpose | undefined, error: unknown): void {
   console.error(`gateway: ${provider.id} sign-in failed: ${(error as Error)?.message ?? String(error)}`);
   const retry = retryHref(provider, purpose);
   res
@@ -71,16 +80,18 @@ function providerTroublePage(res: Response, provider: UpstreamProvider, purpose:
     .send(
       messagePage({
         title: `${provider.label} is not answering properly`,
-        message: `We could not complete signing in with ${provider.label}. This is usually brief.`,
-        detail: retry ? 'Try again, or choose another way to sign in.' : 'Close this window and try again from the blog.',
+        message: `We could not finish logging in with ${provider.label}; this is usually brief.`,
+        detail: retry ? 'Try again, or choose another way to log in.' : 'Close this window and try again from the blog.',
         retryHref: retry,
         retryLabel: 'Try again',
+        siteName: purpose?.kind === 'sign-in' ? signInRecord(req, purpose.interactionUid)?.siteName : undefined,
+        way: wayBackFrom(req, purpose),
       }),
     );
 }
 
 function staleCallbackPage(res: Response, message: string): void {
-  res.status(400).type('html').send(messagePage({ title: 'This sign-in cannot continue', message, detail: 'Close this window and sign in again from the blog.' }));
+  res.status(400).type('html').send(messagePage({ title: 'This log-in cannot continue', message, detail: 'Close this window and log in again from the blog.' }));
 }
 
 /**
@@ -96,7 +107,7 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
   async function startHandshake(provider: UpstreamProvider, purpose: HandshakePurpose, req: Request, res: Response): Promise<void> {
     const outcome = await runStrategy(deps, provider.id, req, res, { state: purpose });
     if (outcome.kind === 'redirected') return;
-    providerTroublePage(res, provider, purpose, outcome.kind === 'error' ? outcome.error : new Error(`unexpected ${outcome.kind} before the callback`));
+    providerTroublePage(req, res, provider, purpose, outcome.kind === 'error' ? outcome.error : new Error(`unexpected ${outcome.kind} before the callback`));
   }
 
   router.get('/interaction/:uid/:provider', async (req, res, next) => {
@@ -122,7 +133,12 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
     // Which handshake this callback answers: Twitter names the request token, Facebook the state.
     const key = provider.id === 'twitter' ? (query['oauth_token'] ?? query['denied']) : query['state'];
     const handshake = peekHandshake(req, provider.id, key);
-    if (!handshake) return staleCallbackPage(res, 'This sign-in was already completed, has expired, or was started in another browser.');
+    if (!handshake) {
+      // The provider's page again, through Back after the log-in: its interaction says how it ended.
+      const answered = spentHandshakeInteraction(req, provider.id, key);
+      if (answered) return res.redirect(303, `/interaction/${answered}`);
+      return staleCallbackPage(res, 'This log-in was already completed, has expired, or was started in another browser.');
+    }
     const { purpose } = handshake;
 
     // The commenter said no at the provider (Twitter: ?denied=; Facebook: ?error=access_denied).
@@ -131,7 +147,7 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
     const providerError = provider.id === 'facebook' && !denied && (query['error'] !== undefined || query['error_code'] !== undefined);
     if (denied || providerError) {
       takeHandshake(req, provider.id, key);
-      if (providerError) return providerTroublePage(res, provider, purpose, new Error(`callback error ${String(query['error_code'] ?? query['error'])}`));
+      if (providerError) return providerTroublePage(req, res, provider, purpose, new Error(`callback error ${String(query['error_code'] ?? query['error'])}`));
       if (purpose.kind === 'link') return res.redirect(303, `/account?notice=${accountNotice('cancelled', provider.id)}`);
       return res.redirect(303, `/interaction/${purpose.interactionUid}?pick=1&cancelled=${provider.id}`);
     }
@@ -140,7 +156,7 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
     if (outcome.kind === 'redirected') return;
     if (outcome.kind === 'error') {
       takeHandshake(req, provider.id, key);
-      return providerTroublePage(res, provider, purpose, outcome.error);
+      return providerTroublePage(req, res, provider, purpose, outcome.error);
     }
     if (outcome.kind === 'failed') return staleCallbackPage(res, outcome.message);
 
@@ -158,7 +174,7 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
     const interaction = await deps.flow.load(req, res);
     if (!interaction) return;
     const profile = req.session.upstreamResults?.[interaction.uid];
-    if (!profile) return staleCallbackPage(res, 'This sign-in has no result to continue with.');
+    if (!profile) return staleCallbackPage(res, 'This log-in has no result to continue with.');
     delete req.session.upstreamResults![interaction.uid];
     await deps.flow.finish(req, res, interaction, profile);
   });

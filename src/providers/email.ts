@@ -31,6 +31,14 @@ export type CodeCheck =
   | { readonly ok: false; readonly reason: 'wrong'; readonly attemptsLeft: number }
   | { readonly ok: false; readonly reason: 'dead' };
 
+/**
+ * A code as typed or pasted, reduced to its digits: "603 739", "603-739", " 603739 ", full-width
+ * "６０３７３９" all read 603739. Anything else stays in, and fails the 6-digit check.
+ */
+export function normaliseCode(typed: string): string {
+  return typed.normalize('NFKC').replace(/[\s\-\u2010-\u2015\u2212.·]/g, '');
+}
+
 export type LinkConfirmation = 'confirmed' | 'other_browser' | 'invalid';
 
 function sha256(value: string): string {
@@ -74,7 +82,16 @@ export class EmailSignIn {
    * Sends the sign-in message. The answer is the same whether or not an account exists for the
    * address. On a delivery failure nothing is left behind and MailDeliveryError propagates.
    */
-  async request(input: { email: unknown; displayName: string | null; interactionUid: string; clientIp: string; site: { id: string; name: string }; purpose?: 'sign-in' | 'link' }): Promise<EmailRequestResult> {
+  async request(input: {
+    email: unknown;
+    displayName: string | null;
+    interactionUid: string;
+    clientIp: string;
+    site: { id: string; name: string };
+    purpose?: 'sign-in' | 'link';
+    /** "Send a new code": the sign-in this one replaces, whose code and link stop working once the new message is sent. */
+    replaces?: string;
+  }): Promise<EmailRequestResult> {
     const parsed = parseEmailAddress(input.email);
     if (!parsed.ok) return { kind: 'invalid', reason: parsed.reason };
     const email = parsed.address;
@@ -108,6 +125,7 @@ export class EmailSignIn {
       await this.deps.signins.delete(signinId);
       throw error;
     }
+    if (input.replaces !== undefined) await this.deps.signins.delete(input.replaces);
     return { kind: 'sent', signinId, email };
   }
 
@@ -141,7 +159,7 @@ export class EmailSignIn {
     const attempts = await this.deps.signins.recordAttempt(signinId, EMAIL_CODE_MAX_ATTEMPTS);
     if (attempts === undefined) return { ok: false, reason: 'dead' };
     const signin = await this.deps.signins.findLive(signinId, EMAIL_CODE_MAX_ATTEMPTS + 1);
-    const typed = typeof code === 'string' ? code.replace(/\s+/g, '') : '';
+    const typed = typeof code === 'string' ? normaliseCode(code) : '';
     if (signin && /^\d{6}$/.test(typed) && sameHash(signin.codeHash, codeHash(signinId, typed))) {
       if (await this.deps.signins.consume(signinId)) return { ok: true, signin };
       return { ok: false, reason: 'dead' };

@@ -24,6 +24,12 @@ const MAX_OPEN_HANDSHAKES = 8;
 declare module 'express-session' {
   interface SessionData {
     handshakes?: Record<string, Record<string, Handshake>>;
+    /**
+     * Sign-in handshakes already answered, by provider and key: the interaction each was for.
+     * A provider's page revisited with Back answers again with a used key; its interaction then
+     * says how it ended instead of "this cannot continue".
+     */
+    spentHandshakes?: Record<string, Record<string, { readonly interactionUid: string; readonly spentAt: number }>>;
   }
 }
 
@@ -57,11 +63,26 @@ export function peekHandshake(req: Request, provider: string, key: unknown, now 
   return now - handshake.createdAt < HANDSHAKE_TTL_MS ? handshake : undefined;
 }
 
-/** Takes (and removes) the live handshake for a key. */
+/** Takes (and removes) the live handshake for a key; a sign-in's is remembered as spent. */
 export function takeHandshake(req: Request, provider: string, key: unknown, now = Date.now()): Handshake | undefined {
   const handshake = peekHandshake(req, provider, key, now);
-  if (handshake) delete req.session.handshakes![provider]![key as string];
+  if (!handshake) return undefined;
+  delete req.session.handshakes![provider]![key as string];
+  if (handshake.purpose.kind === 'sign-in') {
+    const spent = (req.session.spentHandshakes ??= {});
+    const kept = Object.entries(spent[provider] ?? {})
+      .sort(([, a], [, b]) => b.spentAt - a.spentAt)
+      .slice(0, MAX_OPEN_HANDSHAKES - 1);
+    spent[provider] = Object.fromEntries([...kept, [key as string, { interactionUid: handshake.purpose.interactionUid, spentAt: now }]]);
+  }
   return handshake;
+}
+
+/** The interaction of a sign-in handshake this browser already answered, if the key is one. */
+export function spentHandshakeInteraction(req: Request, provider: string, key: unknown): string | undefined {
+  const spent = req.session?.spentHandshakes?.[provider];
+  if (typeof key !== 'string' || !spent || !Object.prototype.hasOwnProperty.call(spent, key)) return undefined;
+  return spent[key]!.interactionUid;
 }
 
 /** The request-token store passport-oauth1 calls (the 6/4/4-argument forms, which carry state). */
@@ -80,7 +101,7 @@ export class OAuth1HandshakeStore {
   get(req: Request, token: string, _meta: unknown, cb: Callback): void {
     const handshake = peekHandshake(req, this.provider, token);
     // An unknown token is a failure (a clean 4xx), not passport-oauth1's "Failed to find request token" error.
-    if (!handshake) return cb(null, false, { message: 'This sign-in was already used or has expired.' });
+    if (!handshake) return cb(null, false, { message: 'This log-in was already used or has expired.' });
     cb(null, handshake.secret, handshake.purpose);
   }
 
@@ -105,7 +126,7 @@ export class OAuth2HandshakeStore {
 
   verify(req: Request, handle: string, _meta: unknown, cb: Callback): void {
     const handshake = takeHandshake(req, this.provider, handle);
-    if (!handshake) return cb(null, false, { message: 'This sign-in was already used or has expired.' });
+    if (!handshake) return cb(null, false, { message: 'This log-in was already used or has expired.' });
     cb(null, handshake.secret, handshake.purpose);
   }
 }

@@ -14,6 +14,8 @@ export interface PendingEmailSignin {
   readonly interactionUid: string;
   /** The address as normalised, shown back to the browser that typed it. */
   readonly email: string;
+  /** The name typed with it, for "Send a new code" (null: none, or one kept from before). */
+  readonly displayName?: string | null;
   readonly createdAt: number;
 }
 

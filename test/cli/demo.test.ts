@@ -80,7 +80,7 @@ describe('`parley demo` on a port other than the default', () => {
     const url = authorizationUrl(await widgetDiscover(issuer), { siteId: 'demo-blog', state: 'p.demo-port-state', challenge, provider: 'email' });
     const loginPage = await browser.get(url);
     expect(loginPage.status).toBe(200);
-    expect(loginPage.text).toContain('Sign in with email');
+    expect(loginPage.text).toContain('Log in with email');
     const uid = interactionUid(loginPage);
 
     await browser.post(`${issuer}/interaction/${uid}/email`, { email: 'demo-port@example.com', name: 'Port Reader' });

@@ -76,7 +76,7 @@ describe('Log Out on a shared computer (issue #11, item 2)', () => {
       // The gateway's account page in that browser is signed out too.
       const account = await browser.context.newPage();
       await account.goto(`${stack.gatewayUrl}/account`);
-      await account.getByText('You are not signed in on this browser.').waitFor();
+      await account.getByText('You are not logged in on this browser.').waitFor();
       await account.close();
       await nextPopup.close();
     } finally {

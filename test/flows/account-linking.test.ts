@@ -44,7 +44,7 @@ describe('linking sign-in methods on the account page', () => {
   it('shows a signed-out page to a browser that never signed in', async () => {
     const page = await new TestBrowser().get(`${issuer}/account`);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('You are not signed in on this browser');
+    expect(page.text).toContain('You are not logged in on this browser');
   });
 
   it('adds Twitter to an email account, after which both sign in to the same subject, and removes a method while one remains', async () => {
@@ -53,23 +53,23 @@ describe('linking sign-in methods on the account page', () => {
     const emailSub = await emailSignIn(owner, 'linker@example.com');
 
     const account = await owner.get(`${issuer}/account`);
-    expect(account.text).toContain('Signed in as <strong>Linker</strong>');
+    expect(account.text).toContain('Logged in as <strong>Linker</strong>');
     expect(account.text).toContain('linker@example.com');
-    expect(account.text).toContain('This is your only way to sign in');
+    expect(account.text).toContain('This is your only way to log in');
 
     const providerPage = await owner.get(`${issuer}/account/link/twitter`);
     const linked = await answerProviderPage(owner, providerPage, { userId: alice.idStr });
     expect(linked.url).toContain('/account?notice=');
-    expect(linked.text).toContain('Your Twitter account now signs you in to this account');
+    expect(linked.text).toContain('Your Twitter account now logs you in to this account');
     expect(linked.text).toContain(`@${alice.screenName}`);
 
     expect(await twitterSignIn(new TestBrowser(), alice.idStr)).toBe(emailSub);
 
     const removeEmail = await owner.post(`${issuer}/account/remove`, { csrf: csrfOf(linked.text), provider: 'email', subject: 'linker@example.com' });
-    expect(removeEmail.text).toContain('That email address no longer signs you in');
-    expect(removeEmail.text).toContain('This is your only way to sign in');
+    expect(removeEmail.text).toContain('That email address no longer logs you in');
+    expect(removeEmail.text).toContain('This is your only way to log in');
     const removeLast = await owner.post(`${issuer}/account/remove`, { csrf: csrfOf(removeEmail.text), provider: 'twitter', subject: alice.idStr });
-    expect(removeLast.text).toContain('You cannot remove your only way to sign in');
+    expect(removeLast.text).toContain('You cannot remove your only way to log in');
 
     // The removed address now starts an account of its own.
     expect(await emailSignIn(new TestBrowser(), 'linker@example.com')).not.toBe(emailSub);
@@ -83,7 +83,7 @@ describe('linking sign-in methods on the account page', () => {
     const otherSub = await emailSignIn(other, 'someone-else@example.com');
     const providerPage = await other.get(`${issuer}/account/link/twitter`);
     const refused = await answerProviderPage(other, providerPage, { userId: bob.idStr });
-    expect(refused.text).toContain('already signs in to a different account');
+    expect(refused.text).toContain('already logs in to a different account');
     expect(await twitterSignIn(new TestBrowser(), bob.idStr)).toBe(bobSub);
     expect(bobSub).not.toBe(otherSub);
   });
@@ -98,7 +98,7 @@ describe('linking sign-in methods on the account page', () => {
     const [message] = await readMailbox(issuer, 'carol-added@example.com');
     expect(message!.subject).toBe('Confirm your email address for commenting');
     const done = await owner.post(`${issuer}/account/email/code`, { csrf: csrfOf(sent.text), code: codeIn(message!) });
-    expect(done.text).toContain('Your email address now signs you in to this account');
+    expect(done.text).toContain('Your email address now logs you in to this account');
     expect(await emailSignIn(new TestBrowser(), 'carol-added@example.com')).toBe(twitterSub);
   });
 
@@ -123,6 +123,6 @@ describe('linking sign-in methods on the account page', () => {
     await emailSignIn(owner, 'logout@example.com');
     const account = await owner.get(`${issuer}/account`);
     const out = await owner.post(`${issuer}/account/logout`, { csrf: csrfOf(account.text) });
-    expect(out.text).toContain('You are not signed in on this browser');
+    expect(out.text).toContain('You are not logged in on this browser');
   });
 });

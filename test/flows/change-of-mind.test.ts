@@ -25,13 +25,14 @@ describe('changing one’s mind in the sign-in popup', () => {
   /** Follows the link of a gateway page whose text starts with `label`, as a click would. */
   function click(browser: TestBrowser, page: BrowserResponse, label: string): Promise<BrowserResponse> {
     const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const href = decodeEntities(extract(page.text, new RegExp(`<a [^>]*href="([^"]*)"[^>]*>${escaped}`)));
+    // A picker link starts with the provider's mark: <a href><span class="mark">t</span><span>Log in with Twitter…
+    const href = decodeEntities(extract(page.text, new RegExp(`<a [^>]*href="([^"]*)"[^>]*>(?:<span[^>]*>[^<]*</span><span>)?${escaped}`)));
     return browser.get(new URL(href, page.url).href);
   }
 
   /** On the email page: asks for the email and types the mailed code, as in the popup. */
   async function signInWithEmailCode(browser: TestBrowser, emailPage: BrowserResponse): Promise<BrowserResponse> {
-    expect(emailPage.text).toContain('Sign in with email');
+    expect(emailPage.text).toContain('Log in with email');
     const uid = interactionUid(emailPage);
     const email = `changed-mind-${++mailboxes}@example.com`;
     const sent = await browser.post(`${env.gw.issuer}/interaction/${uid}/email`, { email, name: 'Mind Changer' });
@@ -68,7 +69,7 @@ describe('changing one’s mind in the sign-in popup', () => {
     return browser;
   }
 
-  describe('asked for Email, the commenter goes "Other ways to sign in"', () => {
+  describe('asked for Email, the commenter goes "Other ways to log in"', () => {
     it.each([
       { to: 'facebook', browser: 'a new browser' },
       { to: 'twitter', browser: 'a new browser' },
@@ -79,8 +80,8 @@ describe('changing one’s mind in the sign-in popup', () => {
       const browser = kind === 'a new browser' ? new TestBrowser() : await signedInWithTwitter();
       const { pending, response: emailPage } = await authorize(browser, discovery, { provider: 'email', ...(params ? { params } : {}) });
       // Even a browser signed in already is asked: the site wants another provider than the session's.
-      expect(emailPage.text).toContain('Sign in with email');
-      const picker = await click(browser, emailPage, 'Other ways to sign in');
+      expect(emailPage.text).toContain('Log in with email');
+      const picker = await click(browser, emailPage, 'Other ways to log in');
       const relay = await pickUpstream(browser, picker, to);
       expect(await claimsAtRelay(pending, relay)).toMatchObject({ idp: to, name: upstreamUser(to).name });
     });
@@ -88,7 +89,7 @@ describe('changing one’s mind in the sign-in popup', () => {
     it('→ Twitter, then Back to the email page: ends signed in with email', async () => {
       const browser = new TestBrowser();
       const { pending, response: emailPage } = await authorize(browser, discovery, { provider: 'email' });
-      const picker = await click(browser, emailPage, 'Other ways to sign in');
+      const picker = await click(browser, emailPage, 'Other ways to log in');
       const twitterPage = await click(browser, picker, 'Log in with Twitter');
       expect(twitterPage.url.startsWith(env.emulators.twitter.apiUrl)).toBe(true);
       // Back, Back: the browser shows the email page again (a fresh GET of its URL).
@@ -102,7 +103,7 @@ describe('changing one’s mind in the sign-in popup', () => {
       const browser = new TestBrowser();
       const { pending, response: twitterPage } = await authorize(browser, discovery, { provider: 'twitter' });
       const picker = await answerProviderPage(browser, twitterPage, 'cancel');
-      expect(picker.text).toContain('You cancelled signing in with Twitter');
+      expect(picker.text).toContain('You cancelled logging in with Twitter');
       const relay = await pickUpstream(browser, picker, 'facebook');
       expect(await claimsAtRelay(pending, relay)).toMatchObject({ idp: 'facebook', name: dana().name });
     });
@@ -132,7 +133,7 @@ describe('changing one’s mind in the sign-in popup', () => {
       const browser = new TestBrowser();
       const { pending, response: dialog } = await authorize(browser, discovery, { provider: 'facebook' });
       const picker = await answerProviderPage(browser, dialog, 'cancel');
-      expect(picker.text).toContain('You cancelled signing in with Facebook');
+      expect(picker.text).toContain('You cancelled logging in with Facebook');
       const relay = await signInWithEmailCode(browser, await click(browser, picker, 'Log in with Email'));
       expect(await claimsAtRelay(pending, relay)).toMatchObject({ idp: 'email' });
     });
@@ -152,14 +153,14 @@ describe('changing one’s mind in the sign-in popup', () => {
     it('signs a browser that chose Facebook over Email straight in with Facebook, and asks again for Email, or with prompt=login', async () => {
       const browser = new TestBrowser();
       const first = await authorize(browser, discovery, { provider: 'email' });
-      const picker = await click(browser, first.response, 'Other ways to sign in');
+      const picker = await click(browser, first.response, 'Other ways to log in');
       await claimsAtRelay(first.pending, await pickUpstream(browser, picker, 'facebook'));
 
       const silent = await authorize(browser, discovery, { provider: 'facebook' });
       expect(await claimsAtRelay(silent.pending, silent.response)).toMatchObject({ idp: 'facebook', name: dana().name });
 
       const email = await authorize(browser, discovery, { provider: 'email' });
-      expect(email.response.text).toContain('Sign in with email');
+      expect(email.response.text).toContain('Log in with email');
 
       // After "Log Out" the widget asks with prompt=login and the provider: the popup asks even for the session's own.
       const change = await authorize(browser, discovery, { provider: 'facebook', params: { prompt: 'login' } });

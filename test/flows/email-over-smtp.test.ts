@@ -22,7 +22,7 @@ describe('email sign-in over real SMTP', () => {
       const [mail] = smtp.received;
       expect(mail!.to).toEqual(['reader@example.net']);
       expect(mail!.from).toBe('comments@blog.example');
-      expect(mail!.raw).toMatch(/^Subject: Sign in to comment on Demo Blog/m);
+      expect(mail!.raw).toMatch(/^Subject: Log in to comment on Demo Blog/m);
       // No dev mailbox when real SMTP is configured.
       expect((await fetch(`${gw.issuer}/dev/mailbox?to=reader@example.net`)).status).toBe(404);
 

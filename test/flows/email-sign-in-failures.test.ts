@@ -78,7 +78,7 @@ describe('email sign-in refuses what it must, and leaves nothing behind', () => 
       expect(response.status).toBe(400);
       expect(response.hops).toHaveLength(1);
       expect(response.headers.get('location')).toBeNull();
-      expect(response.text).toContain('This sign-in cannot continue');
+      expect(response.text).toContain('This log-in cannot continue');
     });
 
     it('refuses a redirect URI the site did not register, redirecting nowhere', async () => {
@@ -159,8 +159,11 @@ describe('email sign-in refuses what it must, and leaves nothing behind', () => 
       const code = await browser.post(`${gw.issuer}/interaction/${started.uid}/email/code`, { code: codeIn(started.message!) });
       expect(code.status).toBe(410);
       const complete = await browser.post(`${gw.issuer}/interaction/${started.uid}/email/complete`, {});
-      expect(complete.status).toBe(409);
-      expect(complete.url).toContain('/email/complete');
+      expect(complete.status).toBe(410);
+      // Still the code page, offering a new code.
+      expect(complete.url).toBe(`${gw.issuer}/interaction/${started.uid}/email/code`);
+      expect(complete.text).toContain('send a new code');
+      expect(complete.text).toContain('Send a new code');
     });
 
     it('carries at least 128 random bits and is stored only as a hash', async () => {
@@ -230,7 +233,8 @@ describe('email sign-in refuses what it must, and leaves nothing behind', () => 
       const signinsBefore = count(db, 'select count(*) n from email_signins');
       const started = await startEmailSignIn(browser, discovery, address);
       expect(started.sent.status).toBe(400);
-      expect(started.sent.text).toMatch(/class="error" role="alert"/);
+      // Said at the address field, which is marked invalid and described by it.
+      expect(started.sent.text).toMatch(/<p class="error field-error" role="alert" id="email-error">[^<]+<\/p>\s*<input id="email"[^>]* aria-invalid="true" aria-describedby="email-error"/);
       expect(count(db, 'select count(*) n from dev_mail')).toBe(before);
       expect(count(db, 'select count(*) n from email_signins')).toBe(signinsBefore);
     });
@@ -257,7 +261,7 @@ describe('email sign-in refuses what it must, and leaves nothing behind', () => 
       }
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
       expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(last!.text).toContain('Too many sign-in emails');
+      expect(last!.text).toContain('Too many emails');
       expect(await readMailbox(gw.issuer, 'flooded@example.com')).toHaveLength(5);
     });
 
@@ -323,7 +327,7 @@ describe('email sign-in refuses what it must, and leaves nothing behind', () => 
     const stranger = new TestBrowser();
     const answer = await stranger.get(`${gw.issuer}/interaction/${interactionUid(response)}`);
     expect(answer.status).toBe(400);
-    expect(answer.text).toContain('This sign-in window has expired');
+    expect(answer.text).toContain('This log-in has expired');
     void readMailbox;
   });
 });

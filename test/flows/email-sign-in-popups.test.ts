@@ -94,7 +94,7 @@ describe('email sign-ins in several popups of one browser', () => {
 
     const [added] = await readMailbox(gw.issuer, 'owner-added@example.org');
     const linked = await browser.post(`${gw.issuer}/account/email/code`, { csrf: extract(asked.text, /name="csrf" value="([^"]+)"/), code: codeIn(added!) });
-    expect(linked.text).toContain('Your email address now signs you in to this account');
+    expect(linked.text).toContain('Your email address now logs you in to this account');
     await expectRedeemable(popup, await finishWithCode(browser, popup));
   });
 
@@ -104,7 +104,7 @@ describe('email sign-ins in several popups of one browser', () => {
     for (let i = 0; i < 9; i++) started.push(await startEmailSignIn(browser, discovery, `cap-${i}@example.org`));
     const oldest = await finishWithCode(browser, started[0]!);
     expect(oldest.status).toBe(410);
-    expect(oldest.text).toContain('This sign-in has expired');
+    expect(oldest.text).toContain('This log-in has expired');
     await expectRedeemable(started[1]!, await finishWithCode(browser, started[1]!));
     await expectRedeemable(started[8]!, await finishWithCode(browser, started[8]!));
   });

@@ -30,7 +30,7 @@ describe('email sign-in, end to end over HTTP as the widget drives it', () => {
     const browser = new TestBrowser();
     const { pending, response: form } = await authorize(browser, discovery, { provider: 'email' });
     expect(form.status).toBe(200);
-    expect(form.text).toContain('Sign in with email');
+    expect(form.text).toContain('Log in with email');
     expect(form.text).toContain('never your email address');
     const uid = interactionUid(form);
 
@@ -46,11 +46,11 @@ describe('email sign-in, end to end over HTTP as the widget drives it', () => {
 
     const confirmPage = await browser.get(link);
     expect(confirmPage.status).toBe(200);
-    expect(confirmPage.text).toContain('Sign in to comment on Demo Blog?');
+    expect(confirmPage.text).toContain('Log in to comment on Demo Blog?');
     const token = new URL(link).searchParams.get('token')!;
     const confirmed = await browser.post(`${gw.issuer}/email/confirm`, { token });
     expect(confirmed.status).toBe(200);
-    expect(confirmed.text).toContain('You are signed in');
+    expect(confirmed.text).toContain('You are logged in');
 
     const status = await browser.get(`${gw.issuer}/interaction/${uid}/email/status`);
     expect(JSON.parse(status.text)).toEqual({ status: 'confirmed' });

@@ -55,7 +55,7 @@ describe('sign-in with Facebook through passport-facebook against the emulator',
     const { response } = await authorize(browser, discovery, { provider: 'facebook' });
     const back = await answerProviderPage(browser, response, 'cancel');
     expect(back.status).toBe(200);
-    expect(back.text).toContain('You cancelled signing in with Facebook');
+    expect(back.text).toContain('You cancelled logging in with Facebook');
   });
 
   it('answers a callback with a state this browser never issued with a clean 400', async () => {
@@ -66,13 +66,16 @@ describe('sign-in with Facebook through passport-facebook against the emulator',
     expect(forged.headers.getSetCookie()).toEqual([]);
   });
 
-  it('answers a replayed callback with a clean 400', async () => {
+  it('answers a replayed callback with the finished log-in in the same browser, and a clean 400 in another', async () => {
     const browser = new TestBrowser();
     const { response } = await authorize(browser, discovery, { provider: 'facebook' });
     const relay = await answerProviderPage(browser, response, { userId: env.emulators.facebook.users[0]!.id });
     const callback = relay.hops.find((hop) => hop.url.includes('/signin/facebook/callback'))!.url;
     const replay = await browser.get(callback);
-    expect(replay.status).toBe(400);
+    expect(replay.status).toBe(200);
+    expect(replay.text).toContain('This log-in has finished');
+    expect(replay.text).not.toContain('/relay/');
+    expect((await new TestBrowser().get(callback)).status).toBe(400);
   });
 
   describe.each([

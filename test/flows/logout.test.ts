@@ -59,13 +59,13 @@ describe('logging out of the gateway in the logout popup', () => {
 
     const account = await browser.get(`${gw.issuer}/account`);
     expect(account.status).toBe(200);
-    expect(account.text).toContain('You are not signed in on this browser.');
+    expect(account.text).toContain('You are not logged in on this browser.');
     expect(account.text).not.toContain('Shared Computer');
 
     const again = await authorize(browser, discovery, { provider: 'email' });
     expect(again.response.url).not.toMatch(/\/relay\//);
     expect(again.response.url).toMatch(/\/interaction\/[^/]+$/);
-    expect(again.response.text).toContain('Sign in with email');
+    expect(again.response.text).toContain('Log in with email');
   });
 
   it('keeps the page session when the confirmation is posted without the sign-in cookie (cross-site)', async () => {

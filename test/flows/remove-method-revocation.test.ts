@@ -82,7 +82,7 @@ describe('removing a sign-in method revokes the account\'s tokens', () => {
 
     const providerPage = await owner.get(`${issuer}/account/link/twitter`);
     const linked = await answerProviderPage(owner, providerPage, { userId: alice.idStr });
-    expect(linked.text).toContain('Your Twitter account now signs you in to this account');
+    expect(linked.text).toContain('Your Twitter account now logs you in to this account');
     const twitterToken = await twitterSignIn(new TestBrowser(), alice.idStr);
     expect(decodeJwt(twitterToken).sub).toBe(decodeJwt(emailToken).sub);
 
@@ -91,7 +91,7 @@ describe('removing a sign-in method revokes the account\'s tokens', () => {
     for (const token of [emailToken, twitterToken]) expect((await post(token)).status).toBe(201);
 
     const removed = await owner.post(`${issuer}/account/remove`, { csrf: csrfOf(linked.text), provider: 'twitter', subject: alice.idStr });
-    expect(removed.text).toContain('no longer signs you in');
+    expect(removed.text).toContain('no longer logs you in');
     const removedAt = Date.now();
 
     // The method used to sign in and the removed one alike: the account's tokens are revoked.

@@ -38,16 +38,16 @@ describe('"Sign out everywhere" on the account page', () => {
     const otherVerifier = createVerifier({ issuer: gw.issuer, audience: COMMENTS_URL });
     for (const token of [laptopToken, phoneToken]) await expect(demoVerifier.verify(token)).resolves.toBeDefined();
     await expect(otherVerifier.verify(otherSiteToken)).resolves.toBeDefined();
-    expect((await phone.get(`${gw.issuer}/account`)).text).toContain('Signed in as');
+    expect((await phone.get(`${gw.issuer}/account`)).text).toContain('Logged in as');
 
     const account = await laptop.get(`${gw.issuer}/account`);
     const done = await laptop.post(`${gw.issuer}/account/signout-everywhere`, { csrf: extract(account.text, /name="csrf" value="([^"]+)"/) });
-    expect(done.text).toContain("You are signed out everywhere");
+    expect(done.text).toContain("You are logged out everywhere");
     const signedOutAt = Date.now();
 
     // Both browsers are signed out at the gateway: the account page and a new sign-in ask again.
     for (const browser of [laptop, phone]) {
-      expect((await browser.get(`${gw.issuer}/account`)).text).toContain('You are not signed in on this browser');
+      expect((await browser.get(`${gw.issuer}/account`)).text).toContain('You are not logged in on this browser');
       const { response } = await authorize(browser, discovery, { provider: 'email' });
       expect(response.url).toMatch(/\/interaction\/[^/]+$/);
       expect(response.text).not.toContain('/relay/');

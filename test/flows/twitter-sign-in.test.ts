@@ -88,21 +88,32 @@ describe('sign-in with Twitter through passport-twitter against the emulator', (
     const back = await answerProviderPage(browser, page, 'cancel');
     expect(back.status).toBe(200);
     expect(back.url).toContain('/interaction/');
-    expect(back.text).toContain('You cancelled signing in with Twitter');
+    expect(back.text).toContain('You cancelled logging in with Twitter');
     expect(back.text).toContain('Log in with Email');
   });
 
-  it('answers a replayed callback with a clean 400 and leaves the session as it was', async () => {
+  it('answers a replayed callback (Back to Twitter’s page) with the finished log-in, and leaves the session as it was', async () => {
     const browser = new TestBrowser();
     const { page } = await openTwitter(browser);
     const relay = await answerProviderPage(browser, page, { userId: env.emulators.twitter.users[0]!.idStr });
     const callback = relay.hops.find((hop) => hop.url.includes('/signin/twitter/callback'))!.url;
     const sessionBefore = browser.cookieValue('parley.sid');
     const replay = await browser.get(callback);
-    expect(replay.status).toBe(400);
-    expect(replay.text).toContain('This sign-in cannot continue');
+    expect(replay.status).toBe(200);
+    expect(replay.text).toContain('This log-in has finished');
+    expect(replay.text).not.toContain('/relay/');
     expect(replay.headers.getSetCookie()).toEqual([]);
     expect(browser.cookieValue('parley.sid')).toBe(sessionBefore);
+  });
+
+  it('answers the same callback in another browser with a clean 400', async () => {
+    const browser = new TestBrowser();
+    const { page } = await openTwitter(browser);
+    const relay = await answerProviderPage(browser, page, { userId: env.emulators.twitter.users[0]!.idStr });
+    const callback = relay.hops.find((hop) => hop.url.includes('/signin/twitter/callback'))!.url;
+    const replay = await new TestBrowser().get(callback);
+    expect(replay.status).toBe(400);
+    expect(replay.text).toContain('This log-in cannot continue');
   });
 
   it('answers a callback whose request token this browser never asked for with a clean 400', async () => {
@@ -154,8 +165,8 @@ describe('the provider picker', () => {
     try {
       const { response } = await authorize(new TestBrowser(), await discover(env.gw.issuer));
       expect(response.text).toContain('Log in with Email');
-      expect(response.text).toMatch(/Log in with Twitter<span class="dev-badge">development emulator<\/span>/);
-      expect(response.text).toMatch(/Log in with Facebook<span class="dev-badge">development emulator<\/span>/);
+      expect(response.text).toMatch(/Log in with Twitter <span class="dev-badge">development emulator<\/span>/);
+      expect(response.text).toMatch(/Log in with Facebook <span class="dev-badge">development emulator<\/span>/);
       expect(response.text).toContain('never your email address');
     } finally {
       await env.stop();
@@ -172,7 +183,7 @@ describe('the provider picker', () => {
       expect(response.text).not.toContain('Log in with Facebook');
       const asked = await authorize(new TestBrowser(), discovery, { provider: 'twitter' });
       expect(asked.response.status).toBe(200);
-      expect(asked.response.text).toContain('That sign-in method is not available here');
+      expect(asked.response.text).toContain('That way of logging in is not available here');
     } finally {
       await gw.stop();
     }

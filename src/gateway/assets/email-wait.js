@@ -1,4 +1,4 @@
-// Waits in the sign-in popup for the email link to be confirmed in this browser, then continues.
+// Waits in the log-in window for the email link to be confirmed in this browser, then continues.
 (function () {
   'use strict';
   var form = document.getElementById('complete');
@@ -15,7 +15,7 @@
           live.innerHTML = '';
           var p = document.createElement('p');
           p.className = 'error';
-          p.textContent = 'This sign-in expired. Use a different address or ask for a new email.';
+          p.textContent = 'This code and link have expired: send a new code.';
           live.appendChild(p);
           return;
         }

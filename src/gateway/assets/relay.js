@@ -60,7 +60,7 @@
     for (var i = 0; i < origins.length; i++) {
       try { window.opener.postMessage(message, origins[i]); } catch { /* a closed or navigated opener */ }
     }
-    status.textContent = 'Signed in. This window closes by itself.';
+    status.textContent = message.error ? 'This window closes by itself.' : 'You are logged in. This window closes by itself.';
     window.setTimeout(function () { window.close(); }, 50);
     return;
   }
@@ -74,6 +74,6 @@
     status.textContent = 'Returning to the blog…';
     window.location.replace(returnUrl(page));
   } else {
-    status.textContent = 'The comment window was closed. Go back to the blog and sign in again.';
+    status.textContent = 'The comment window was closed. Go back to the blog and log in again.';
   }
 })();

@@ -240,7 +240,7 @@ export async function fullTour(ctx: TourContext, variant: Variant): Promise<Tour
     });
 
     await step('"Other ways to sign in" shows the picker', async () => {
-      await popup.getByRole('link', { name: 'Other ways to sign in' }).click();
+      await popup.getByRole('link', { name: 'Other ways to log in' }).click();
       await popup.getByRole('link', { name: /Log in with Twitter/ }).waitFor();
       await record.capture(popup, 'popup-picker');
     });
@@ -256,7 +256,7 @@ export async function fullTour(ctx: TourContext, variant: Variant): Promise<Tour
     await step('an address that is not one is refused', async () => {
       await popup.getByRole('link', { name: /Log in with Email/ }).click();
       await popup.getByLabel('Email address').fill('not an address');
-      await popup.getByRole('button', { name: 'Email me a sign-in code' }).click();
+      await popup.getByRole('button', { name: 'Email me a code' }).click();
       await shownAlert(popup).waitFor();
       await record.capture(popup, 'popup-email-form-error');
     });
@@ -266,7 +266,7 @@ export async function fullTour(ctx: TourContext, variant: Variant): Promise<Tour
       await popup.getByLabel('Email address').fill(email);
       const name = popup.getByLabel('Your name, shown with your comments');
       if (await name.count()) await name.fill('');
-      await popup.getByRole('button', { name: 'Email me a sign-in code' }).click();
+      await popup.getByRole('button', { name: 'Email me a code' }).click();
       await popup.getByLabel('6-digit code').waitFor();
     };
 
@@ -278,7 +278,7 @@ export async function fullTour(ctx: TourContext, variant: Variant): Promise<Tour
     await step('a wrong code is refused', async () => {
       const real = await stack.mailedCode(email);
       await popup.getByLabel('6-digit code').fill(real === '000000' ? '111111' : '000000');
-      await popup.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await popup.getByRole('button', { name: 'Log in', exact: true }).click();
       await shownAlert(popup).waitFor();
       await record.capture(popup, 'popup-email-code-wrong');
     });
@@ -296,7 +296,7 @@ export async function fullTour(ctx: TourContext, variant: Variant): Promise<Tour
       linkTab = await newTab(ctx, variant);
       open.push(linkTab);
       await linkTab.goto(await mailedLink(stack, email));
-      await linkTab.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+      await linkTab.getByRole('button', { name: 'Log in', exact: true }).waitFor();
       await record.capture(linkTab, 'link-confirm');
     });
 
@@ -306,8 +306,8 @@ export async function fullTour(ctx: TourContext, variant: Variant): Promise<Tour
     });
 
     await step('confirming the link', async () => {
-      await linkTab.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await linkTab.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ state: 'detached' });
+      await linkTab.getByRole('button', { name: 'Log in', exact: true }).click();
+      await linkTab.getByRole('button', { name: 'Log in', exact: true }).waitFor({ state: 'detached' });
       await linkTab.getByRole('heading', { level: 1 }).waitFor();
       await record.capture(linkTab, 'link-opened');
     });
@@ -366,7 +366,7 @@ export async function fullTour(ctx: TourContext, variant: Variant): Promise<Tour
 
     // The success page closes itself in the popup (assets/logout.js) after 1.5 s: it is looked at in a tab of its own.
     await step('the logout success page', () => gatewayPage('logout-success', `/session/end/success?client_id=${SITE_ID}`, (tab) => tab.getByRole('heading', { level: 1 })));
-    await step('the account page, signed out', () => gatewayPage('account-signed-out', '/account', (tab) => tab.getByText(/not signed in/i)));
+    await step('the account page, signed out', () => gatewayPage('account-signed-out', '/account', (tab) => tab.getByText(/not logged in/i)));
     await step('an unknown sign-in window', () => gatewayPage('error-unknown-interaction', '/interaction/no-such-interaction', (tab) => tab.getByRole('heading', { level: 1 })));
     await step('a used or unknown sign-in link', () => gatewayPage('error-link-used', '/email/confirm?token=no-such-token', (tab) => tab.getByRole('heading', { level: 1 })));
     await step('an authorization request for an unknown site', () =>

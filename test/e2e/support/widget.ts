@@ -46,10 +46,10 @@ export async function answerSignIn(popup: Page, stack: Stack, answer: PopupAnswe
   if (answer.provider === 'email') {
     await popup.getByLabel('Email address').fill(answer.email);
     await popup.getByLabel('Your name, shown with your comments').fill(answer.name);
-    await popup.getByRole('button', { name: 'Email me a sign-in code' }).click();
+    await popup.getByRole('button', { name: 'Email me a code' }).click();
     await popup.getByLabel('6-digit code').waitFor();
     await popup.getByLabel('6-digit code').fill(await stack.mailedCode(answer.email));
-    await popup.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await popup.getByRole('button', { name: 'Log in', exact: true }).click();
   } else {
     if (answer.viaPicker) await popup.getByRole('link', { name: new RegExp(`^Log in with ${LABELS[answer.provider]}`) }).click();
     await popup.getByRole('button', { name: answer.choose }).click();
