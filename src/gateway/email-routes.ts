@@ -115,6 +115,8 @@ export function emailRoutes(deps: EmailRoutesDeps): Router {
   router.get('/interaction/:uid/email/code', async (req, res) => {
     const interaction = await deps.flow.load(req, res);
     if (!interaction) return;
+    // Back from the name page: the address is proven already, the name is what is left.
+    if (deps.flow.profileAwaitingName(req, interaction)) return res.redirect(303, `/interaction/${interaction.uid}/name`);
     const pending = pendingEmailSignin(req, interaction.uid);
     if (!pending) return res.redirect(303, formPath(interaction));
     res.type('html').send(
@@ -189,8 +191,8 @@ export function emailRoutes(deps: EmailRoutesDeps): Router {
     const held = signin && pendingEmailSigninById(req, signin.id);
     const outcome = await deps.emailSignIn.confirmLink(field(req, 'token'), held?.signinId);
     if (outcome === 'invalid' || !signin) return void res.status(410).type('html').send(linkDeadPage());
-    if (outcome === 'other_browser') return void res.status(409).type('html').send(otherBrowserPage());
     const siteName = signin.siteId === '' ? undefined : (deps.sites.get(signin.siteId)?.name ?? 'the blog');
+    if (outcome === 'other_browser') return void res.status(409).type('html').send(otherBrowserPage(siteName));
     // A first log-in without a name continues in its window with the name: this tab must not say "logged in".
     const needsName = signin.displayName === null && (await deps.accounts.findByIdentity('email', signin.email)) === undefined;
     res.type('html').send(linkConfirmedPage({ siteName, nextStep: needsName ? 'choose-name' : 'none' }));

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import type { Browser } from './support/chromium';
+import { launchChromium, type Browser } from './support/chromium';
 import { useBrowserStack } from './support/harness';
 import type { Stack } from './support/stack';
 import { button, commentingAs, screenshot, widget } from './support/widget';
@@ -168,5 +168,58 @@ describe('the tab the emailed link opens (issue #11, item 5)', () => {
     await tab.close();
     await closed;
     await commentingAs(page, 'email').waitFor();
+  });
+});
+
+describe('other paths a stranger takes in the email popup', () => {
+  test('the link opened in another browser says to finish where the log-in started, and the code still works there', async () => {
+    const popup = await emailPopup('two-browsers@example.org', 'Two Browsers');
+    const elsewhere = await launchChromium();
+    try {
+      const tab = await elsewhere.context.newPage();
+      await tab.goto(await mailedLink('two-browsers@example.org'));
+      await tab.getByText('You are logging in as t•••••@example.org').waitFor();
+      await tab.getByRole('button', { name: 'Log in', exact: true }).click();
+      await tab.getByRole('heading', { name: 'Finish where you started' }).waitFor();
+      expect(await tab.getByRole('banner').innerText()).toContain('Demo Blog');
+      await screenshot(tab, 'link-tab-other-browser');
+    } finally {
+      await elsewhere.close();
+    }
+    await logInWithCode(popup, await stack.mailedCode('two-browsers@example.org'));
+  });
+
+  test('Back from the name page to the code page leads to the name again', async () => {
+    const popup = await emailPopup('back-to-code@example.org', '');
+    await codeField(popup).fill(await stack.mailedCode('back-to-code@example.org'));
+    await popup.getByRole('button', { name: 'Log in', exact: true }).click();
+    await popup.getByRole('heading', { name: 'Choose your name' }).waitFor();
+    await popup.goBack();
+    await popup.getByRole('heading', { name: 'Choose your name' }).waitFor();
+    const closed = popup.waitForEvent('close');
+    await popup.getByLabel('Your name').fill('Back Again');
+    await popup.getByRole('button', { name: 'Continue' }).click();
+    await closed;
+    await commentingAs(page, 'email').waitFor();
+  });
+
+  test('Cancel on the code page closes the popup, and the widget says the log-in was cancelled', async () => {
+    const popup = await emailPopup('cancel-code@example.org', 'Cancel Code');
+    const closed = popup.waitForEvent('close');
+    await popup.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await closed;
+    await widget(page).getByRole('status').getByText(/cancel/i).waitFor();
+    expect(await button(page, 'Log in with Email').isVisible()).toBe(true);
+  });
+
+  test('a page of a log-in the popup no longer holds offers to close the window, which closes it', async () => {
+    const opened = page.waitForEvent('popup');
+    await button(page, 'Log in with Email').click();
+    const popup = await opened;
+    await popup.goto(`${stack.gatewayUrl}/interaction/no-longer-held`);
+    await popup.getByRole('heading', { name: 'This log-in has expired' }).waitFor();
+    const closed = popup.waitForEvent('close');
+    await popup.getByRole('button', { name: 'Close this window' }).click();
+    await closed;
   });
 });

@@ -125,10 +125,11 @@ export function linkDeadPage(): string {
   });
 }
 
-export function otherBrowserPage(): string {
+export function otherBrowserPage(siteName: string | undefined): string {
   return messagePage({
     title: 'Finish where you started',
     message: 'This link was opened in a different browser from the one that asked to log in.',
     detail: 'Type the 6-digit code from the email into the log-in window on the device where you started.',
+    siteName,
   });
 }
