@@ -3,6 +3,7 @@ import { importPublicKey, verifySignature } from '../verify/algorithms';
 import { decodeCompactJws, decodeJsonSegment } from '../verify/jws';
 import type { KeyRing } from '../tokens/keys';
 import { SIGNING_ALGORITHM } from '../tokens/keys';
+import { RevokingGrantAdapter } from './grant-adapter';
 import { oidcContextOf, type ProviderMiddleware } from './provider-middleware';
 import type { TokenRevocations } from './token-revocations';
 
@@ -26,7 +27,7 @@ function ownAccessTokenClaims(token: string, keyRing: KeyRing, issuer: string): 
  * RFC 7009 revocation for our JWT access tokens. oidc-provider revokes only the tokens it stores
  * and answers `unsupported_token_type` for structured ones; the widget's Log Out sends exactly
  * those. Here such a token, once its signature checks out and it belongs to the client asking,
- * has its sign-in (`sid`: every token of that grant) revoked through the revocation feed, and the
+ * has its sign-in ended: its grant destroyed and every token of it (`sid`) revoked through the revocation feed, and the
  * client gets the 200 RFC 7009 §2.2 prescribes. A token that is not ours, or another client's,
  * also gets 200 and changes nothing (§2.2: an invalid token is no error).
  */
@@ -40,7 +41,11 @@ export function revokeJwtAccessTokens(deps: { revocations: TokenRevocations; key
     if (typeof token !== 'string' || !client) return;
     const claims = ownAccessTokenClaims(token, deps.keyRing(), deps.issuer);
     if (claims && claims['client_id'] === client.clientId && typeof claims['sid'] === 'string') {
-      await deps.revocations.revokeSession(client.clientId, claims['sid']);
+      // The grant ends too (its destroy publishes the revocation): otherwise the next authorization
+      // from the same browser would reuse it, and its fresh tokens would carry the revoked sid.
+      const grants = oidc.provider.Grant.adapter;
+      const ended = grants instanceof RevokingGrantAdapter && (await grants.destroyBySessionHandle(client.clientId, claims['sid']));
+      if (!ended) await deps.revocations.revokeSession(client.clientId, claims['sid']);
     }
     ctx.status = 200;
     ctx.body = '';

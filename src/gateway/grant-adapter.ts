@@ -1,5 +1,7 @@
+import type { AdapterPayload } from 'oidc-provider';
 import { OidcAdapter } from '../store/oidc-adapter';
 import type { Db } from '../store/database';
+import { sessionHandle } from '../tokens/claims';
 import type { TokenRevocations } from './token-revocations';
 
 /**
@@ -14,6 +16,23 @@ export class RevokingGrantAdapter extends OidcAdapter {
     private readonly revocations: TokenRevocations,
   ) {
     super(db, 'Grant');
+  }
+
+  /**
+   * A grant is stored with its session handle (the `sid` of its access tokens) in the `uid`
+   * column, which grants do not otherwise use, so a revoked token leads back to its grant.
+   */
+  override async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    await super.upsert(id, { ...payload, uid: sessionHandle(id) }, expiresIn);
+  }
+
+  /** Ends the grant whose access tokens carry `sid` at `siteId` (revoking them), if it still exists. */
+  async destroyBySessionHandle(siteId: string, sid: string): Promise<boolean> {
+    const grant = await this.findByUid(sid);
+    if (grant?.clientId !== siteId || typeof grant.jti !== 'string') return false;
+    await this.destroy(grant.jti);
+    await this.revokeByGrantId(grant.jti);
+    return true;
   }
 
   override async destroy(id: string): Promise<void> {

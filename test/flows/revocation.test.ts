@@ -9,7 +9,7 @@ import { createVerifier } from '../../src/verify';
 import { TestBrowser } from '../helpers/browser';
 import { startEmailSignIn } from '../helpers/email';
 import { COMMENTS_URL, startTestGateway, type RunningTestGateway } from '../helpers/gateway';
-import { codeIn, discover, redeemCode, relayParams, type Discovery, type PendingAuthorization } from '../helpers/oidc-client';
+import { authorize, codeIn, discover, redeemCode, relayParams, type Discovery, type PendingAuthorization } from '../helpers/oidc-client';
 import { DEMO_ORIGIN, postComment, startCommentService, type RunningCommentService } from '../comments/support';
 
 /** The contract: a revoked token is refused everywhere within 5 seconds of the revocation. */
@@ -96,6 +96,21 @@ describe('revoked access tokens are refused everywhere within seconds', () => {
     // The verifier's list is at most 4 s old once it answers; past that it waits for a fresh poll.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 4_000 - (Date.now() - since))));
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED', status: 401 });
+  });
+
+  it('gives the same browser a fresh sign-in after its token was revoked at the endpoint: a new sid, accepted', async () => {
+    // The widget's Log Out with its logout window blocked: the token is revoked, the gateway's own
+    // session stays, and the next authorization from that browser must not bring the revoked sid back.
+    const { browser, token } = await signIn('again@example.com');
+    expect((await revokeAtEndpoint(token)).status).toBe(200);
+    await expectRefusedWithinDeadline(token, Date.now());
+
+    const { pending, response } = await authorize(browser, discovery, { provider: 'email' });
+    const tokens = await redeemCode(discovery, pending, relayParams(response).get('code')!, {}, DEMO_ORIGIN);
+    expect(tokens.status).toBe(200);
+    const fresh = String(tokens.body['access_token']);
+    expect(decodeJwt(fresh).sid).not.toBe(decodeJwt(token).sid);
+    expect((await post(fresh)).status).toBe(201);
   });
 
   it('lets no site revoke another site\'s token: 200, and the token keeps working', async () => {
