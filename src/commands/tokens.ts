@@ -3,7 +3,7 @@ import { openDatabase } from '../store/database';
 import { RevocationStore } from '../store/revocations';
 import { loadKeyRing } from '../tokens/keys';
 import { describeKeyStore, GATEWAY_DB_FILE, keyStoreFor } from '../tokens/open-key-store';
-import { loadGatewaySecrets } from '../gateway/secrets';
+import { gatewaySecretsFor } from '../gateway/secrets';
 import { TokenRevocations } from '../gateway/token-revocations';
 import { UsageError } from './usage-error';
 
@@ -24,7 +24,7 @@ export async function runTokens(settings: Settings, args: readonly string[], pri
   if (action !== 'revoke' || siteId === undefined || subject === undefined || rest.length > 0) throw new UsageError(TOKENS_USAGE);
   if (!settings.sites.some((site) => site.id === siteId)) throw new UsageError(`unknown site "${siteId}" (not in the sites file)`);
   if (!SUBJECT_PATTERN.test(subject)) throw new UsageError(`"${subject}" is not a subject (the sub the comment service shows)`);
-  const db = await openDatabase({ dataDir: settings.dataDir, fileName: GATEWAY_DB_FILE, databaseUrl: settings.databaseUrl, databasePoolMax: 1, redisUrl: settings.redisUrl });
+  const db = await openDatabase({ dataDir: settings.dataDir, fileName: GATEWAY_DB_FILE, databaseUrl: settings.databaseUrl, databasePoolMax: 1 });
   try {
     const keyRing = await loadKeyRing(keyStoreFor(settings, db), { createIfMissing: false });
     if (!keyRing) throw new UsageError(`no signing key in ${describeKeyStore(settings)}: revocations are signed with the gateway's key`);
@@ -32,7 +32,7 @@ export async function runTokens(settings: Settings, args: readonly string[], pri
       store: new RevocationStore(db),
       keyRing: () => keyRing,
       issuer: settings.gateway.issuer,
-      pairwiseSecret: loadGatewaySecrets(settings.dataDir, settings.sessionSecret).pairwiseSecret,
+      pairwiseSecret: (await gatewaySecretsFor(settings, db)).pairwiseSecret,
       sites: settings.sites,
     });
     await revocations.revokeSubject(siteId, subject);

@@ -10,13 +10,12 @@ export type CommentsDb = Kysely<CommentsSchema>;
 export const COMMENTS_DB_FILE = 'comments.sqlite';
 
 /** Opens comments.sqlite (or DATABASE_URL's schema parley_comments) and brings its schema up to date. */
-export function openCommentsDatabase(settings: Pick<Settings, 'dataDir' | 'databaseUrl' | 'redisUrl'> & Partial<Pick<Settings, 'databasePoolMax'>>): Promise<CommentsDb> {
+export function openCommentsDatabase(settings: Pick<Settings, 'dataDir' | 'databaseUrl'> & Partial<Pick<Settings, 'databasePoolMax'>>): Promise<CommentsDb> {
   return openDatabase<CommentsSchema>({
     dataDir: settings.dataDir,
     fileName: COMMENTS_DB_FILE,
     databaseUrl: settings.databaseUrl,
     databasePoolMax: settings.databasePoolMax,
-    redisUrl: settings.redisUrl,
     migrations: commentsMigrations,
   });
 }

@@ -51,6 +51,8 @@ export interface Settings {
   /** Connections per process in the PostgreSQL pool (PARLEY_DATABASE_POOL_MAX). */
   readonly databasePoolMax: number;
   readonly redisUrl: string | undefined;
+  /** Starts every Redis key (PARLEY_REDIS_PREFIX), so deployments can share a server. */
+  readonly redisPrefix: string;
 }
 
 /** The environment-style keys Parley reads, with their defaults. */
@@ -70,6 +72,7 @@ export const DEFAULTS = Object.freeze({
   PARLEY_MAIL_FROM: 'Parley <no-reply@localhost>',
   PARLEY_TRUST_PROXY: 'false',
   PARLEY_DATABASE_POOL_MAX: '10',
+  PARLEY_REDIS_PREFIX: 'parley:',
 });
 
 export type SettingsSource = Readonly<Record<string, string | undefined>>;
@@ -96,6 +99,12 @@ function count(source: SettingsSource, name: string, min: number, max: number): 
     throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${value}")`);
   }
   return Number(value);
+}
+
+function redisPrefix(source: SettingsSource): string {
+  const value = required(source, 'PARLEY_REDIS_PREFIX');
+  if (!/^[\w.:-]{1,64}$/.test(value)) throw new ConfigError('PARLEY_REDIS_PREFIX', 'must be 1 to 64 letters, digits or . _ : -');
+  return value;
 }
 
 function port(source: SettingsSource, name: string): number {
@@ -227,6 +236,7 @@ export function loadSettings(env: SettingsSource = process.env, cwd: string = pr
     databasePoolMax: count(source, 'PARLEY_DATABASE_POOL_MAX', 1, 1000),
     keyEncryptionKey,
     redisUrl: scaleOutUrl('REDIS_URL', text(source, 'REDIS_URL')),
+    redisPrefix: redisPrefix(source),
   };
   return deepFreeze(settings);
 }

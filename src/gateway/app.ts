@@ -7,11 +7,8 @@ import type { Site } from '../config/sites';
 import { ConfigError } from '../config/errors';
 import { PROJECT_ROOT } from '../paths';
 import path from 'node:path';
-import { openDatabase, type Db } from '../store/database';
 import { AccountStore } from '../store/accounts';
-import { DatabaseSessionStore } from '../store/session-store';
 import { EmailSigninStore } from '../store/email-signins';
-import { RateLimiter } from '../store/rate-limits';
 import { DevMailbox } from '../store/dev-mailbox';
 import { sweepExpiredOidcPayloads } from '../store/oidc-adapter';
 import { createDevMailer, createSmtpMailer, type Mailer } from '../mail/mailer';
@@ -21,10 +18,12 @@ import { twitterStrategy } from '../providers/twitter';
 import { facebookStrategy } from '../providers/facebook';
 import { upstreamRoutes, type UpstreamProvider } from './upstream-routes';
 import { accountRoutes } from './account-routes';
-import { keyRingVersion, loadKeyRing, type KeyRing } from '../tokens/keys';
+import { loadKeyRing, storedKeyRingVersion, type KeyRing } from '../tokens/keys';
+import type { KeyStore } from '../tokens/key-store';
+import { describeKeyStore } from '../tokens/open-key-store';
+import { openGatewayStores } from './gateway-stores';
 import { createOidcProvider } from './oidc';
 import { ACCESS_TOKEN_TTL_SECONDS } from '../tokens/claims';
-import { loadGatewaySecrets } from './secrets';
 import { SignInFlow } from './sign-in';
 import { securityHeaders } from './security';
 import { issuerHostOnly } from './host-binding';
@@ -33,7 +32,6 @@ import { emailRoutes } from './email-routes';
 import { relayRoutes } from './relay';
 import { privacyRoutes } from './privacy-routes';
 import { RevocationStore } from '../store/revocations';
-import { endAccountSessions } from '../store/account-sessions';
 import { TokenRevocations } from './token-revocations';
 import { revocationFeedRoutes } from './revocation-feed';
 import { devMailboxRoutes } from './dev-mailbox-routes';
@@ -62,7 +60,9 @@ export interface Gateway {
   readonly app: express.Express;
   /** The current oidc-provider instance (replaced when keys are rotated). */
   provider(): Provider;
-  /** Reloads signing keys from the data directory (after `parley keys rotate`). */
+  /** Where the signing keys are (files, or the database with DATABASE_URL). */
+  readonly keyStore: KeyStore;
+  /** Reloads signing keys from their store (after `parley keys rotate`). */
   reloadKeys(): Promise<void>;
   close(): Promise<void>;
 }
@@ -83,14 +83,20 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   if (options.accessTokenTtlSeconds !== undefined && !(Number.isInteger(options.accessTokenTtlSeconds) && options.accessTokenTtlSeconds >= 1 && options.accessTokenTtlSeconds <= ACCESS_TOKEN_TTL_SECONDS)) {
     throw new TypeError(`createGateway: accessTokenTtlSeconds must be a whole number of seconds from 1 to ${ACCESS_TOKEN_TTL_SECONDS} (got ${options.accessTokenTtlSeconds})`);
   }
-  const db: Db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: settings.databaseUrl, redisUrl: settings.redisUrl });
-  const loadedKeys = await loadKeyRing(settings.dataDir, { createIfMissing: !settings.production });
+  const stores = await openGatewayStores(settings);
+  const { db, keyStore, secrets, sessionStore, limiter } = stores;
+  let loadedKeys: KeyRing | undefined;
+  try {
+    loadedKeys = await loadKeyRing(keyStore, { createIfMissing: !settings.production });
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   if (!loadedKeys) {
-    await db.destroy();
-    throw new Error('no signing key under PARLEY_DATA_DIR/keys: run `parley keys rotate` to create one');
+    await stores.close();
+    throw new Error(`no signing key in ${describeKeyStore(settings)}: run \`parley keys rotate\` to create one`);
   }
   let keyRing: KeyRing = loadedKeys;
-  const secrets = loadGatewaySecrets(settings.dataDir, settings.sessionSecret);
   const sites = new Map<string, Site>(settings.sites.map((site) => [site.id, site]));
   const accounts = new AccountStore(db);
 
@@ -109,7 +115,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   // koa's callback() composes the whole middleware stack anew: build it once per provider, not per request.
   let providerHandler = provider.callback();
   await assertSitesAreValidClients(provider, settings.sites);
-  let keysVersion = keyRingVersion(settings.dataDir);
+  let keysVersion = await storedKeyRingVersion(keyStore);
 
   const devMailbox = new DevMailbox(db);
   const useDevMailbox = settings.mail.smtpUrl === undefined && !settings.production;
@@ -119,7 +125,6 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
       ? createSmtpMailer(settings.mail.smtpUrl, settings.mail.from)
       : createDevMailer(devMailbox, { print: options.printDevMail ?? false }));
   const emailSignins = new EmailSigninStore(db);
-  const limiter = new RateLimiter(db);
   const emailSignIn = new EmailSignIn({ signins: emailSignins, mailer, limiter, issuer: settings.gateway.issuer, rateLimits: options.emailRateLimits });
 
   const passport = new Passport();
@@ -127,7 +132,6 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   passport.serializeUser<string>((user, done) => done(null, (user as { id: string }).id));
   passport.deserializeUser<string>((id, done) => done(null, { id }));
 
-  const sessionStore = new DatabaseSessionStore(db);
   const flow = new SignInFlow(() => provider, sites, accounts);
   const upstream: UpstreamProvider[] = [];
   const pickerProviders: PickerProvider[] = [{ id: 'email', label: 'Email', emulated: false }];
@@ -177,7 +181,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   pages.use(interactionRoutes({ flow, providers: pickerProviders, commentsUrl: settings.comments.url }));
   pages.use(emailRoutes({ flow, emailSignIn, passport, sites, accounts, devMailbox: useDevMailbox && options.mailer === undefined }));
   pages.use(upstreamRoutes({ flow, accounts, passport, providers: upstream }));
-  pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream, revocations, endAccountSessions: (accountId) => endAccountSessions(db, accountId) }));
+  pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream, revocations, endAccountSessions: (accountId) => stores.endAccountSessions(accountId) }));
   app.use(['/interaction', '/email', '/signin', '/account'], (req, res, next) => {
     // Routers mounted at a path strip it; restore it so routes read as full paths.
     req.url = req.originalUrl;
@@ -203,10 +207,10 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   sweeper.unref();
 
   const reloadKeys = async () => {
-    const reloaded = await loadKeyRing(settings.dataDir, { createIfMissing: false });
+    const reloaded = await loadKeyRing(keyStore, { createIfMissing: false });
     if (!reloaded) return;
     keyRing = reloaded;
-    keysVersion = keyRingVersion(settings.dataDir);
+    keysVersion = await storedKeyRingVersion(keyStore);
     provider = buildProvider();
     providerHandler = provider.callback();
   };
@@ -214,9 +218,10 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   const keyWatcher =
     watchInterval > 0
       ? setInterval(() => {
-          if (keyRingVersion(settings.dataDir) !== keysVersion) {
-            reloadKeys().catch((error: Error) => console.error(`gateway: key reload failed: ${error.message}`));
-          }
+          // Another instance or `parley keys rotate` may have changed the keys (files or database).
+          storedKeyRingVersion(keyStore)
+            .then((version) => (version !== keysVersion ? reloadKeys() : undefined))
+            .catch((error: Error) => console.error(`gateway: key reload failed: ${error.message}`));
         }, watchInterval)
       : undefined;
   keyWatcher?.unref();
@@ -224,11 +229,12 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   return {
     app,
     provider: () => provider,
+    keyStore,
     reloadKeys,
     async close() {
       clearInterval(sweeper);
       if (keyWatcher) clearInterval(keyWatcher);
-      await db.destroy();
+      await stores.close();
     },
   };
 }

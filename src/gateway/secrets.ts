@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
+import type { Settings } from '../config/settings';
+import type { Db } from '../store/database';
 
 export interface GatewaySecrets {
   /** Signs oidc-provider's cookies. */
@@ -19,7 +21,32 @@ const SECRET_FILE = 'gateway-secret';
  * sessions and subjects. Each use gets its own key derived from the root.
  */
 export function loadGatewaySecrets(dataDir: string, configured: string | undefined): GatewaySecrets {
-  const root = configured ?? readOrCreateSecret(dataDir);
+  return deriveSecrets(configured ?? readOrCreateSecret(dataDir));
+}
+
+/**
+ * The same, for instances sharing a database (DATABASE_URL): without PARLEY_SESSION_SECRET the
+ * root secret is made once and kept in the database, so every instance derives the same keys.
+ */
+export async function loadSharedGatewaySecrets(db: Db, configured: string | undefined): Promise<GatewaySecrets> {
+  if (configured !== undefined) return deriveSecrets(configured);
+  await db
+    .insertInto('gateway_secret')
+    .values({ id: 1, value: randomBytes(32).toString('base64url') })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  const { value } = await db.selectFrom('gateway_secret').select('value').where('id', '=', 1).executeTakeFirstOrThrow();
+  return deriveSecrets(value);
+}
+
+/** The secrets for these settings: shared through the database with DATABASE_URL, else as above. */
+export function gatewaySecretsFor(settings: Pick<Settings, 'dataDir' | 'databaseUrl' | 'sessionSecret'>, db: Db): Promise<GatewaySecrets> {
+  return settings.databaseUrl === undefined
+    ? Promise.resolve(loadGatewaySecrets(settings.dataDir, settings.sessionSecret))
+    : loadSharedGatewaySecrets(db, settings.sessionSecret);
+}
+
+function deriveSecrets(root: string): GatewaySecrets {
   const derive = (purpose: string) => createHmac('sha256', root).update(`parley:${purpose}`).digest('base64url');
   return { cookieKeys: [derive('cookies')], sessionSecret: derive('session'), pairwiseSecret: derive('pairwise-subject') };
 }

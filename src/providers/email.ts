@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 
 import { parseEmailAddress } from '../mail/address';
 import type { Mailer } from '../mail/mailer';
 import type { EmailSignin, EmailSigninStore } from '../store/email-signins';
-import type { RateLimiter, RateLimitRule } from '../store/rate-limits';
+import type { RateLimits, RateLimitRule } from '../store/rate-limits';
 import { emailSigninMessage } from './email-message';
 
 export const EMAIL_SIGNIN_TTL_SECONDS = 10 * 60;
@@ -59,7 +59,7 @@ function sameHash(a: string, b: string): boolean {
 export interface EmailSignInDeps {
   readonly signins: EmailSigninStore;
   readonly mailer: Mailer;
-  readonly limiter: RateLimiter;
+  readonly limiter: RateLimits;
   /** Absolute base URL of the gateway, for the link in the message. */
   readonly issuer: string;
   readonly rateLimits?: EmailRateLimits;

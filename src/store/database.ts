@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
-import { refuseUnsupportedStores } from '../config/scale-out';
 import { migrationProvider as gatewayMigrations } from './migrations';
 import { openPostgres } from './postgres';
 import type { Database } from './schema';
@@ -18,8 +17,6 @@ export interface OpenDatabaseOptions {
   readonly databaseUrl?: string | undefined;
   /** Connections per process in the PostgreSQL pool. */
   readonly databasePoolMax?: number | undefined;
-  /** Refused while this version cannot use it (see config/scale-out). */
-  readonly redisUrl?: string | undefined;
   /** The schema's versioned migrations; the gateway's by default. */
   readonly migrations?: MigrationProvider;
 }
@@ -29,11 +26,9 @@ export const DEFAULT_DATABASE_POOL_MAX = 10;
 
 /**
  * Opens a service's database and brings its schema up to date: PostgreSQL when `databaseUrl` is
- * set (DATABASE_URL: every instance shares it), else SQLite under the data directory. Every service
- * opens its stores here first, so this is where a scale-out store this version cannot use stops it.
+ * set (DATABASE_URL: every instance shares it), else SQLite under the data directory.
  */
 export async function openDatabase<Schema = Database>(options: OpenDatabaseOptions): Promise<Kysely<Schema>> {
-  refuseUnsupportedStores({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl });
   const migrations = options.migrations ?? gatewayMigrations;
   if (options.databaseUrl === undefined) {
     const db = openSqlite<Schema>(options);

@@ -145,6 +145,18 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_gateway_secret': {
+    // With DATABASE_URL and no PARLEY_SESSION_SECRET (development), one root secret for every
+    // instance: pairwise subjects and cookies must not depend on which instance answered.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('gateway_secret')
+        .ifNotExists()
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

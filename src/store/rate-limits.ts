@@ -19,11 +19,18 @@ export interface RateLimitDecision {
   readonly retryAfterSeconds: number;
 }
 
+/** Fixed-window rate limits, wherever they are kept (the database here, or Redis: redis-rate-limits.ts). */
+export interface RateLimits {
+  hit(key: string, rule: RateLimitRule): Promise<RateLimitDecision>;
+  /** Drops counters whose window ended more than `olderThanMs` ago (a no-op where they expire). */
+  sweep(olderThanMs: number): Promise<void>;
+}
+
 /**
  * Fixed-window counters kept in the database, so limits hold across restarts and instances.
  * One statement per hit: insert the key, or bump it, or restart its window when it has passed.
  */
-export class RateLimiter<Schema extends RateLimitSchema = RateLimitSchema> {
+export class RateLimiter<Schema extends RateLimitSchema = RateLimitSchema> implements RateLimits {
   private readonly db: Kysely<RateLimitSchema>;
 
   constructor(

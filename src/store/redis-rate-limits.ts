@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RateLimitDecision, RateLimitRule } from './rate-limits';
+import type { RateLimitDecision, RateLimitRule, RateLimits } from './rate-limits';
 
 /**
  * The fixed-window counters of rate-limits.ts in Redis: one atomic script per hit (count, and
@@ -14,7 +14,7 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return { hits, ttl }
 `;
 
-export class RedisRateLimiter {
+export class RedisRateLimiter implements RateLimits {
   constructor(private readonly redis: Redis) {}
 
   async hit(key: string, rule: RateLimitRule): Promise<RateLimitDecision> {

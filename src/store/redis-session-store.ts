@@ -23,8 +23,23 @@ export class RedisSessionStore extends session.Store {
 
   override set(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
     const ttlMs = this.expiry(data) - this.now();
-    const saved = ttlMs > 0 ? this.redis.set(key(sid), JSON.stringify(data), 'PX', ttlMs) : this.redis.del(key(sid));
+    const account = (data as { passport?: { user?: unknown } }).passport?.user;
+    const saved =
+      ttlMs <= 0
+        ? this.redis.del(key(sid))
+        : typeof account === 'string'
+          ? // Indexed by account, so "sign out everywhere" finds the sessions of one account.
+            this.redis.multi().set(key(sid), JSON.stringify(data), 'PX', ttlMs).sadd(accountKey(account), sid).pexpire(accountKey(account), ttlMs, 'GT').exec()
+          : this.redis.set(key(sid), JSON.stringify(data), 'PX', ttlMs);
     saved.then(() => callback?.(), (error: unknown) => callback?.(error));
+  }
+
+  /** Ends every page session logged in to `accountId`; answers how many there were. */
+  async endAccountSessions(accountId: string): Promise<number> {
+    const sids = await this.redis.smembers(accountKey(accountId));
+    if (sids.length > 0) await this.redis.del(...sids.map(key));
+    await this.redis.del(accountKey(accountId));
+    return sids.length;
   }
 
   override destroy(sid: string, callback?: (error?: unknown) => void): void {
@@ -42,4 +57,8 @@ export class RedisSessionStore extends session.Store {
 
 function key(sid: string): string {
   return `session:${sid}`;
+}
+
+function accountKey(accountId: string): string {
+  return `account-sessions:${accountId}`;
 }

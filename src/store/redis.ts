@@ -22,13 +22,15 @@ export async function openRedis(url: string, prefix: string): Promise<Redis> {
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
   // Errors are reported by the commands that fail; an unhandled 'error' event would end the process.
-  redis.on('error', () => undefined);
+  // The first one says best why the server cannot be used at start-up (ECONNREFUSED, auth...).
+  let firstError: Error | undefined;
+  redis.on('error', (error: Error) => (firstError ??= error));
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    throw new ConfigError('REDIS_URL', `Redis cannot be used: ${(error as Error).message || 'no answer'}`);
+    throw new ConfigError('REDIS_URL', `Redis cannot be used: ${(firstError ?? (error as Error)).message || 'no answer'}`);
   }
   return redis;
 }

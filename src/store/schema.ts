@@ -14,6 +14,13 @@ export interface Database {
   dev_mail: DevMailTable;
   revocations: RevocationsTable;
   signing_keys: SigningKeysTable;
+  gateway_secret: GatewaySecretTable;
+}
+
+/** The root secret every instance shares when none is configured (gateway/shared-secret.ts). */
+export interface GatewaySecretTable {
+  id: number;
+  value: string;
 }
 
 /** The signing keys, when they live in the database (tokens/database-key-store.ts). */

@@ -36,7 +36,7 @@ export const GATEWAY_DB_FILE = 'gateway.sqlite';
  */
 export async function withKeyStore<T>(settings: Settings, use: (store: KeyStore, db: Db | undefined) => Promise<T>): Promise<T> {
   if (settings.databaseUrl === undefined) return use(keyStoreFor(settings, undefined), undefined);
-  const db = await openDatabase({ dataDir: settings.dataDir, fileName: GATEWAY_DB_FILE, databaseUrl: settings.databaseUrl, databasePoolMax: 1, redisUrl: settings.redisUrl });
+  const db = await openDatabase({ dataDir: settings.dataDir, fileName: GATEWAY_DB_FILE, databaseUrl: settings.databaseUrl, databasePoolMax: 1 });
   try {
     return await use(keyStoreFor(settings, db), db);
   } finally {

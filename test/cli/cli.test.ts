@@ -66,14 +66,12 @@ describe('the parley command', () => {
     expect(development.err).toMatch(/^parley: PARLEY_DATA_DIR: the signing key .* is a development key/);
   });
 
-  // Until Redis is supported, setting it must stop a service rather than leave it running on
-  // SQLite while the operator believes otherwise; a PostgreSQL that cannot be reached stops it too
-  // (a service never falls back to SQLite). PostgreSQL itself: `npm run test:cluster`.
+  // A scale-out store that cannot be reached stops a service in one line naming it: a service never
+  // falls back to SQLite. PostgreSQL and Redis themselves: `npm run test:cluster`.
   it.each([
     ['gateway', 'DATABASE_URL', 'postgres://parley:secret-password@127.0.0.1:1/parley', /^parley: DATABASE_URL: PostgreSQL cannot be used: .*ECONNREFUSED/],
-    ['gateway', 'REDIS_URL', 'redis://cache.internal:6379', /^parley: REDIS_URL: Redis is not supported by this version yet; unset it/],
+    ['gateway', 'REDIS_URL', 'redis://parley:secret-password@127.0.0.1:1', /^parley: REDIS_URL: Redis cannot be used: .*ECONNREFUSED/],
     ['comments', 'DATABASE_URL', 'postgresql://parley:secret-password@127.0.0.1:1/parley', /^parley: DATABASE_URL: PostgreSQL cannot be used: .*ECONNREFUSED/],
-    ['comments', 'REDIS_URL', 'rediss://cache.internal:6380', /^parley: REDIS_URL: Redis is not supported by this version yet; unset it/],
   ])('refuses to start `parley %s` with %s set, in one line naming it', async (command, setting, url, message) => {
     const result = await parley([command], { PARLEY_DATA_DIR: makeDataDir(), PARLEY_GATEWAY_PORT: '0', PARLEY_COMMENTS_PORT: '0', [setting]: url });
     expect(result.code).toBe(1);

@@ -104,7 +104,7 @@ describe('the stores on PostgreSQL', () => {
   it('give back bigint columns as numbers, as SQLite does', async () => {
     const dataDir = makeDataDir();
     const databaseUrl = await testDatabaseUrl(dataDir);
-    const comments = await openCommentsDatabase({ dataDir, databaseUrl, redisUrl: undefined });
+    const comments = await openCommentsDatabase({ dataDir, databaseUrl });
     const gateway = await openDatabase({ dataDir, fileName: 'gateway.sqlite', databaseUrl });
     try {
       const store = new CommentStore(comments);

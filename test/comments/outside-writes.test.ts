@@ -14,7 +14,7 @@ describe('noticing writes by other connections', () => {
 
   beforeEach(async () => {
     dataDir = makeDataDir();
-    db = await openCommentsDatabase({ dataDir, databaseUrl: undefined, redisUrl: undefined });
+    db = await openCommentsDatabase({ dataDir, databaseUrl: undefined });
     noticed = 0;
     check = checkSqliteOutsideWrites(db, () => {
       noticed += 1;

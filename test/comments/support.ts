@@ -6,7 +6,7 @@ import { loadSettings, type Settings } from '../../src/config';
 import { createCommentService, openCommentsDatabase, type ApiComment, type ApiThreadEntry, type CommentService, type CommentServiceOptions } from '../../src/comments';
 import { listen, type RunningServer } from '../../src/http/listen';
 import { loadKeyRing } from '../../src/tokens/keys';
-import { testDatabaseEnv, testDatabaseUrl } from '../helpers/postgres';
+import { testStoreEnv, testDatabaseUrl } from '../helpers/postgres';
 import { makeDataDir } from '../helpers/data-dir';
 import { COMMENTS_URL, startTestGateway, type RunningTestGateway, type TestSite } from '../helpers/gateway';
 
@@ -51,7 +51,7 @@ export async function startCommentService(
 ): Promise<RunningCommentService> {
   const dataDir = options.dataDir ?? makeDataDir();
   // In the cluster suite, on a PostgreSQL database of its own (test/helpers/postgres.ts).
-  const settings = serviceSettings(issuer, dataDir, await testDatabaseEnv(dataDir));
+  const settings = serviceSettings(issuer, dataDir, await testStoreEnv(dataDir));
   const service = await createCommentService(settings, { log: () => undefined, ...options.serviceOptions });
   const server: RunningServer = await listen(service.app, 0);
   return {
@@ -79,7 +79,7 @@ export class GatewayTokens {
   ) {}
 
   static async of(gateway: RunningTestGateway): Promise<GatewayTokens> {
-    const ring = await loadKeyRing(gateway.dataDir, { createIfMissing: false });
+    const ring = await loadKeyRing(gateway.gateway.keyStore, { createIfMissing: false });
     if (!ring) throw new Error('the test gateway has no key');
     const jwk = ring.current.jwk;
     return new GatewayTokens(gateway.issuer, ring.current.kid, jwk, await importJWK(jwk, 'RS256'));
@@ -205,7 +205,7 @@ export function expectError(response: ApiResponse, status: number, code: string)
 
 /** Rows in each table of the service's database (SQLite or PostgreSQL), read through a second connection. */
 export async function rowCounts(dataDir: string): Promise<Record<'comments' | 'bans' | 'idempotency_keys' | 'rate_limits', number>> {
-  const db = await openCommentsDatabase({ dataDir, databaseUrl: await testDatabaseUrl(dataDir), redisUrl: undefined });
+  const db = await openCommentsDatabase({ dataDir, databaseUrl: await testDatabaseUrl(dataDir) });
   try {
     const count = async (table: 'comments' | 'bans' | 'idempotency_keys' | 'rate_limits') =>
       Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);

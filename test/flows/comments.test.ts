@@ -93,7 +93,7 @@ describe('commenting with tokens from a real sign-in', () => {
   it('accepts tokens signed with the old and the new key after a rotation, without a restart', async () => {
     const oldKid = decodeProtectedHeader(adaToken).kid;
     // A rotation whose activation delay has already passed: the new key signs right away.
-    const rotated = await rotateKeys(gw.dataDir, Date.now() - KEY_ACTIVATION_DELAY_SECONDS * 1000);
+    const rotated = await rotateKeys(gw.gateway.keyStore, Date.now() - KEY_ACTIVATION_DELAY_SECONDS * 1000);
     // The rotated-in key is the one activated last (its createdAt lies in the past on purpose).
     const activation = (key: (typeof rotated.keys)[number]) => key.activatesAt ?? key.createdAt;
     const ring = { current: rotated.keys.reduce((latest, key) => (activation(key) > activation(latest) ? key : latest)) };

@@ -36,7 +36,7 @@ describe('key rotation at the gateway', () => {
   it('publishes a key rotated in by another process at once, and keeps signing with the current one until the new one activates', async () => {
     const before = await accessToken('pending-before@example.com');
     const currentKid = decodeProtectedHeader(before).kid;
-    const ring = await rotateKeys(gw.dataDir);
+    const ring = await rotateKeys(gw.gateway.keyStore);
     const pending = ring.keys.find((key) => key.kid !== currentKid && key.activatesAt! > Date.now())!;
     expect(pending).toBeDefined();
     await waitUntilPublished(pending.kid);
@@ -52,7 +52,7 @@ describe('key rotation at the gateway', () => {
 
     // A rotation made long enough ago that the new key's activation time has passed.
     const known = new Set((await jwks()).keys.map((key) => key.kid));
-    const rotated = await rotateKeys(gw.dataDir, Date.now() - KEY_ACTIVATION_DELAY_SECONDS * 1000);
+    const rotated = await rotateKeys(gw.gateway.keyStore, Date.now() - KEY_ACTIVATION_DELAY_SECONDS * 1000);
     const ring = { current: rotated.keys.find((key) => !known.has(key.kid))! };
     await waitUntilPublished(ring.current.kid);
 

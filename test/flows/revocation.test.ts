@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { runTokens } from '../../src/commands/tokens';
-import { loadGatewaySecrets } from '../../src/gateway/secrets';
+import { gatewaySecretsFor } from '../../src/gateway/secrets';
 import { TokenRevocations } from '../../src/gateway/token-revocations';
 import { openDatabase } from '../../src/store/database';
 import { RevocationStore } from '../../src/store/revocations';
@@ -159,13 +159,13 @@ describe('revoked access tokens are refused everywhere within seconds', () => {
   it('is read to the end by a new verifier when it holds more revocations than one answer may carry', async () => {
     // A busy gateway: more events in force than fit in one answer of the verifier's size limit.
     const settings = gw.settings;
-    const db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: settings.databaseUrl, redisUrl: undefined });
-    const keyRing = (await loadKeyRing(settings.dataDir, { createIfMissing: false }))!;
+    const db = await openDatabase({ dataDir: settings.dataDir, fileName: 'gateway.sqlite', databaseUrl: settings.databaseUrl });
+    const keyRing = (await loadKeyRing(gw.gateway.keyStore, { createIfMissing: false }))!;
     const bulk = new TokenRevocations({
       store: new RevocationStore(db),
       keyRing: () => keyRing,
       issuer: settings.gateway.issuer,
-      pairwiseSecret: loadGatewaySecrets(settings.dataDir, settings.sessionSecret).pairwiseSecret,
+      pairwiseSecret: (await gatewaySecretsFor(settings, db)).pairwiseSecret,
       sites: settings.sites,
     });
     try {

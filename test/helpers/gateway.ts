@@ -4,7 +4,7 @@ import { loadSettings, type Settings } from '../../src/config';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/app';
 import { makeDataDir } from './data-dir';
 import { bindLoopback } from './listener';
-import { testDatabaseEnv } from './postgres';
+import { testStoreEnv } from './postgres';
 
 export const COMMENTS_URL = 'http://localhost:4100';
 export const SITE_ORIGIN = 'http://localhost:4200';
@@ -53,7 +53,7 @@ export async function startTestGateway(
     PARLEY_COMMENTS_URL: COMMENTS_URL,
     PARLEY_SITES_FILE: sitesFile,
     // In the cluster suite, on a PostgreSQL database of its own (test/helpers/postgres.ts).
-    ...(await testDatabaseEnv(dataDir)),
+    ...(await testStoreEnv(dataDir)),
     ...options.env,
   });
   const gateway = await createGateway(settings, { keyWatchIntervalMs: 0, ...options.gatewayOptions });

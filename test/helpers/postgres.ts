@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { testRedis } from './redis';
 
 /**
  * PostgreSQL for the cluster suite (`npm run test:cluster`, jest.cluster.config.js): its global
@@ -30,10 +31,15 @@ export function testDatabaseUrl(dataDir: string): Promise<string | undefined> {
   return database;
 }
 
-/** `{ DATABASE_URL }` for a service's settings, or nothing outside the cluster suite. */
-export async function testDatabaseEnv(dataDir: string): Promise<Record<string, string>> {
+/**
+ * The scale-out settings for a service kept in `dataDir` in the cluster suite: its own database,
+ * and Redis under its own key prefix (test/helpers/redis.ts); nothing outside that suite.
+ */
+export async function testStoreEnv(dataDir: string): Promise<Record<string, string>> {
   const url = await testDatabaseUrl(dataDir);
-  return url === undefined ? {} : { DATABASE_URL: url };
+  if (url === undefined) return {};
+  const redis = testRedis(createHash('sha256').update(dataDir).digest('hex').slice(0, 16));
+  return { DATABASE_URL: url, ...(redis ? { REDIS_URL: redis.url, PARLEY_REDIS_PREFIX: redis.prefix } : {}) };
 }
 
 async function createDatabase(server: string, name: string): Promise<string> {
