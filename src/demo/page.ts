@@ -28,7 +28,7 @@ h1 { font-size: 2rem; line-height: 1.2; }
 <article>
 <h1>Hello, readers</h1>
 <p class="byline">Posted by the blog owner</p>
-<p>This is a sample post. Below it, Parley's widget shows the thread and lets you sign in with
+<p>This is a sample post. Below it, Parley's widget shows the thread and lets you log in with
 email, Twitter or Facebook to leave a reply. In this demo, Twitter and Facebook are development
 emulators running on your machine, and emails land in the dev mailbox of the gateway.</p>
 </article>

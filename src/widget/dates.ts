@@ -10,7 +10,11 @@ const MINUTE_MS = 60 * 1000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 const RELATIVE_FOR_MS = 7 * DAY_MS;
-const JUST_NOW_MS = 45 * 1000;
+/**
+ * Under a minute reads "just now". Intl's `numeric: 'auto'` would call 0 minutes "this minute",
+ * and one thread would then say both.
+ */
+const JUST_NOW_MS = MINUTE_MS;
 
 export function formatCommentDate(iso: string, now: number, locale = 'en'): DateLabel | undefined {
   const time = Date.parse(iso);

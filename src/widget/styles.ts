@@ -5,12 +5,15 @@
  * height, letter spacing, text transform and the rest. Blogs may set the accent colour with the
  * custom property --parley-accent; theme.ts then picks the text colour on it (--on-accent), a
  * shade of it for buttons if no text reads on it (--accent-fill) and, if it is too faint to read
- * as text, a readable shade of it for links (--accent-text).
+ * as text, a readable shade of it for links (--accent-text). The provider marks share one shape
+ * (the gateway's picker copies them, src/gateway/assets/parley.css); Twitter's blue is deepened to
+ * #1a8cd8 so its white letter reaches 3:1. Avatars take the palette's fill (--avatar-bg), the
+ * initial on it 4.5:1 in both palettes.
  */
 export const STYLES = `
 :host{all:initial;display:block}
-.parley{all:initial;display:block;--accent:var(--parley-accent,#1d5fd1);--text:#1f2328;--muted:#5b6470;--line:#d6d9de;--bg:#fff;--soft:#f4f5f7;--danger:#b42318;color-scheme:light;color:var(--text);font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;text-align:left;overflow-wrap:anywhere}
-:host([data-parley-theme=dark]) .parley{--accent:var(--parley-accent,#7aa7ff);--text:#e6e8eb;--muted:#a3abb6;--line:#3a3f45;--bg:#1f2226;--soft:#26292e;--danger:#ff8a80;color-scheme:dark}
+.parley{all:initial;display:block;--accent:var(--parley-accent,#1d5fd1);--text:#1f2328;--muted:#5b6470;--line:#d6d9de;--bg:#fff;--soft:#f4f5f7;--danger:#b42318;--avatar-bg:#dde1e6;--avatar-text:#4a5260;color-scheme:light;color:var(--text);font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;text-align:left;overflow-wrap:anywhere}
+:host([data-parley-theme=dark]) .parley{--accent:var(--parley-accent,#7aa7ff);--text:#e6e8eb;--muted:#a3abb6;--line:#3a3f45;--bg:#1f2226;--soft:#26292e;--danger:#ff8a80;--avatar-bg:#41464d;--avatar-text:#e6e8eb;color-scheme:dark}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
 h2{font-size:1.3rem;line-height:1.3;margin:2rem 0 1rem;font-weight:700}
@@ -36,7 +39,7 @@ button{font:inherit;color:inherit;cursor:pointer}
 .reply-slot:not(:empty){grid-column:1/-1;margin-top:.5rem}
 .replies{margin-left:1.5rem;padding-left:1rem;border-left:2px solid var(--line)}
 .replies .replies .replies .replies{margin-left:0;padding-left:0;border-left:0}
-.avatar{position:relative;display:inline-flex;align-items:center;justify-content:center;flex:none;width:40px;height:40px;border-radius:50%;overflow:hidden;background:#dde1e6;color:#4a5260;font-weight:700;font-size:1.05rem;user-select:none}
+.avatar{position:relative;display:inline-flex;align-items:center;justify-content:center;flex:none;width:40px;height:40px;border-radius:50%;overflow:hidden;background:var(--avatar-bg);color:var(--avatar-text);font-weight:700;font-size:1.05rem;user-select:none}
 .avatar.small{width:32px;height:32px;font-size:.9rem}
 .avatar img{position:absolute;inset:0;width:100%;height:100%;object-fit:cover;opacity:0}
 .avatar.loaded img{opacity:1}
@@ -51,7 +54,7 @@ button{font:inherit;color:inherit;cursor:pointer}
 .provider:hover{border-color:var(--accent);background:var(--soft)}
 .mark{display:inline-flex;align-items:center;justify-content:center;width:1.5rem;height:1.5rem;border-radius:6px;color:#fff;font:700 1rem/1 Arial,"Helvetica Neue",sans-serif}
 .mark-email{background:#4a5260}
-.mark-twitter{background:#1d9bf0;border-radius:50%}
+.mark-twitter{background:#1a8cd8}
 .mark-facebook{background:#1877f2}
 .who{display:flex;align-items:center;gap:.75rem}
 .who p{margin:0;display:flex;flex-wrap:wrap;align-items:baseline;column-gap:1rem}

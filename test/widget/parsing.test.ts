@@ -139,6 +139,14 @@ describe('small things shown', () => {
     expect(formatCommentDate('not a date', now)).toBeUndefined();
   });
 
+  test('a comment under a minute old reads “just now”, never “this minute”, so a thread says it one way', () => {
+    const now = Date.parse('2026-03-10T12:00:00Z');
+    const underAMinute = [0, 1, 44, 45, 50, 59].map((seconds) => formatCommentDate(new Date(now - seconds * 1000).toISOString(), now)?.text);
+    expect(new Set(underAMinute)).toEqual(new Set(['just now']));
+    expect(formatCommentDate('2026-03-10T11:59:00Z', now)?.text).toBe('1 minute ago');
+    expect(formatCommentDate('2026-03-10T11:58:59Z', now)?.text).toBe('1 minute ago');
+  });
+
   test('the stand-in avatar shows the first letter or digit of the name', () => {
     expect(initialOf('alice')).toBe('A');
     expect(initialOf(`Carol <O'Hara> & "Co"`)).toBe('C');
