@@ -8,6 +8,8 @@ import { MailDeliveryError } from '../mail/mailer';
 import { accountCheckEmailPage, accountPage, signedOutAccountPage } from './views/account';
 import type { TokenRevocations } from './token-revocations';
 import { count } from './views/format';
+import { blogPageFrom, type BlogPage } from './return-to';
+import type { Site } from '../config/sites';
 
 /** The email_signins "interaction" of a method being added from the account page. */
 const ACCOUNT_LINK_INTERACTION = 'account-link';
@@ -16,6 +18,8 @@ declare module 'express-session' {
   interface SessionData {
     /** Guards the account page's forms (besides SameSite=Lax cookies). */
     csrf?: string;
+    /** The blog page the account page was opened from (`return_to`), checked when it came. */
+    accountReturnTo?: string;
   }
 }
 
@@ -69,6 +73,11 @@ export interface AccountRoutesDeps {
   readonly revocations: TokenRevocations;
   /** Ends every browser's sign-in of an account (see store/account-sessions). */
   readonly endAccountSessions: (accountId: string) => Promise<unknown>;
+  /**
+   * The registered sites: `/account?return_to=<a page on one of their origins>` gives the page
+   * "Back to <blog>". Without them the page offers no way back (never one to an unchecked URL).
+   */
+  readonly sites?: readonly Site[];
 }
 
 /**
@@ -78,17 +87,38 @@ export interface AccountRoutesDeps {
  */
 export function accountRoutes(deps: AccountRoutesDeps): Router {
   const router = Router();
+  const sites = deps.sites ?? [];
+
+  /**
+   * The blog to go back to: the `return_to` of this request, else the one the page was opened
+   * with earlier in this session (its forms and the providers' round trips come back without it).
+   */
+  function blogPage(req: Request): BlogPage | undefined {
+    const fromQuery = blogPageFrom(req.query['return_to'], sites);
+    if (fromQuery) {
+      if (req.user) req.session.accountReturnTo = fromQuery.href;
+      return fromQuery;
+    }
+    return blogPageFrom(req.session?.accountReturnTo, sites);
+  }
+
+  /** `/account`, keeping the way back across a log-out (which starts a new session). */
+  function accountUrl(back: BlogPage | undefined, notice?: string): string {
+    const query = [notice ? `notice=${notice}` : '', back ? `return_to=${encodeURIComponent(back.href)}` : ''].filter(Boolean).join('&');
+    return query ? `/account?${query}` : '/account';
+  }
 
   async function render(req: Request, res: Response, extra: { notice?: string; error?: string; errorField?: 'email' } = {}, status = 200): Promise<void> {
     res.set('Cache-Control', 'no-store');
+    const back = blogPage(req);
     const account = req.user ? await deps.accounts.get(req.user.id) : undefined;
-    if (!account) return void res.status(req.user ? 410 : 200).type('html').send(signedOutAccountPage(extra.notice));
+    if (!account) return void res.status(req.user ? 410 : 200).type('html').send(signedOutAccountPage(extra.notice, back));
     const identities = await deps.accounts.identities(account.id);
     const linked = new Set(identities.map((identity) => identity.provider));
     res
       .status(status)
       .type('html')
-      .send(accountPage({ account, identities, addable: deps.providers.filter((provider) => !linked.has(provider.id as never)), csrf: csrfToken(req), ...extra }));
+      .send(accountPage({ account, identities, addable: deps.providers.filter((provider) => !linked.has(provider.id as never)), csrf: csrfToken(req), back, ...extra }));
   }
 
   /** Account POSTs need a signed-in commenter and the page's CSRF token. */
@@ -185,16 +215,18 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   router.post('/account/signout-everywhere', async (req, res) => {
     const accountId = guard(req, res);
     if (!accountId) return;
+    const back = blogPage(req);
     await deps.revocations.revokeAccount(accountId);
     await deps.endAccountSessions(accountId);
     await new Promise<void>((resolve, reject) => req.logout((error?: unknown) => (error ? reject(error) : resolve())));
-    res.redirect(303, '/account?notice=signed_out_everywhere');
+    res.redirect(303, accountUrl(back, 'signed_out_everywhere'));
   });
 
   router.post('/account/logout', async (req, res) => {
     if (!guard(req, res)) return;
+    const back = blogPage(req);
     await new Promise<void>((resolve, reject) => req.logout((error?: unknown) => (error ? reject(error) : resolve())));
-    res.redirect(303, '/account');
+    res.redirect(303, accountUrl(back));
   });
 
   return router;

@@ -21,15 +21,28 @@ export function gatewayErrorHandler(): ErrorRequestHandler {
     if (res.headersSent) return void res.end();
     const wantsJson = req.accepts(['html', 'json']) === 'json';
     if (clientError) {
-      const message = details.type === 'entity.too.large' ? 'The form was too large.' : 'The request could not be understood.';
+      const tooLarge = details.type === 'entity.too.large';
+      const message = tooLarge ? 'The form was too large.' : 'The request could not be understood.';
       if (wantsJson) return void res.status(status).json({ error: 'invalid_request', message });
-      return void res.status(status).type('html').send(messagePage({ title: 'Something was wrong with that request', message }));
+      // A reader meets this after a form sent something we cannot read: say so, and what to do.
+      const page = tooLarge
+        ? { title: 'That was too much to send', message: 'What you typed was longer than this form takes.', detail: 'Go back, shorten it and send it again.' }
+        : { title: 'This page could not be shown', message: 'Your browser sent something this page could not read.', detail: 'Go back, reload the page and try again.' };
+      return void res.status(status).type('html').send(messagePage({ ...page, code: 'invalid_request' }));
     }
     res.set('Retry-After', '10');
     if (wantsJson) return void res.status(503).json({ error: 'temporarily_unavailable', message: 'Please try again in a moment.' });
     res
       .status(503)
       .type('html')
-      .send(messagePage({ title: 'Something went wrong on our side', message: 'Please try again in a moment.', retryHref: req.method === 'GET' ? req.originalUrl : undefined }));
+      .send(
+        messagePage({
+          title: 'Something went wrong on our side',
+          message: 'The log-in service had a problem with this page.',
+          detail: 'Try again in a moment.',
+          retryHref: req.method === 'GET' ? req.originalUrl : undefined,
+          code: 'temporarily_unavailable',
+        }),
+      );
   };
 }

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import type { Site } from '../config/sites';
 import { html } from '../http/html';
 import { page } from './html';
-import { messagePage } from './views/pages';
+import { finePrint, messagePage } from './views/pages';
+import { readerError } from './views/error-pages';
 
 /**
  * `ISSUER/relay/<site>`: the redirect URI of every site. Its script (assets/relay.js) hands the
@@ -21,14 +22,25 @@ export function relayRoutes(sites: ReadonlyMap<string, Site>): Router {
     const site = sites.get(req.params.site);
     res.set('Cache-Control', 'no-store');
     if (!site) {
-      return void res.status(404).type('html').send(messagePage({ title: 'Unknown site', message: 'This sign-in belongs to no site registered here.' }));
+      const said = readerError('invalid_client');
+      return void res.status(404).type('html').send(messagePage({ ...said, code: 'invalid_client' }));
     }
+    // An error the script cannot hand back (no opener, no page of the blog to return to) must
+    // still read as what happened and what to do, so the page says it from the start.
+    const error = typeof req.query['error'] === 'string' && /^[a-z_]{1,64}$/.test(req.query['error']) ? req.query['error'] : undefined;
+    const said = error && !req.query['code'] ? { ...readerError(error), code: error } : undefined;
     res.type('html').send(
       page({
-        title: `Returning to ${site.name}`,
+        title: said ? said.title : `Returning to ${site.name}`,
         siteName: site.name,
         scripts: ['relay.js'],
-        body: html`<h1>Returning to ${site.name}</h1>
+        body: said
+          ? html`<h1>${said.title}</h1>
+<p>${said.message}</p>
+<div id="relay" data-origins="${JSON.stringify(site.origins)}"></div>
+<p id="relay-status" class="muted" role="status">${said.detail}</p>
+${finePrint(said.code)}`
+          : html`<h1>Returning to ${site.name}</h1>
 <div id="relay" data-origins="${JSON.stringify(site.origins)}"></div>
 <p id="relay-status" role="status">One moment…</p>`,
       }),

@@ -50,11 +50,12 @@ function runStrategy(deps: UpstreamRoutesDeps, name: string, req: Request, res: 
       { ...options, session: false, failWithError: false },
       (error: unknown, profile: ProviderProfile | false, info: { message?: string; state?: HandshakePurpose } | undefined) => {
         if (error) return settle({ kind: 'error', error });
-        if (!profile) return settle({ kind: 'failed', message: info?.message ?? 'This log-in could not be completed.' });
+        // passport's failure message ("Unable to verify authorization request state.") is for the log, not the reader.
+        if (!profile) return settle({ kind: 'failed', message: info?.message ?? 'no profile' });
         settle({ kind: 'success', profile, purpose: info?.state });
       },
     );
-    handler(req, res, (error?: unknown) => settle(error ? { kind: 'error', error } : { kind: 'failed', message: 'This log-in could not be completed.' }));
+    handler(req, res, (error?: unknown) => settle(error ? { kind: 'error', error } : { kind: 'failed', message: 'the strategy neither redirected nor answered' }));
   });
 }
 
@@ -158,11 +159,14 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
       takeHandshake(req, provider.id, key);
       return providerTroublePage(req, res, provider, purpose, outcome.error);
     }
-    if (outcome.kind === 'failed') return staleCallbackPage(res, outcome.message);
+    if (outcome.kind === 'failed') {
+      console.error(`gateway: ${provider.id} callback failed: ${outcome.message}`);
+      return staleCallbackPage(res, `${provider.label} did not confirm who you are, so this log-in could not finish.`);
+    }
 
     if (purpose.kind === 'link') {
       // Only the account signed in in this browser may gain the method, and only on its request.
-      if (req.user?.id !== purpose.accountId) return staleCallbackPage(res, 'You are no longer signed in to the account this was for.');
+      if (req.user?.id !== purpose.accountId) return staleCallbackPage(res, 'You are no longer logged in to the account this was for.');
       const result = await deps.accounts.link(purpose.accountId, outcome.profile);
       return res.redirect(303, `/account?notice=${accountNotice(result, provider.id)}`);
     }
@@ -174,7 +178,7 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
     const interaction = await deps.flow.load(req, res);
     if (!interaction) return;
     const profile = req.session.upstreamResults?.[interaction.uid];
-    if (!profile) return staleCallbackPage(res, 'This log-in has no result to continue with.');
+    if (!profile) return staleCallbackPage(res, 'This log-in was already completed, has expired, or was started in another browser.');
     delete req.session.upstreamResults![interaction.uid];
     await deps.flow.finish(req, res, interaction, profile);
   });

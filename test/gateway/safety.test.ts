@@ -56,7 +56,7 @@ describe('gateway safety basics', () => {
     const { response } = await authorize(browser, discovery, { provider: 'email' });
     const answer = await browser.post(`${gw.issuer}/interaction/${interactionUid(response)}/email`, { email: 'a@example.com', name: 'x'.repeat(40_000) });
     expect(answer.status).toBe(413);
-    expect(answer.text).toContain('too large');
+    expect(answer.text).toContain('What you typed was longer than this form takes.');
     expect(answer.text).not.toMatch(/at .*\.(js|ts):\d+/);
   });
 

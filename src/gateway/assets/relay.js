@@ -73,7 +73,8 @@
   if (page) {
     status.textContent = 'Returning to the blog…';
     window.location.replace(returnUrl(page));
-  } else {
+  } else if (!message.error) {
     status.textContent = 'The comment window was closed. Go back to the blog and log in again.';
   }
+  // An error: the page already says what happened and what to do (src/gateway/relay.ts).
 })();

@@ -1,20 +1,33 @@
-import { html } from '../../http/html';
+import { html, type SafeHtml } from '../../http/html';
 import { page } from '../html';
 import { fieldAttributes, fieldMessage, formMessages, type FormState } from './form-parts';
 import type { Account, Identity } from '../../store/accounts';
+import type { BlogPage } from '../return-to';
 
 const PROVIDER_NAMES: Record<string, string> = { email: 'Email', twitter: 'Twitter', facebook: 'Facebook' };
 
-export function signedOutAccountPage(notice?: string): string {
+/** "Back to <blog>", only when the page was opened from a registered blog (see return-to.ts). */
+function backToBlog(back: BlogPage | undefined): SafeHtml {
+  return back ? html`<p class="way-back"><a class="button secondary" href="${back.href}">Back to ${back.siteName}</a></p>` : html``;
+}
+
+export function signedOutAccountPage(notice?: string, back?: BlogPage): string {
   return page({
     title: 'Your comment account',
     body: html`<h1>Your comment account</h1>
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
 <p>You are not logged in on this browser.</p>
-<p class="muted">Log in to comment on a blog that uses Parley; then come back to this page to see and change your ways to log in.</p>`,
+<p class="muted">Log in to comment on a blog that uses Parley; then come back to this page to see and change your ways to log in.</p>
+${backToBlog(back)}`,
   });
 }
 
+/**
+ * The account page. Each explanation sits with the action it explains (and is its
+ * aria-describedby); the actions that cannot be undone from here ("Remove", "Log out
+ * everywhere") are drawn in the danger colour, as text and edge, never as colour alone: their
+ * names say what they do.
+ */
 export function accountPage(input: {
   account: Account;
   identities: readonly Identity[];
@@ -24,9 +37,12 @@ export function accountPage(input: {
   error?: string | undefined;
   /** The input the error is about ("email": the address to add), if any. */
   errorField?: 'email' | undefined;
+  /** The blog page this page was opened from, if any. */
+  back?: BlogPage | undefined;
 }): string {
   const state: FormState = { error: input.error ? { message: input.error, field: input.errorField } : undefined };
   const canRemove = input.identities.length > 1;
+  const csrf = html`<input type="hidden" name="csrf" value="${input.csrf}">`;
   return page({
     title: 'Your comment account',
     body: html`<h1>Your comment account</h1>
@@ -34,37 +50,45 @@ export function accountPage(input: {
 ${formMessages({ ...state, notice: input.notice }, ['email'])}
 <h2>Ways to log in</h2>
 <p class="muted">Each of these logs you in to this same account, so blogs see the same commenter.</p>
-<ul class="providers">
-${input.identities.map(
-  (identity) => html`<li><strong>${PROVIDER_NAMES[identity.provider] ?? identity.provider}</strong>${identity.label ? html` · ${identity.label}` : ''}
+<ul class="methods">
+${input.identities.map((identity) => {
+  const name = PROVIDER_NAMES[identity.provider] ?? identity.provider;
+  const what = html`${name}${identity.label ? html` (${identity.label})` : ''}`;
+  return html`<li class="method"><span class="method-name"><strong>${name}</strong>${identity.label ? html` · ${identity.label}` : ''}</span>
 ${
   canRemove
-    ? html`<form method="post" action="/account/remove"><input type="hidden" name="csrf" value="${input.csrf}"><input type="hidden" name="provider" value="${identity.provider}"><input type="hidden" name="subject" value="${identity.subject}"><button type="submit" class="secondary">Remove ${PROVIDER_NAMES[identity.provider] ?? identity.provider}${identity.label ? html` (${identity.label})` : ''}</button></form>`
-    : ''
-}</li>`,
-)}
+    ? html`<form method="post" action="/account/remove">${csrf}<input type="hidden" name="provider" value="${identity.provider}"><input type="hidden" name="subject" value="${identity.subject}"><button type="submit" class="danger compact">Remove<span class="visually-hidden"> ${what}</span></button></form>`
+    : html`<span class="muted">This is your only way to log in, so it cannot be removed.</span>`
+}</li>`;
+})}
 </ul>
-${!canRemove ? html`<p class="muted">This is your only way to log in, so it cannot be removed.</p>` : ''}
 <h2>Add a way to log in</h2>
-<ul class="providers">
+${
+  input.addable.length > 0
+    ? html`<ul class="providers">
 ${input.addable.map((provider) => html`<li><a class="button secondary" href="/account/link/${provider.id}">Add ${provider.label}</a></li>`)}
-</ul>
+</ul>`
+    : ''
+}
 <form method="post" action="/account/email">
-<input type="hidden" name="csrf" value="${input.csrf}">
+${csrf}
 <label for="email">Add an email address</label>
 ${fieldMessage(state, 'email')}
 <input id="email" name="email" type="email" autocomplete="email" maxlength="254" required${fieldAttributes(state, 'email')}>
 <button type="submit" class="secondary">Email me a code</button>
 </form>
-<form method="post" action="/account/logout">
-<input type="hidden" name="csrf" value="${input.csrf}">
-<button type="submit" class="secondary">Log out of this browser</button>
+<h2>Log out</h2>
+<form method="post" action="/account/logout" class="action">
+${csrf}
+<p class="muted" id="logout-help">Blogs using Parley will ask who you are again on this browser.</p>
+<button type="submit" class="secondary" aria-describedby="logout-help">Log out of this browser</button>
 </form>
-<form method="post" action="/account/signout-everywhere">
-<input type="hidden" name="csrf" value="${input.csrf}">
-<p class="muted">On a computer you no longer use, or a phone you lost: every browser and every blog will ask you to log in again.</p>
-<button type="submit" class="secondary">Log out everywhere</button>
-</form>`,
+<form method="post" action="/account/signout-everywhere" class="action">
+${csrf}
+<p class="muted" id="everywhere-help">For a computer you no longer use, or a phone you lost: every browser and every blog will ask you to log in again.</p>
+<button type="submit" class="danger" aria-describedby="everywhere-help">Log out everywhere</button>
+</form>
+${backToBlog(input.back)}`,
   });
 }
 

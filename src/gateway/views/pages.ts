@@ -1,4 +1,4 @@
-import { html } from '../../http/html';
+import { html, type SafeHtml } from '../../http/html';
 import { page } from '../html';
 import type { Site } from '../../config/sites';
 import type { SignInRecord } from '../sign-in-history';
@@ -20,12 +20,16 @@ export interface PickerProvider {
 /** The widget's marks (src/widget/form-view.ts), so the popup looks like the buttons that opened it. */
 const MARKS: Record<PickerProvider['id'], string> = { email: '@', twitter: 't', facebook: 'f' };
 
+/**
+ * The picker. Its message (a log-in the reader cancelled at Twitter or Facebook, a provider not
+ * offered here) is news, not an error the reader made: a polite status in the notice style.
+ */
 export function pickerPage(input: { site: Site; uid: string; providers: readonly PickerProvider[]; message?: string | undefined; way: WayBack }): string {
   return page({
     title: `Log in to comment on ${input.site.name}`,
     siteName: input.site.name,
     body: html`<h1>Log in to comment on ${input.site.name}</h1>
-${input.message ? html`<p class="notice" role="alert">${input.message}</p>` : ''}
+${input.message ? html`<p class="notice" role="status">${input.message}</p>` : ''}
 ${disclosure(input.site)}
 <ul class="providers">
 ${input.providers.map(
@@ -54,6 +58,11 @@ ${wayBack(input.way)}`,
   });
 }
 
+/** A technical error code, as small print under what the reader is told. */
+export function finePrint(code: string): SafeHtml {
+  return html`<p class="fine-print">Error code: <code>${code}</code></p>`;
+}
+
 export function messagePage(input: {
   title: string;
   message: string;
@@ -62,6 +71,8 @@ export function messagePage(input: {
   retryLabel?: string;
   siteName?: string | undefined;
   way?: WayBack | undefined;
+  /** A technical code (`invalid_client`) for whoever the reader asks for help: small print only. */
+  code?: string | undefined;
 }): string {
   return page({
     title: input.title,
@@ -70,7 +81,8 @@ export function messagePage(input: {
 <p>${input.message}</p>
 ${input.detail ? html`<p class="muted">${input.detail}</p>` : ''}
 ${input.retryHref ? html`<p><a class="button" href="${input.retryHref}">${input.retryLabel ?? 'Try again'}</a></p>` : ''}
-${wayBack(input.way)}`,
+${wayBack(input.way)}
+${input.code ? finePrint(input.code) : ''}`,
   });
 }
 
