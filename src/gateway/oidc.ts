@@ -8,6 +8,7 @@ import type { KeyRing } from '../tokens/keys';
 import { SIGNING_ALGORITHM } from '../tokens/keys';
 import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS, isIdentityProvider, pairwiseSubject, profileClaims, sessionHandle } from '../tokens/claims';
 import { RevokingGrantAdapter } from './grant-adapter';
+import { oidcErrorPage } from './views/error-pages';
 import type { TokenRevocations } from './token-revocations';
 import { REVOCATION_FEED_DISCOVERY_FIELD, REVOCATION_FEED_PATH } from './revocation-feed';
 import { siteClient } from './clients';
@@ -217,14 +218,10 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
     // Verifiers find the revocation feed here (src/verify/issuer-documents.ts).
     discovery: { [REVOCATION_FEED_DISCOVERY_FIELD]: `${issuer}${REVOCATION_FEED_PATH}` },
     clientBasedCORS: (_ctx, origin, client) => sitesById.get(client.clientId)?.origins.includes(origin) ?? false,
+    // In plain words for a reader (views/error-pages.ts), never oidc-provider's description.
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = page({
-        title: 'Log-in problem',
-        body: html`<h1>This log-in cannot continue</h1>
-<p class="error">${out.error_description ?? out.error}</p>
-<p class="muted">Close this window and try again from the blog. (${out.error})</p>`,
-      });
+      ctx.body = oidcErrorPage(out, ctx.oidc?.client ? sitesById.get(ctx.oidc.client.clientId)?.name : undefined);
     },
   };
   const provider = new Provider(issuer, configuration);

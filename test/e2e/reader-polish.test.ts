@@ -148,13 +148,7 @@ const OUR_ERROR_PAGES: ErrorCase[] = [
   },
 ];
 
-/**
- * Error pages oidc-provider draws through its `renderError` (src/gateway/oidc.ts). They read
- * right once renderError returns `oidcErrorPage(out)` (src/gateway/views/error-pages.ts); until
- * oidc.ts is wired to it (reported: the file belongs to another change) they still say "client
- * is invalid" and "(invalid_client)", so these are expected to fail. When they pass, turn
- * `test.failing` into `test`.
- */
+/** Error pages oidc-provider draws through its `renderError` (src/gateway/oidc.ts → views/error-pages.ts). */
 const PROVIDER_ERROR_PAGES: ErrorCase[] = [
   { name: 'an authorization request for an unknown site', code: 'invalid_client', happened: /not set up to let readers log in here/, reach: (tab) => tab.goto(`${stack.gatewayUrl}/auth?client_id=no-such-site&response_type=code&scope=openid`) },
   {
@@ -196,7 +190,7 @@ describe('every error page a reader can meet says what happened and what to do, 
     }
   });
 
-  test.failing.each(PROVIDER_ERROR_PAGES.map((error) => [error.name, error] as const))('%s (drawn by oidc-provider: pending oidc.ts renderError → oidcErrorPage)', async (_name, error) => {
+  test.each(PROVIDER_ERROR_PAGES.map((error) => [error.name, error] as const))('%s (drawn by oidc-provider through renderError)', async (_name, error) => {
     const tab = await newTab();
     try {
       await error.reach(tab);
@@ -301,11 +295,7 @@ describe('the account page (item 2)', () => {
     }
   });
 
-  /**
-   * Needs the registered sites in accountRoutes (`sites: settings.sites` in src/gateway/app.ts,
-   * reported: the file belongs to another change). When it passes, turn `test.failing` into `test`.
-   */
-  test.failing('opened from the blog (return_to on a registered origin), leads back to it, also after logging out (pending app.ts wiring)', async () => {
+  test('opened from the blog (return_to on a registered origin), leads back to it, also after logging out', async () => {
     await openBlog(page, 'light');
     await signInWithPopup(page, stack, { provider: 'twitter', choose: TWITTER_BOB });
     const post = `${stack.blogUrl}?p=hello`;

@@ -22,7 +22,9 @@ describe('a server error inside oidc-provider', () => {
       const discovery = await discover(gw.issuer);
       const { result: response, lines } = await captureConsoleErrors(async () => (await authorize(new TestBrowser(), discovery)).response);
       expect(response.status).toBe(500);
-      expect(response.text).toContain('oops! something went wrong');
+      // In plain words (views/error-pages.ts), not oidc-provider's "oops! something went wrong".
+      expect(response.text).toContain('The log-in service had a problem and could not finish.');
+      expect(response.text).not.toContain('oops');
       expect(response.text).not.toMatch(STACK_FRAME);
       expect(response.text).not.toContain('secure cookie');
       expect(lines).toEqual([expect.stringMatching(/^gateway: GET \/auth failed: Cannot send secure cookie over unencrypted connection$/)]);
