@@ -61,12 +61,18 @@ describe('Post Comment after the token has run out (issue #11, item 4)', () => {
       window.open = () => null;
     });
 
+    // The trip can be over before a wait for the gateway's URL starts (the gateway remembers the
+    // reader and answers at once), so every page the tab shows is recorded instead.
+    const visited: string[] = [];
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) visited.push(frame.url());
+    });
     await button(page, 'Post Comment').click();
-    await page.waitForURL((url) => url.href.startsWith(stack.gatewayUrl));
     await commentingAs(page, 'twitter').waitFor();
     await widget(page).getByRole('status').getByText('Your comment is posted.').waitFor();
     await commentWithText(page, text).waitFor();
     expect(page.url()).toBe(stack.blogUrl);
+    expect(visited.some((url) => url.startsWith(stack.gatewayUrl))).toBe(true);
 
     expect(sent.map((post) => [post.idempotencyKey, post.status])).toEqual([[idempotencyKey, 201]]);
     expect((await bodiesOnServer(page, stack)).filter((body) => body === text)).toHaveLength(1);
