@@ -3,10 +3,12 @@ import { verifySuite } from './suites/verify';
 import { signinSuite } from './suites/signin';
 import { commentsSuite, threadSuite } from './suites/comments';
 import { memorySuite } from './suites/memory';
+import { revocationCheckSuite } from './suites/revocation-check';
 
 const SUITES: Record<string, () => Promise<Row[]>> = {
   comments: commentsSuite,
   verify: verifySuite,
+  revocation: revocationCheckSuite,
   thread: threadSuite,
   signin: signinSuite,
   memory: memorySuite,

@@ -27,7 +27,8 @@ export const BENCH_REVOKED_SESSIONS = 1000;
  * checks every token against it as it does against the real gateway. Minting uses node:crypto
  * directly: thousands of fresh tokens have to be made quickly.
  */
-export async function startBenchIssuer(audience: string): Promise<BenchIssuer> {
+export async function startBenchIssuer(audience: string, options: { revocationFeed?: boolean } = {}): Promise<BenchIssuer> {
+  const publishesFeed = options.revocationFeed ?? true;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = `bench-${randomUUID().slice(0, 8)}`;
   const jwk = { ...(publicKey.export({ format: 'jwk' }) as object), kid, alg: 'RS256', use: 'sig' };
@@ -36,7 +37,7 @@ export async function startBenchIssuer(audience: string): Promise<BenchIssuer> {
     res.setHeader('content-type', 'application/json');
     const url = new URL(req.url ?? '/', 'http://bench');
     if (url.pathname === '/.well-known/openid-configuration') {
-      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks`, revocation_feed_endpoint: `${issuer}/revocations` }));
+      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks`, ...(publishesFeed ? { revocation_feed_endpoint: `${issuer}/revocations` } : {}) }));
     } else if (url.pathname === '/jwks') {
       res.end(JSON.stringify({ keys: [jwk] }));
     } else if (url.pathname === '/revocations') {
