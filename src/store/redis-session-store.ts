@@ -1,7 +1,6 @@
 import session from 'express-session';
 import type { Redis } from 'ioredis';
-
-const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000;
+import { sessionExpiry } from './session-store';
 
 /**
  * express-session's store in Redis (REDIS_URL): the page sessions every gateway instance reads
@@ -22,7 +21,7 @@ export class RedisSessionStore extends session.Store {
   }
 
   override set(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
-    const ttlMs = this.expiry(data) - this.now();
+    const ttlMs = sessionExpiry(data, this.now()) - this.now();
     const account = (data as { passport?: { user?: unknown } }).passport?.user;
     const saved =
       ttlMs <= 0
@@ -48,11 +47,6 @@ export class RedisSessionStore extends session.Store {
 
   /** Redis expires sessions itself. */
   async sweep(): Promise<void> {}
-
-  private expiry(data: session.SessionData): number {
-    const expires = data.cookie?.expires;
-    return expires ? new Date(expires).getTime() : this.now() + DEFAULT_SESSION_TTL_MS;
-  }
 }
 
 function key(sid: string): string {

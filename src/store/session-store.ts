@@ -3,6 +3,12 @@ import type { Db } from './database';
 
 const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** When a saved session ends: its cookie's expiry, or a day from now for a cookie without one. */
+export function sessionExpiry(data: session.SessionData, now: number): number {
+  const expires = data.cookie?.expires;
+  return expires ? new Date(expires).getTime() : now + DEFAULT_SESSION_TTL_MS;
+}
+
 /**
  * express-session's store on our database, so upstream handshake state (OAuth request tokens,
  * state, pending email sign-ins) survives a restart and is shared by every gateway instance.
@@ -35,7 +41,7 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override set(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
-    const row = { sid, data: JSON.stringify(data), expires_at: this.expiry(data) };
+    const row = { sid, data: JSON.stringify(data), expires_at: sessionExpiry(data, this.now()) };
     this.db
       .insertInto('sessions')
       .values(row)
@@ -55,10 +61,5 @@ export class DatabaseSessionStore extends session.Store {
   /** Deletes expired sessions; called periodically. */
   async sweep(): Promise<void> {
     await this.db.deleteFrom('sessions').where('expires_at', '<=', this.now()).execute();
-  }
-
-  private expiry(data: session.SessionData): number {
-    const expires = data.cookie?.expires;
-    return expires ? new Date(expires).getTime() : this.now() + DEFAULT_SESSION_TTL_MS;
   }
 }

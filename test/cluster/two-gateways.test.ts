@@ -11,7 +11,7 @@ import { COMMENTS_URL, DEFAULT_TEST_SITES } from '../helpers/gateway';
 import { bindLoopback, type Listener } from '../helpers/listener';
 import { authorize, codeIn, discover, interactionUid, linkIn, readMailbox, redeemCode, relayParams, type Discovery } from '../helpers/oidc-client';
 import { testStoreEnv } from '../helpers/postgres';
-import { answerProviderPage } from '../helpers/upstream';
+import { answerProviderPage, emulatorEnv } from '../helpers/upstream';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -44,13 +44,7 @@ describe('two gateway instances behind a round-robin balancer', () => {
         PARLEY_ISSUER: issuer,
         PARLEY_COMMENTS_URL: COMMENTS_URL,
         PARLEY_SITES_FILE: sitesFile,
-        PARLEY_TWITTER_CONSUMER_KEY: emulators.twitter.consumerKey,
-        PARLEY_TWITTER_CONSUMER_SECRET: emulators.twitter.consumerSecret,
-        PARLEY_TWITTER_API_URL: emulators.twitter.apiUrl,
-        PARLEY_FACEBOOK_APP_ID: emulators.facebook.appId,
-        PARLEY_FACEBOOK_APP_SECRET: emulators.facebook.appSecret,
-        PARLEY_FACEBOOK_WWW_URL: emulators.facebook.wwwUrl,
-        PARLEY_FACEBOOK_GRAPH_URL: emulators.facebook.graphUrl,
+        ...emulatorEnv(emulators),
         ...shared,
       });
       const gateway = await createGateway(settings, { keyWatchIntervalMs: 200 });

@@ -9,21 +9,23 @@ export interface GatewayWithEmulators {
   stop(): Promise<void>;
 }
 
+/** The settings that point a gateway's Twitter and Facebook at the loopback emulators. */
+export function emulatorEnv(emulators: RunningEmulators): Record<string, string> {
+  return {
+    PARLEY_TWITTER_CONSUMER_KEY: emulators.twitter.consumerKey,
+    PARLEY_TWITTER_CONSUMER_SECRET: emulators.twitter.consumerSecret,
+    PARLEY_TWITTER_API_URL: emulators.twitter.apiUrl,
+    PARLEY_FACEBOOK_APP_ID: emulators.facebook.appId,
+    PARLEY_FACEBOOK_APP_SECRET: emulators.facebook.appSecret,
+    PARLEY_FACEBOOK_WWW_URL: emulators.facebook.wwwUrl,
+    PARLEY_FACEBOOK_GRAPH_URL: emulators.facebook.graphUrl,
+  };
+}
+
 /** A real gateway whose Twitter and Facebook are the loopback emulators, as `parley demo` wires them. */
 export async function startGatewayWithEmulators(options: { env?: Record<string, string> } = {}): Promise<GatewayWithEmulators> {
   const emulators = await startEmulators({ port: 0 });
-  const gw = await startTestGateway({
-    env: {
-      PARLEY_TWITTER_CONSUMER_KEY: emulators.twitter.consumerKey,
-      PARLEY_TWITTER_CONSUMER_SECRET: emulators.twitter.consumerSecret,
-      PARLEY_TWITTER_API_URL: emulators.twitter.apiUrl,
-      PARLEY_FACEBOOK_APP_ID: emulators.facebook.appId,
-      PARLEY_FACEBOOK_APP_SECRET: emulators.facebook.appSecret,
-      PARLEY_FACEBOOK_WWW_URL: emulators.facebook.wwwUrl,
-      PARLEY_FACEBOOK_GRAPH_URL: emulators.facebook.graphUrl,
-      ...options.env,
-    },
-  });
+  const gw = await startTestGateway({ env: { ...emulatorEnv(emulators), ...options.env } });
   return {
     gw,
     emulators,
