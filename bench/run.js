@@ -12,7 +12,8 @@ const path = require('node:path');
 const fs = require('node:fs');
 
 const root = path.join(__dirname, '..');
-const out = path.join(root, '.bench-out');
+// BENCH_OUT=dir compiles into another folder, so two benchmark runs at once do not clobber each other.
+const out = path.resolve(root, process.env.BENCH_OUT || '.bench-out');
 
 async function main() {
   fs.rmSync(out, { recursive: true, force: true });
