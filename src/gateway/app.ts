@@ -109,8 +109,9 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     sites: settings.sites,
   });
   const ttlOption = options.accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtlSeconds };
+  const oidcAdapter = stores.oidcAdapter(revocations);
   const buildProvider = () =>
-    createOidcProvider({ settings, keyRing, db, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret, revocations, ...ttlOption });
+    createOidcProvider({ settings, keyRing, adapter: oidcAdapter, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret, revocations, ...ttlOption });
   let provider = buildProvider();
   // koa's callback() composes the whole middleware stack anew: build it once per provider, not per request.
   let providerHandler = provider.callback();

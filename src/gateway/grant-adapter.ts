@@ -1,4 +1,4 @@
-import type { AdapterPayload } from 'oidc-provider';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { OidcAdapter } from '../store/oidc-adapter';
 import type { Db } from '../store/database';
 import { sessionHandle } from '../tokens/claims';
@@ -9,11 +9,15 @@ import type { TokenRevocations } from './token-revocations';
  * is destroyed. oidc-provider destroys a grant only to revoke it (its helpers/revoke.js: logout,
  * a replayed authorization code, the revocation endpoint), and awaits the destroy, so the
  * revocation is in the feed before the answer that caused it leaves.
+ *
+ * `artifacts` is where the grant's codes and tokens are when they are not in the database (Redis,
+ * with REDIS_URL), so ending a grant here ends them there too.
  */
 export class RevokingGrantAdapter extends OidcAdapter {
   constructor(
     db: Db,
     private readonly revocations: TokenRevocations,
+    private readonly artifacts?: Pick<Adapter, 'revokeByGrantId'>,
   ) {
     super(db, 'Grant');
   }
@@ -32,6 +36,7 @@ export class RevokingGrantAdapter extends OidcAdapter {
     if (grant?.clientId !== siteId || typeof grant.jti !== 'string') return false;
     await this.destroy(grant.jti);
     await this.revokeByGrantId(grant.jti);
+    await this.artifacts?.revokeByGrantId(grant.jti);
     return true;
   }
 

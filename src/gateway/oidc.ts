@@ -1,13 +1,10 @@
-import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type AdapterFactory, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Settings } from '../config/settings';
 import type { Site } from '../config/sites';
-import { OidcAdapter } from '../store/oidc-adapter';
-import type { Db } from '../store/database';
 import type { Account, AccountStore } from '../store/accounts';
 import type { KeyRing } from '../tokens/keys';
 import { SIGNING_ALGORITHM } from '../tokens/keys';
 import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS, isIdentityProvider, pairwiseSubject, profileClaims, sessionHandle } from '../tokens/claims';
-import { RevokingGrantAdapter } from './grant-adapter';
 import { oidcErrorPage } from './views/error-pages';
 import type { TokenRevocations } from './token-revocations';
 import { REVOCATION_FEED_DISCOVERY_FIELD, REVOCATION_FEED_PATH } from './revocation-feed';
@@ -29,7 +26,8 @@ const SESSION_TTL_SECONDS = 14 * 24 * 60 * 60;
 export interface OidcProviderDeps {
   readonly settings: Settings;
   readonly keyRing: KeyRing;
-  readonly db: Db;
+  /** Where its models are kept (GatewayStores.oidcAdapter: the database, or Redis for the short-lived ones). */
+  readonly adapter: AdapterFactory;
   readonly accounts: AccountStore;
   readonly cookieKeys: readonly string[];
   readonly pairwiseSecret: string;
@@ -104,7 +102,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, secure: settings.production };
 
   const configuration: Configuration = {
-    adapter: (name: string) => (name === 'Grant' ? new RevokingGrantAdapter(deps.db, deps.revocations) : new OidcAdapter(deps.db, name)),
+    adapter: deps.adapter,
     clients: settings.sites.map((site) => siteClient(issuer, site)),
     jwks: { keys: keyRing.keys.map((key) => key.jwk) } as Configuration['jwks'],
     cookies: { keys: [...deps.cookieKeys], long: cookieOptions, short: cookieOptions },

@@ -1,12 +1,13 @@
 import type { Db } from './database';
 
 /**
- * Ends every sign-in of an account in every browser: oidc-provider's sessions (which sign the
- * commenter in silently at the next authorization request) and the gateway's own page sessions
- * in the database (the account page; with REDIS_URL they are in Redis, see redis-session-store).
+ * Ends every sign-in of an account in every browser, when the database holds them (no REDIS_URL):
+ * oidc-provider's sessions (which sign the commenter in silently at the next authorization
+ * request) and the gateway's own page sessions (the account page). With REDIS_URL both are in
+ * Redis instead: see endRedisAccountSessions (redis-oidc-adapter.ts) and RedisSessionStore.
  * Rows are found by a text match on their JSON, then checked exactly.
  */
-export async function endAccountSessions(db: Db, accountId: string, options: { pageSessions: boolean } = { pageSessions: true }): Promise<number> {
+export async function endAccountSessions(db: Db, accountId: string): Promise<number> {
   // A prefilter only (LIKE's _ and % may match more): every row is checked exactly below.
   const like = `%${JSON.stringify(accountId)}%`;
   const oidcSessions = await db
@@ -18,7 +19,6 @@ export async function endAccountSessions(db: Db, accountId: string, options: { p
   const oidcIds = oidcSessions.filter((row) => (JSON.parse(row.payload) as { accountId?: unknown }).accountId === accountId).map((row) => row.id);
   if (oidcIds.length > 0) await db.deleteFrom('oidc_payloads').where('model', '=', 'Session').where('id', 'in', oidcIds).execute();
 
-  if (!options.pageSessions) return oidcIds.length;
   const pageSessions = await db.selectFrom('sessions').select(['sid', 'data']).where('data', 'like', like).execute();
   const pageIds = pageSessions
     .filter((row) => (JSON.parse(row.data) as { passport?: { user?: unknown } }).passport?.user === accountId)
