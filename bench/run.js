@@ -6,6 +6,8 @@
  *
  *   node bench/run.js            all suites
  *   node bench/run.js verify     only the named suites (comments, verify, thread, signin, memory)
+ *   node bench/run.js scale-comments scale-signin   the scale-out suites (PostgreSQL and Redis
+ *                                needed; only run when named)
  */
 const esbuild = require('esbuild');
 const path = require('node:path');

@@ -2,6 +2,8 @@ import autocannon from 'autocannon';
 
 export interface LoadResult {
   readonly requestsPerSecond: number;
+  /** Responses received in the whole run (2xx or not). */
+  readonly completed: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly non2xx: number;
@@ -47,6 +49,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   } as autocannon.Options);
   return {
     requestsPerSecond: result.requests.average,
+    completed: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,

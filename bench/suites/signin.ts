@@ -23,7 +23,7 @@ const WARM_UP_SECONDS = { parleyEmail: 15, parleyTwitter: 5, baselineEmail: 5, b
 let signInCounter = 0;
 
 /** Runs `once` from several loops at once for a while; counts completions, keeps token-call latencies. */
-interface Throughput {
+export interface Throughput {
   readonly perSecond: number;
   readonly completed: number;
   readonly latencies: number[];
@@ -46,7 +46,7 @@ async function cpuPerSignIn(server: ChildServer, run: () => Promise<Throughput>)
   return { result, cpuMs: perSignIn(after - before), driverCpuMs: perSignIn(driver.user + driver.system) };
 }
 
-async function throughput(once: (index: number, latencies: number[]) => Promise<void>, seconds = ROUND_SECONDS): Promise<Throughput> {
+export async function throughput(once: (index: number, latencies: number[]) => Promise<void>, seconds = ROUND_SECONDS): Promise<Throughput> {
   const latencies: number[] = [];
   const deadline = Date.now() + seconds * 1000;
   let completed = 0;
