@@ -9,7 +9,7 @@ import { TestBrowser, extract } from '../helpers/browser';
 import { makeDataDir } from '../helpers/data-dir';
 import { startEmailSignIn } from '../helpers/email';
 import { COMMENTS_URL, SITE_ORIGIN, startTestGateway, type RunningTestGateway } from '../helpers/gateway';
-import { authorize, codeIn, discover, redeemCode, relayParams, type Discovery, type PendingAuthorization } from '../helpers/oidc-client';
+import { authorize, codeIn, discover, relayParams, type Discovery, type PendingAuthorization } from '../helpers/oidc-client';
 import { testStoreEnv, withClient } from '../helpers/postgres';
 import { testRedis } from '../helpers/redis';
 
@@ -146,12 +146,10 @@ describe('a gateway with REDIS_URL', () => {
     await gw.stop();
   });
 
-  async function signIn(browser: TestBrowser, email: string): Promise<string> {
-    const started = await startEmailSignIn(browser, discovery, email);
-    const relay = await browser.post(`${gw.issuer}/interaction/${started.uid}/email/code`, { code: codeIn(started.message!) });
-    const tokens = await redeemCode(discovery, started.pending, relayParams(relay).get('code')!);
-    expect(tokens.status).toBe(200);
-    return String(tokens.body['access_token']);
+  /** Signs the browser in by email; its oidc-provider session is saved when the interaction ends. */
+  async function signIn(browser: TestBrowser): Promise<void> {
+    const started = await startEmailSignIn(browser, discovery, 'redis-everywhere@example.com');
+    relayParams(await browser.post(`${gw.issuer}/interaction/${started.uid}/email/code`, { code: codeIn(started.message!) }));
   }
 
   const storedModels = () =>
@@ -163,8 +161,8 @@ describe('a gateway with REDIS_URL', () => {
   it('keeps sessions in Redis and ends them in every browser with "sign out everywhere"', async () => {
     const laptop = new TestBrowser();
     const phone = new TestBrowser();
-    await signIn(laptop, 'redis-everywhere@example.com');
-    await signIn(phone, 'redis-everywhere@example.com');
+    await signIn(laptop);
+    await signIn(phone);
     const sessions = [laptop, phone].map((browser) => browser.cookieValue('_session')!);
     for (const id of sessions) expect(await redis.hget(`oidc:Session:${id}`, 'payload')).toContain('accountId');
     expect(await storedModels()).toEqual(['Grant']);
