@@ -153,7 +153,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   app.use(securityHeaders({ production: settings.production }));
   app.use(issuerHostOnly(settings.gateway.issuer, { trustProxy: settings.gateway.trustProxy !== false }));
   app.use('/assets', express.static(path.join(PROJECT_ROOT, 'src', 'gateway', 'assets'), { maxAge: '1h', index: false }));
-  app.use(healthRoutes({ service: 'gateway', db }));
+  app.use(healthRoutes({ service: 'gateway', db, dependencies: stores.dependencies }));
   app.use(revocationFeedRoutes(revocationStore));
   app.use(relayRoutes(sites));
   app.use(privacyRoutes());

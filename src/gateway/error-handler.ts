@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
+import { GATEWAY_RETRY_AFTER_SECONDS } from './server-errors';
 import { messagePage } from './views/pages';
 
 interface HttpishError {
@@ -30,7 +31,7 @@ export function gatewayErrorHandler(): ErrorRequestHandler {
         : { title: 'This page could not be shown', message: 'Your browser sent something this page could not read.', detail: 'Go back, reload the page and try again.' };
       return void res.status(status).type('html').send(messagePage({ ...page, code: 'invalid_request' }));
     }
-    res.set('Retry-After', '10');
+    res.set('Retry-After', String(GATEWAY_RETRY_AFTER_SECONDS));
     if (wantsJson) return void res.status(503).json({ error: 'temporarily_unavailable', message: 'Please try again in a moment.' });
     res
       .status(503)

@@ -5,7 +5,8 @@ import { endAccountSessions } from '../store/account-sessions';
 import { openDatabase, type Db } from '../store/database';
 import { OidcAdapter } from '../store/oidc-adapter';
 import { RateLimiter, type RateLimits } from '../store/rate-limits';
-import { openRedis, type RedisClient } from '../store/redis';
+import { openRedis, redisCheck, type RedisClient } from '../store/redis';
+import type { DependencyCheck } from '../http/health-routes';
 import { endRedisAccountSessions, RedisOidcAdapter } from '../store/redis-oidc-adapter';
 import { RedisRateLimiter } from '../store/redis-rate-limits';
 import { RedisSessionStore } from '../store/redis-session-store';
@@ -38,6 +39,8 @@ export interface GatewayStores {
   readonly secrets: GatewaySecrets;
   readonly sessionStore: session.Store & { sweep(): Promise<void> };
   readonly limiter: RateLimits;
+  /** What /readyz asks besides the database: Redis, when configured. */
+  readonly dependencies: readonly DependencyCheck[];
   /** oidc-provider's storage (its `adapter` setting); `revocations` hears of every grant destroyed. */
   oidcAdapter(revocations: TokenRevocations): AdapterFactory;
   /** Ends every sign-in of an account in every browser (oidc-provider's sessions and page sessions). */
@@ -63,6 +66,7 @@ export async function openGatewayStores(settings: Settings): Promise<GatewayStor
       secrets,
       sessionStore: redisSessions ?? new DatabaseSessionStore(db),
       limiter: redis ? new RedisRateLimiter(redis) : new RateLimiter(db),
+      dependencies: redis ? [redisCheck(redis)] : [],
       oidcAdapter: (revocations) => oidcAdapterFactory(db, revocations, redis),
       async endAccountSessions(accountId) {
         if (!redis || !redisSessions) return endAccountSessions(db, accountId);

@@ -11,7 +11,7 @@ import { REVOCATION_FEED_DISCOVERY_FIELD, REVOCATION_FEED_PATH } from './revocat
 import { siteClient } from './clients';
 import { html, SafeHtml } from '../http/html';
 import { page } from './html';
-import { logServerErrors } from './server-errors';
+import { logServerErrors, unavailableOnServerError } from './server-errors';
 import { burnCodeOnFailedRedemption } from './single-use-codes';
 import { cacheableMetadata } from './metadata-caching';
 import { revokeJwtAccessTokens } from './access-token-revocation';
@@ -226,6 +226,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   // Behind a TLS-terminating proxy, the Koa app must believe X-Forwarded-Proto to see https.
   provider.proxy = settings.gateway.trustProxy !== false;
   logServerErrors(provider);
+  provider.use(unavailableOnServerError());
   provider.use(burnCodeOnFailedRedemption());
   provider.use(cacheableMetadata());
   provider.use(revokeJwtAccessTokens({ revocations: deps.revocations, keyRing: () => keyRing, issuer }));

@@ -1,4 +1,5 @@
 import type Provider from 'oidc-provider';
+import type { ProviderMiddleware } from './provider-middleware';
 
 /**
  * One log line for every request oidc-provider answers with a server error.
@@ -15,4 +16,34 @@ export function logServerErrors(provider: Provider, log: (line: string) => void 
   provider.on('server_error', (ctx, error: unknown) => {
     log(`gateway: ${ctx.method} ${ctx.path} failed: ${error instanceof Error ? error.message : String(error)}`);
   });
+}
+
+/** What a client should wait before retrying a request that failed on our side. */
+export const GATEWAY_RETRY_AFTER_SECONDS = 10;
+
+/**
+ * oidc-provider answers a failure of ours (almost always a database or Redis call that failed
+ * or timed out inside one of its endpoints) with 500 `server_error`. The failure is passing and
+ * the request can be retried, so say that, as the rest of the gateway does: 503 with Retry-After.
+ * Its body (the plain-words page of renderError, or `{ error: 'server_error' }`) stays as it is.
+ */
+export function unavailableOnServerError(): ProviderMiddleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      // Thrown past oidc-provider's own handlers (by one of our middlewares): Koa answers it, with
+      // the status and headers the error carries.
+      const failure = (typeof error === 'object' && error !== null ? error : new Error(String(error))) as { status?: unknown; headers?: Record<string, string> };
+      if (typeof failure.status !== 'number' || failure.status >= 500) {
+        failure.status = 503;
+        failure.headers = { ...failure.headers, 'Retry-After': String(GATEWAY_RETRY_AFTER_SECONDS) };
+      }
+      throw failure;
+    }
+    if (ctx.status === 500) {
+      ctx.status = 503;
+      ctx.set('Retry-After', String(GATEWAY_RETRY_AFTER_SECONDS));
+    }
+  };
 }

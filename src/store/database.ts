@@ -32,14 +32,25 @@ export async function openDatabase<Schema = Database>(options: OpenDatabaseOptio
   const migrations = options.migrations ?? gatewayMigrations;
   if (options.databaseUrl === undefined) {
     const db = openSqlite<Schema>(options);
-    await migrate(db, migrations);
+    try {
+      await migrate(db, migrations);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
     return db;
   }
   const schema = schemaFor(options.fileName);
-  const db = await openPostgres<Schema>({ url: options.databaseUrl, schema, poolMax: options.databasePoolMax ?? DEFAULT_DATABASE_POOL_MAX });
-  // Named, or Kysely takes another service's migration tables (any schema) for this one's.
-  await migrate(db, migrations, schema);
-  return db;
+  // Migrations run on a connection of their own, without the serving pool's bounds: they may wait
+  // for another instance's migration lock or build an index for longer than a request may take.
+  const migrating = await openPostgres<Schema>({ url: options.databaseUrl, schema, poolMax: 1, boundStatements: false });
+  try {
+    // Named, or Kysely takes another service's migration tables (any schema) for this one's.
+    await migrate(migrating, migrations, schema);
+  } finally {
+    await migrating.destroy();
+  }
+  return openPostgres<Schema>({ url: options.databaseUrl, schema, poolMax: options.databasePoolMax ?? DEFAULT_DATABASE_POOL_MAX, boundStatements: true });
 }
 
 /** `gateway.sqlite` → `parley_gateway`: each service's tables in a schema of their own. */
@@ -71,7 +82,6 @@ async function migrate<Schema>(db: Kysely<Schema>, provider: MigrationProvider, 
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
-    await db.destroy();
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -1,6 +1,8 @@
 import { Kysely, PostgresAdapter, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { ConfigError } from '../config/errors';
+import { DEPENDENCY_TIMEOUTS } from './dependency-timeouts';
+import { discardingTimedOutConnections } from './postgres-pool';
 
 /**
  * PostgreSQL (DATABASE_URL), the scale-out store: every instance of every service shares it.
@@ -24,6 +26,12 @@ export interface PostgresOptions {
   /** The schema this service's tables live in. */
   readonly schema: string;
   readonly poolMax: number;
+  /**
+   * True for the pool that serves requests: every statement is bounded (DEPENDENCY_TIMEOUTS), so
+   * a database that is down or slow fails a request quickly instead of hanging it. False for the
+   * start-up work (migrations, which may wait for another instance's lock or build an index).
+   */
+  readonly boundStatements: boolean;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
@@ -39,6 +47,15 @@ const types = {
     oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/** Settings every connection takes at start-up (libpq's `options`): its schema, and its bounds. */
+function connectionOptions(options: PostgresOptions): string {
+  const settings = [`search_path=${options.schema}`];
+  if (options.boundStatements) {
+    settings.push(`statement_timeout=${DEPENDENCY_TIMEOUTS.statementMs}`, `idle_in_transaction_session_timeout=${DEPENDENCY_TIMEOUTS.idleInTransactionMs}`);
+  }
+  return settings.map((setting) => `-c ${setting}`).join(' ');
+}
+
 /** A Kysely on a pool whose connections see only `schema`; the schema is made if missing. */
 export async function openPostgres<Schema>(options: PostgresOptions): Promise<Kysely<Schema>> {
   if (!SCHEMA_NAME.test(options.schema)) throw new Error(`"${options.schema}" is not a schema name`);
@@ -46,16 +63,20 @@ export async function openPostgres<Schema>(options: PostgresOptions): Promise<Ky
     connectionString: options.url,
     max: options.poolMax,
     types,
-    // The pool's connections must name their schema before their first query.
-    options: `-c search_path=${options.schema}`,
-    // A database that does not answer is a failed request (503 with a retry), not a hung one.
-    connectionTimeoutMillis: 5_000,
+    // The pool's connections must name their schema (and their bounds) before their first query.
+    options: connectionOptions(options),
+    // A database that does not answer is a failed request (503 with a retry), not a hung one; this
+    // also bounds the wait for a free connection when all of the pool's are busy.
+    connectionTimeoutMillis: DEPENDENCY_TIMEOUTS.connectMs,
+    ...(options.boundStatements ? { query_timeout: DEPENDENCY_TIMEOUTS.queryMs } : {}),
+    // Dead peers (a crashed host, a dropped NAT entry) are noticed by TCP, not only at the next query.
+    keepAlive: true,
     idleTimeoutMillis: 30_000,
   });
   // An idle connection the server dropped (a restart, a failover) must not crash the process:
   // the pool replaces it, and the next query that fails says why.
   pool.on('error', () => undefined);
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: discardingTimedOutConnections(pool) }) });
   try {
     await createSchema(db, options.schema);
   } catch (error) {

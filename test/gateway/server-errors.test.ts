@@ -21,7 +21,9 @@ describe('a server error inside oidc-provider', () => {
     try {
       const discovery = await discover(gw.issuer);
       const { result: response, lines } = await captureConsoleErrors(async () => (await authorize(new TestBrowser(), discovery)).response);
-      expect(response.status).toBe(500);
+      // A failure of ours is 503 with a retry path, as everywhere else in the gateway.
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('10');
       // In plain words (views/error-pages.ts), not oidc-provider's "oops! something went wrong".
       expect(response.text).toContain('The log-in service had a problem and could not finish.');
       expect(response.text).not.toContain('oops');
@@ -50,9 +52,10 @@ describe('a server error inside oidc-provider', () => {
             code_verifier: pkcePair().verifier,
           }),
         });
-        return { status: answer.status, body: await answer.text() };
+        return { status: answer.status, retryAfter: answer.headers.get('retry-after'), body: await answer.text() };
       });
-      expect(response.status).toBe(500);
+      expect(response.status).toBe(503);
+      expect(response.retryAfter).toBe('10');
       expect(JSON.parse(response.body)).toEqual({ error: 'server_error', error_description: 'oops! something went wrong' });
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^gateway: POST \/token failed: \S.*destroyed/);
