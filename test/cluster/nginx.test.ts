@@ -11,7 +11,8 @@ import { makeDataDir } from '../helpers/data-dir';
 import { startCommentInstances, startGatewayInstances, type ServedRequest, type ServiceInstances } from '../helpers/instances';
 import { freePort } from '../helpers/free-port';
 import { DEPLOY_NGINX_CONF, makeCertificate, renderNginxConfig, requireNginx, startNginx, type RenderOptions, type RunningNginx } from '../helpers/nginx';
-import { authorize, codeIn, discover, interactionUid, readMailbox, redeemCode, relayParams } from '../helpers/oidc-client';
+import { authorize, codeIn, discover, interactionUid, redeemCode, relayParams } from '../helpers/oidc-client';
+import { startEmailSignIn } from '../helpers/email';
 import { rawRequest } from '../helpers/raw-http';
 import { expectError, getComments, postComment } from '../comments/support';
 
@@ -165,11 +166,8 @@ describe('deploy/nginx.conf in front of two gateways and two comment services', 
     const discovery = await discover(issuer);
     expect(discovery.issuer).toBe(issuer);
     const browser = new TestBrowser();
-    const { pending, response } = await authorize(browser, discovery, { provider: 'email' });
-    const uid = interactionUid(response);
-    const sent = await browser.post(`${issuer}/interaction/${uid}/email`, { email: 'through-nginx@example.com', name: 'Through Nginx' });
+    const { pending, uid, sent, message } = await startEmailSignIn(browser, discovery, 'through-nginx@example.com', { name: 'Through Nginx' });
     expect(sent.status).toBe(200);
-    const [message] = await readMailbox(issuer, 'through-nginx@example.com');
     const relay = await browser.post(`${issuer}/interaction/${uid}/email/code`, { code: codeIn(message!) });
     const tokens = await redeemCode(discovery, pending, relayParams(relay).get('code')!);
     expect(tokens.status).toBe(200);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
-import { loadSettings } from '../../src/config';
+import { loadSettings, type Settings } from '../../src/config';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/app';
 import { createCommentService, type CommentService, type CommentServiceOptions } from '../../src/comments';
 import { listen, type RunningServer } from '../../src/http/listen';
@@ -74,6 +74,10 @@ async function startInstances<Service>(count: number, start: (env: Record<string
   };
 }
 
+function instanceSettings(urls: PublicUrls, storeEnv: Record<string, string>, env: Record<string, string> = {}): Settings {
+  return loadSettings({ PARLEY_ISSUER: urls.issuer, PARLEY_COMMENTS_URL: urls.commentsUrl, ...storeEnv, ...env });
+}
+
 /** `count` gateways for `urls.issuer`; `env` adds settings (PARLEY_TRUST_PROXY, emulators...). */
 export function startGatewayInstances(
   count: number,
@@ -81,8 +85,7 @@ export function startGatewayInstances(
   options: { env?: Record<string, string>; gatewayOptions?: GatewayOptions } = {},
 ): Promise<ServiceInstances<Gateway>> {
   return startInstances(count, async (storeEnv) => {
-    const settings = loadSettings({ PARLEY_ISSUER: urls.issuer, PARLEY_COMMENTS_URL: urls.commentsUrl, ...storeEnv, ...options.env });
-    const gateway = await createGateway(settings, { keyWatchIntervalMs: 200, ...options.gatewayOptions });
+    const gateway = await createGateway(instanceSettings(urls, storeEnv, options.env), { keyWatchIntervalMs: 200, ...options.gatewayOptions });
     return { service: gateway, handler: gateway.app, close: () => gateway.close() };
   });
 }
@@ -94,8 +97,7 @@ export function startCommentInstances(
   options: { env?: Record<string, string>; serviceOptions?: CommentServiceOptions } = {},
 ): Promise<ServiceInstances<CommentService>> {
   return startInstances(count, async (storeEnv) => {
-    const settings = loadSettings({ PARLEY_ISSUER: urls.issuer, PARLEY_COMMENTS_URL: urls.commentsUrl, ...storeEnv, ...options.env });
-    const service = await createCommentService(settings, { log: () => undefined, ...options.serviceOptions });
+    const service = await createCommentService(instanceSettings(urls, storeEnv, options.env), { log: () => undefined, ...options.serviceOptions });
     return { service, handler: service.app, close: () => service.close() };
   });
 }
