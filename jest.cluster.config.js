@@ -13,6 +13,8 @@ const REPEATED_ON_POSTGRES = [
   'test/comments/idempotency.test.ts',
   'test/comments/moderation.test.ts',
   'test/comments/concurrent-writers.test.ts',
+  'test/store/oidc-adapter.test.ts',
+  'test/store/session-store.test.ts',
 ];
 
 /** @type {import('jest').Config} */

@@ -1,25 +1,22 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import { openDatabase, type Db } from '../../src/store/database';
 import { OidcAdapter, sweepExpiredOidcPayloads } from '../../src/store/oidc-adapter';
+import { isPostgres } from '../../src/store/postgres';
 import { makeDataDir } from '../helpers/data-dir';
+import { testDatabaseUrl } from '../helpers/postgres';
 
-/** oidc-provider's storage contract on a real SQLite file. */
+/** oidc-provider's storage contract on a real SQLite file, and on PostgreSQL in the cluster suite. */
 describe('OidcAdapter', () => {
-  let dataDir: string;
   let db: Db;
-  let raw: Database.Database;
   let now = 1_700_000_000_000;
   const adapter = (model: string) => new OidcAdapter(db, model, () => now);
 
   beforeAll(async () => {
-    dataDir = makeDataDir();
-    db = await openDatabase({ dataDir, fileName: 'gateway.sqlite' });
-    raw = new Database(path.join(dataDir, 'gateway.sqlite'));
+    const dataDir = makeDataDir();
+    db = await openDatabase({ dataDir, fileName: 'gateway.sqlite', databaseUrl: await testDatabaseUrl(dataDir) });
   });
 
   afterAll(async () => {
-    raw.close();
     await db.destroy();
   });
 
@@ -38,7 +35,7 @@ describe('OidcAdapter', () => {
     now += 10_000;
     expect(await codes.find('c-expiring')).toBeUndefined();
     expect(await sweepExpiredOidcPayloads(db, now)).toBeGreaterThanOrEqual(1);
-    expect(raw.prepare('select count(*) n from oidc_payloads where id = ?').get('c-expiring')).toEqual({ n: 0 });
+    expect(await db.selectFrom('oidc_payloads').select('id').where('id', '=', 'c-expiring').execute()).toEqual([]);
   });
 
   it('treats a save with no time left as expired, not as a row without expiry', async () => {
@@ -65,12 +62,19 @@ describe('OidcAdapter', () => {
     expect(await adapter('Interaction').find('i2')).toEqual({ uid: 'i2', grantId: 'g2' });
   });
 
-  it('looks up by uid and by grant id through indexes that hold only the rows that have one', () => {
-    const plan = (sql: string) => JSON.stringify(raw.prepare(`explain query plan ${sql}`).all('x', 'y'));
-    expect(plan('select * from oidc_payloads where model = ? and uid = ?')).toContain('oidc_payloads_uid');
-    expect(plan('select * from oidc_payloads where grant_id = ? and model in (?)')).toContain('oidc_payloads_grant');
-    const definition = (index: string) => (raw.prepare('select sql from sqlite_master where name = ?').get(index) as { sql: string }).sql;
-    expect(definition('oidc_payloads_uid')).toMatch(/where "uid" is not null/i);
-    expect(definition('oidc_payloads_grant')).toMatch(/where "grant_id" is not null/i);
+  it('looks up by uid and by grant id through indexes that hold only the rows that have one', async () => {
+    if (isPostgres(db)) {
+      const definition = async (index: string) =>
+        (await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname = ${index}`.execute(db)).rows[0]?.indexdef;
+      expect(await definition('oidc_payloads_uid')).toMatch(/\(model, uid\) WHERE \(uid IS NOT NULL\)/);
+      expect(await definition('oidc_payloads_grant')).toMatch(/\(grant_id\) WHERE \(grant_id IS NOT NULL\)/);
+      return;
+    }
+    const plan = async (query: string) => JSON.stringify((await sql.raw(`explain query plan ${query.replace(/\?/g, "'x'")}`).execute(db)).rows);
+    expect(await plan('select * from oidc_payloads where model = ? and uid = ?')).toContain('oidc_payloads_uid');
+    expect(await plan('select * from oidc_payloads where grant_id = ? and model in (?)')).toContain('oidc_payloads_grant');
+    const definition = async (index: string) => (await sql<{ sql: string }>`select sql from sqlite_master where name = ${index}`.execute(db)).rows[0]!.sql;
+    expect(await definition('oidc_payloads_uid')).toMatch(/where "uid" is not null/i);
+    expect(await definition('oidc_payloads_grant')).toMatch(/where "grant_id" is not null/i);
   });
 });

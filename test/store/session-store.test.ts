@@ -1,25 +1,21 @@
-import path from 'node:path';
 import express from 'express';
 import session from 'express-session';
-import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../../src/store/database';
 import { DatabaseSessionStore } from '../../src/store/session-store';
 import { makeDataDir } from '../helpers/data-dir';
+import { testDatabaseUrl } from '../helpers/postgres';
 import { bindLoopback, type Listener } from '../helpers/listener';
 
-/** The session store under express-session, as the gateway mounts it, over real HTTP and a real file. */
+/** The session store under express-session, as the gateway mounts it, over real HTTP and a real file (PostgreSQL in the cluster suite). */
 describe('DatabaseSessionStore', () => {
-  let dataDir: string;
   let db: Db;
-  let raw: Database.Database;
   let listener: Listener;
   let base: string;
   let now = Date.now();
 
   beforeAll(async () => {
-    dataDir = makeDataDir();
-    db = await openDatabase({ dataDir, fileName: 'gateway.sqlite' });
-    raw = new Database(path.join(dataDir, 'gateway.sqlite'));
+    const dataDir = makeDataDir();
+    db = await openDatabase({ dataDir, fileName: 'gateway.sqlite', databaseUrl: await testDatabaseUrl(dataDir) });
     const app = express();
     app.use(
       session({
@@ -44,12 +40,11 @@ describe('DatabaseSessionStore', () => {
 
   afterAll(async () => {
     await listener.close();
-    raw.close();
     await db.destroy();
   });
 
   const cookieOf = (response: Response) => response.headers.get('set-cookie')?.split(';')[0];
-  const row = (sid: string) => raw.prepare('select data, expires_at from sessions where sid = ?').get(sid) as { data: string; expires_at: number } | undefined;
+  const row = (sid: string) => db.selectFrom('sessions').select(['data', 'expires_at']).where('sid', '=', sid).executeTakeFirst();
   const sidOf = (cookie: string) => decodeURIComponent(cookie.slice('sid='.length)).replace(/^s:/, '').replace(/\..*$/, '');
 
   it('keeps what a request stored for the next request of the same browser', async () => {
@@ -58,20 +53,22 @@ describe('DatabaseSessionStore', () => {
     expect(cookie).toMatch(/^sid=/);
     const recalled = await fetch(`${base}/recall`, { headers: { cookie } });
     expect(await recalled.text()).toBe('blue');
-    expect(JSON.parse(row(sidOf(cookie))!.data)).toMatchObject({ value: 'blue' });
+    expect(JSON.parse((await row(sidOf(cookie)))!.data)).toMatchObject({ value: 'blue' });
   });
 
   it('writes nothing for a request that only reads the session, so the row keeps the cookie\'s own expiry', async () => {
     now = 1_000_000_000_000;
     const saved = await fetch(`${base}/remember/green`, { method: 'POST' });
+    // express-session sends the headers before its store has saved; the body ends after.
+    await saved.text();
     const cookie = cookieOf(saved)!;
-    const before = row(sidOf(cookie))!;
+    const before = (await row(sidOf(cookie)))!;
     now += 30_000;
     const recalled = await fetch(`${base}/recall`, { headers: { cookie } });
     expect(await recalled.text()).toBe('green');
     // Not rolling: the browser is not sent a new expiry, so the row must not get one either.
     expect(recalled.headers.get('set-cookie')).toBeNull();
-    expect(row(sidOf(cookie))).toEqual(before);
+    expect(await row(sidOf(cookie))).toEqual(before);
   });
 
   it('treats an expired row as no session at all', async () => {
@@ -83,9 +80,11 @@ describe('DatabaseSessionStore', () => {
 
   it('deletes the row when the session is destroyed', async () => {
     now = Date.now();
-    const cookie = cookieOf(await fetch(`${base}/remember/gold`, { method: 'POST' }))!;
-    expect(row(sidOf(cookie))).toBeDefined();
+    const saved = await fetch(`${base}/remember/gold`, { method: 'POST' });
+    await saved.text();
+    const cookie = cookieOf(saved)!;
+    expect(await row(sidOf(cookie))).toBeDefined();
     await fetch(`${base}/forget`, { method: 'POST', headers: { cookie } });
-    expect(row(sidOf(cookie))).toBeUndefined();
+    expect(await row(sidOf(cookie))).toBeUndefined();
   });
 });
