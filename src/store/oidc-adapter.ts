@@ -1,8 +1,20 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Db } from './database';
 
 /** The models that belong to a grant and die with it (as in oidc-provider's own adapters). */
 export const GRANT_ARTIFACTS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode'];
+
+/**
+ * The models used once (codes, not access tokens). oidc-provider checks `consumed` and then
+ * consumes: two steps another request (on another instance) can come between. So the consumption
+ * itself decides: of two at once exactly one succeeds, and the other fails as a replay would.
+ */
+export const SINGLE_USE_MODELS: ReadonlySet<string> = new Set(GRANT_ARTIFACTS.filter((model) => model !== 'AccessToken'));
+
+/** The error oidc-provider answers for a code consumed between its check and its consumption. */
+export function alreadyConsumed(model: string, detail: string): Error {
+  return new errors.InvalidGrant(`${model} ${detail}`);
+}
 
 /**
  * oidc-provider's storage contract on our database: every model (Session, Interaction,
@@ -48,12 +60,14 @@ export class OidcAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    await this.db
+    const { numUpdatedRows } = await this.db
       .updateTable('oidc_payloads')
       .set({ consumed_at: this.now() })
       .where('model', '=', this.model)
       .where('id', '=', id)
-      .execute();
+      .where('consumed_at', 'is', null)
+      .executeTakeFirst();
+    if (numUpdatedRows === 0n && SINGLE_USE_MODELS.has(this.model)) throw alreadyConsumed(this.model, 'already consumed or gone');
   }
 
   async destroy(id: string): Promise<void> {

@@ -1,32 +1,12 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import { GRANT_ARTIFACTS } from './oidc-adapter';
-
-/**
- * Models whose second consumption can only be a replay (every artifact of a grant but its access
- * tokens): oidc-provider checks `consumed` and then consumes, two steps another instance can come
- * between. Here the consumption itself decides (see consume).
- */
-const SINGLE_USE = new Set(GRANT_ARTIFACTS.filter((model) => model !== 'AccessToken'));
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { alreadyConsumed, GRANT_ARTIFACTS, SINGLE_USE_MODELS } from './oidc-adapter';
+import { addToIndex } from './redis-index';
 
 /** Marks a record consumed unless it already was or is gone: 1 consumed now, 0 already, -1 gone. */
 const CONSUME = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 return redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1])
-`;
-
-/**
- * Adds ARGV[1] to the index set KEYS[1] and keeps the set alive as long as its longest-lived
- * member: ARGV[2] is that member's lifetime in milliseconds, 0 for none (then the set stays too).
- */
-const INDEX = `
-local existed = redis.call('EXISTS', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-redis.call('SADD', KEYS[1], ARGV[1])
-local wanted = tonumber(ARGV[2])
-if wanted == 0 then redis.call('PERSIST', KEYS[1])
-elseif existed == 0 or (ttl >= 0 and ttl < wanted) then redis.call('PEXPIRE', KEYS[1], wanted) end
-return 1
 `;
 
 /**
@@ -64,8 +44,8 @@ export class RedisOidcAdapter implements Adapter {
     expiring(transaction, key);
     if (typeof payload.uid === 'string') expiring(transaction.set(uidKey(this.model, payload.uid), id), uidKey(this.model, payload.uid));
     if (typeof payload.userCode === 'string') expiring(transaction.set(userCodeKey(this.model, payload.userCode), id), userCodeKey(this.model, payload.userCode));
-    if (GRANT_ARTIFACTS.includes(this.model) && typeof payload.grantId === 'string') transaction.eval(INDEX, 1, grantKey(payload.grantId), key, lifetimeMs ?? 0);
-    if (account !== undefined) transaction.eval(INDEX, 1, accountSessionsKey(account), id, lifetimeMs ?? 0);
+    if (GRANT_ARTIFACTS.includes(this.model) && typeof payload.grantId === 'string') addToIndex(transaction, grantKey(payload.grantId), key, lifetimeMs ?? 0);
+    if (account !== undefined) addToIndex(transaction, accountSessionsKey(account), id, lifetimeMs ?? 0);
     const [previousAccount] = await execute(transaction);
     // A session that changed hands leaves the old account's index.
     if (sessions && typeof previousAccount === 'string' && previousAccount !== account) await this.redis.srem(accountSessionsKey(previousAccount), id);
@@ -96,7 +76,7 @@ export class RedisOidcAdapter implements Adapter {
   async consume(id: string): Promise<void> {
     const outcome = (await this.redis.eval(CONSUME, 1, recordKey(this.model, id), Math.floor(Date.now() / 1000))) as number;
     // Another instance consumed it (or revoked it) since oidc-provider read it as unconsumed.
-    if (outcome !== 1 && SINGLE_USE.has(this.model)) throw new errors.InvalidGrant(`${this.model} ${outcome === 0 ? 'already consumed' : 'not found'}`);
+    if (outcome !== 1 && SINGLE_USE_MODELS.has(this.model)) throw alreadyConsumed(this.model, outcome === 0 ? 'already consumed' : 'not found');
   }
 
   async destroy(id: string): Promise<void> {

@@ -1,5 +1,6 @@
 import session from 'express-session';
 import type { Redis } from 'ioredis';
+import { addToIndex } from './redis-index';
 import { sessionExpiry } from './session-store';
 
 /**
@@ -28,7 +29,7 @@ export class RedisSessionStore extends session.Store {
         ? this.redis.del(key(sid))
         : typeof account === 'string'
           ? // Indexed by account, so "sign out everywhere" finds the sessions of one account.
-            this.redis.multi().set(key(sid), JSON.stringify(data), 'PX', ttlMs).sadd(accountKey(account), sid).pexpire(accountKey(account), ttlMs, 'GT').exec()
+            addToIndex(this.redis.multi().set(key(sid), JSON.stringify(data), 'PX', ttlMs), accountKey(account), sid, ttlMs).exec()
           : this.redis.set(key(sid), JSON.stringify(data), 'PX', ttlMs);
     saved.then(() => callback?.(), (error: unknown) => callback?.(error));
   }

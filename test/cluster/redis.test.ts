@@ -57,6 +57,26 @@ describe('Redis stores shared by instances', () => {
     expect(await one.exists('session:sid-2')).toBe(0);
   });
 
+  it('indexes a signed-in session by account in a set that expires with its longest-lived session, never lives forever', async () => {
+    const store = new RedisSessionStore(one);
+    const save = (sid: string, lifetimeMs: number) =>
+      new Promise<void>((resolve, reject) =>
+        store.set(sid, { cookie: { expires: new Date(Date.now() + lifetimeMs) }, passport: { user: 'acct-ttl' } } as unknown as session.SessionData, (error) =>
+          error ? reject(error as Error) : resolve(),
+        ),
+      );
+    await save('sid-long', 120_000);
+    const first = await one.pttl('account-sessions:acct-ttl');
+    expect(first).toBeGreaterThan(110_000);
+    expect(first).toBeLessThanOrEqual(120_000);
+    // A shorter session later does not shorten the index; a longer one lengthens it.
+    await save('sid-short', 10_000);
+    expect(await one.pttl('account-sessions:acct-ttl')).toBeGreaterThan(100_000);
+    await save('sid-longer', 600_000);
+    expect(await one.pttl('account-sessions:acct-ttl')).toBeGreaterThan(590_000);
+    expect((await one.smembers('account-sessions:acct-ttl')).sort()).toEqual(['sid-long', 'sid-longer', 'sid-short']);
+  });
+
   it('refuses to start against a Redis that does not answer, naming REDIS_URL', async () => {
     await expect(openRedis('redis://127.0.0.1:1', 'x:')).rejects.toMatchObject({ setting: 'REDIS_URL', message: expect.stringMatching(/Redis cannot be used/) });
   });

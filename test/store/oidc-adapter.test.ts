@@ -52,6 +52,18 @@ describe('OidcAdapter', () => {
     expect((await codes.find('c1'))?.consumed).toBe(Math.floor(now / 1000));
   });
 
+  it('lets exactly one of two consumptions of one code succeed, as between two instances, and refuses the other as a replay', async () => {
+    const codes = adapter('AuthorizationCode');
+    await codes.upsert('c-race', { grantId: 'g-race' }, 60);
+    const outcomes = await Promise.allSettled([codes.consume('c-race'), codes.consume('c-race')]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ error: 'invalid_grant' });
+    // Access tokens are not single-use: consuming one twice is not an error.
+    await adapter('AccessToken').upsert('t-twice', { grantId: 'g-race' }, 60);
+    await adapter('AccessToken').consume('t-twice');
+    await expect(adapter('AccessToken').consume('t-twice')).resolves.toBeUndefined();
+  });
+
   it('revokes a grant\'s codes and tokens but not an interaction that carries the same grant id', async () => {
     await adapter('AuthorizationCode').upsert('c2', { grantId: 'g2' }, 60);
     await adapter('AccessToken').upsert('t2', { grantId: 'g2' }, 60);
