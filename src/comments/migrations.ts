@@ -76,6 +76,38 @@ const MIGRATIONS: Record<string, Migration> = {
         for each statement execute function count_comment_change()`.execute(db);
     },
   },
+  '0004_thread_versions': {
+    // PostgreSQL only: 0003's one counter made every comment write in the cluster wait for every
+    // other one under way (its row stays locked until the writing transaction ends), so a burst
+    // of comments on different posts queued behind each other, and one transaction left open
+    // stopped every comment everywhere. A counter per thread (site, post) keeps what a reader
+    // needs (its thread changed) and makes only writes to the same thread wait for each other.
+    async up(db: Kysely<unknown>) {
+      if (!isPostgres(db)) return;
+      await sql`drop trigger comments_changed on comments`.execute(db);
+      await sql`drop function count_comment_change()`.execute(db);
+      await sql`drop table comment_changes`.execute(db);
+      await sql`create table thread_versions (
+        site_id text not null, post_id text not null, version bigint not null, primary key (site_id, post_id))`.execute(db);
+      // `set search_path from current`: the function finds thread_versions in this schema whatever
+      // the writer's search_path (the service's pool, the moderation commands, an operator's psql).
+      await sql`create function count_thread_change() returns trigger language plpgsql set search_path from current as $$
+        declare
+          changed comments%rowtype;
+        begin
+          if tg_op = 'DELETE' then changed := old; else changed := new; end if;
+          insert into thread_versions (site_id, post_id, version) values (changed.site_id, changed.post_id, 1)
+            on conflict (site_id, post_id) do update set version = thread_versions.version + 1;
+          if tg_op = 'UPDATE' and (old.site_id, old.post_id) is distinct from (new.site_id, new.post_id) then
+            insert into thread_versions (site_id, post_id, version) values (old.site_id, old.post_id, 1)
+              on conflict (site_id, post_id) do update set version = thread_versions.version + 1;
+          end if;
+          return null;
+        end $$`.execute(db);
+      await sql`create trigger thread_changed after insert or update or delete on comments
+        for each row execute function count_thread_change()`.execute(db);
+    },
+  },
 };
 
 export const commentsMigrations: MigrationProvider = {

@@ -13,15 +13,23 @@ import type { CommentsDb } from './database';
  * caller to act on later, another request could look in between, see nothing new (the version
  * is already remembered) and serve from a cache that had not been dropped yet.
  */
-export type CheckOutsideWrites = () => Promise<void>;
+export type CheckOutsideWrites = (siteId: string, postId: string) => Promise<void>;
+
+/** What a check drops when it sees a change: the thread cache's entries. */
+export interface OutsideWriteListener {
+  /** Everything may have changed (SQLite tells only that the file changed). */
+  invalidateAll(): void;
+  /** This post's thread changed. */
+  invalidatePost(siteId: string, postId: string): void;
+}
 
 interface DataVersionRow {
   readonly data_version: number;
 }
 
-/** The check for the database the service runs on. */
-export function checkOutsideWrites(db: CommentsDb, onOutsideWrite: () => void): CheckOutsideWrites {
-  return isPostgres(db) ? checkPostgresOutsideWrites(db, onOutsideWrite) : checkSqliteOutsideWrites(db, onOutsideWrite);
+/** The check for the database the service runs on, before answering for one post's thread. */
+export function checkOutsideWrites(db: CommentsDb, listener: OutsideWriteListener): CheckOutsideWrites {
+  return isPostgres(db) ? checkPostgresThreadVersions(db, listener) : checkSqliteOutsideWrites(db, () => listener.invalidateAll());
 }
 
 /** Calls `onChange` when `version` differs from the one seen last (always, at first). */
@@ -44,7 +52,7 @@ function onNewVersion(onChange: () => void): (version: number | undefined) => vo
  * it sees every commit that finished before it ran.
 
  */
-export function checkSqliteOutsideWrites(db: CommentsDb, onOutsideWrite: () => void): CheckOutsideWrites {
+export function checkSqliteOutsideWrites(db: CommentsDb, onOutsideWrite: () => void): () => Promise<void> {
   // Unknown at first: the first check reports a change, which costs nothing on an empty cache.
   const seen = onNewVersion(onOutsideWrite);
   return async () => {
@@ -54,15 +62,36 @@ export function checkSqliteOutsideWrites(db: CommentsDb, onOutsideWrite: () => v
 }
 
 /**
- * PostgreSQL's: every instance and command shares the database, so every committed change to
- * `comments` raises one counter (a statement trigger, migration 0003), read on every request
- * (one indexed row). It rises for this instance's own writes too, which costs one re-read of a
- * thread; it never lets a stale one through. It becomes visible with the commit that raised it.
+ * How many threads' versions an instance remembers. Forgetting one drops its cached body too (an
+ * unknown version cannot vouch for it), so this bounds memory without ever serving a stale thread.
  */
-function checkPostgresOutsideWrites(db: CommentsDb, onOutsideWrite: () => void): CheckOutsideWrites {
-  const seen = onNewVersion(onOutsideWrite);
-  return async () => {
-    const { rows } = await sql<{ version: number }>`select version from comment_changes where id = 1`.execute(db);
-    seen(rows[0]?.version);
+export const REMEMBERED_THREAD_VERSIONS = 100_000;
+
+/**
+ * PostgreSQL's: every instance and command shares the database, so every committed change to a
+ * thread's comments raises that thread's counter (a row trigger, migration 0004), read before each
+ * answer (one row by primary key). A counter per thread, not one for the whole database: a
+ * writing transaction holds its counter's row until it ends, so only writes to the same thread
+ * wait for each other. It rises for this instance's own writes too, which costs one re-read of
+ * the thread; it never lets a stale one through. It becomes visible with the commit that raised it.
+ */
+function checkPostgresThreadVersions(db: CommentsDb, listener: OutsideWriteListener): CheckOutsideWrites {
+  /** Last version seen per thread, least recently checked first. */
+  const seen = new Map<string, number>();
+  return async (siteId, postId) => {
+    const { rows } = await sql<{ version: number }>`select version from thread_versions where site_id = ${siteId} and post_id = ${postId}`.execute(db);
+    // A thread nobody has written to has no row yet: version 0.
+    const version = rows[0]?.version ?? 0;
+    const key = `${siteId} ${postId}`;
+    const last = seen.get(key);
+    seen.delete(key);
+    seen.set(key, version);
+    if (last !== version) listener.invalidatePost(siteId, postId);
+    if (seen.size > REMEMBERED_THREAD_VERSIONS) {
+      const [oldest] = seen.keys();
+      seen.delete(oldest!);
+      const [forgottenSite, forgottenPost] = oldest!.split(' ') as [string, string];
+      listener.invalidatePost(forgottenSite, forgottenPost);
+    }
   };
 }

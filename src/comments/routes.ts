@@ -65,7 +65,7 @@ function listComments(db: CommentsDb, threads: ThreadCache, checkOutsideWrites: 
   return async (req, res) => {
     const siteId = siteOf(res).id;
     const postId = postIdOf(res);
-    await checkOutsideWrites();
+    await checkOutsideWrites(siteId, postId);
     const cached = threads.get(siteId, postId);
     if (cached !== undefined) return sendThread(req, res, cached);
 
@@ -106,7 +106,7 @@ function methodNotAllowed(): RequestHandler {
 export function commentRoutes(deps: CommentRoutesDependencies): Router {
   const moderation = new Moderation(deps.db, deps.options.clock);
   const threads = new ThreadCache();
-  const checkOutsideWrites = outsideWritesCheck(deps.db, () => threads.invalidateAll());
+  const checkOutsideWrites = outsideWritesCheck(deps.db, threads);
   const router = Router();
   router
     .route(COMMENTS_PATH)

@@ -5,19 +5,17 @@ import { postComment, startTestbed, type CommentsTestbed } from '../comments/sup
 import { testDatabaseUrl, withClient } from '../helpers/postgres';
 
 /**
- * A known bug, found by concurrent-sign-ins.test.ts, kept here as `it.failing` until it is fixed
- * (then turn it into `it`): on PostgreSQL every comment write, on any post, from any instance,
- * waits for every other one still under way.
+ * On PostgreSQL a comment write waits only for writes to the same thread (found by
+ * concurrent-sign-ins.test.ts, fixed by migration 0004).
  *
- * Every statement that changes `comments` raises one counter row (comment_changes, migration
- * 0003, read by outside-writes.ts), and that row stays locked until the writing transaction ends.
- * Comment writes therefore run one at a time across the whole cluster, however many instances
- * there are; past the statement timeout (1.2 s, src/store/dependency-timeouts.ts) the ones
- * waiting are refused with 503. Seen: 200 comment POSTs sent at once to two services gave 60-64
- * 503s ("canceling statement due to statement timeout"), their inserts waiting on
- * Lock:transactionid in pg_stat_activity. And one comment transaction left open (an instance
- * that lost its network mid-write; PostgreSQL ends it only after idle_in_transaction, 10 s)
- * refuses every comment in the cluster meanwhile, which is what this test shows.
+ * Until then every statement that changed `comments` raised one counter row for the whole
+ * database (comment_changes, migration 0003), and that row stayed locked until the writing
+ * transaction ended: comment writes ran one at a time across the whole cluster, and past the
+ * statement timeout (src/store/dependency-timeouts.ts) the ones waiting were refused with 503.
+ * Seen: 200 comment POSTs sent at once to two services gave 60-64 503s, their inserts waiting on
+ * Lock:transactionid; and one comment transaction left open (an instance that lost its network
+ * mid-write, ended by PostgreSQL only after idle_in_transaction, 10 s) refused every comment in
+ * the cluster meanwhile, which is what this test shows. Now each thread has its own counter.
  */
 describe('comment writes on PostgreSQL', () => {
   let bed: CommentsTestbed;
@@ -51,12 +49,12 @@ describe('comment writes on PostgreSQL', () => {
     });
   }
 
-  // The failing test below passes on any error; this one keeps its set-up honest.
+  // Keeps the set-up honest: the half-written comment really is held open.
   it('can hold a comment half-written the way an instance would', async () => {
     await expect(whileAnotherCommentIsHalfWritten(async () => undefined)).resolves.toBeUndefined();
   });
 
-  it.failing('accept a comment on one post while a comment on another post is being written and not yet committed', async () => {
+  it('accepts a comment on one post while a comment on another post is being written and not yet committed', async () => {
     const token = await bed.tokens.mint({ sub: 'unrelated-commenter' });
     await whileAnotherCommentIsHalfWritten(async () => {
       const posted = await postComment(bed.service.url, 'demo-blog', 'second-post', token, { body: 'On another post altogether' }, { 'idempotency-key': randomUUID() });

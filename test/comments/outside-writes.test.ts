@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { COMMENTS_DB_FILE, openCommentsDatabase, type CommentsDb } from '../../src/comments';
-import { checkSqliteOutsideWrites, type CheckOutsideWrites } from '../../src/comments/outside-writes';
+import { checkSqliteOutsideWrites } from '../../src/comments/outside-writes';
 import { CommentStore, newCommentId } from '../../src/comments/storage';
 import { makeDataDir } from '../helpers/data-dir';
 
@@ -10,7 +10,7 @@ describe('noticing writes by other connections', () => {
   let dataDir: string;
   let db: CommentsDb;
   let noticed: number;
-  let check: CheckOutsideWrites;
+  let check: () => Promise<void>;
 
   beforeEach(async () => {
     dataDir = makeDataDir();
