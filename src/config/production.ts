@@ -32,7 +32,9 @@ export interface ProductionCheckOptions {
   /**
    * The process serves the gateway (default true). Only the gateway reads PARLEY_TRUST_PROXY: the
    * comment service sets no cookies, keys its rate limits by commenter and builds its URLs from
-   * PARLEY_COMMENTS_URL, so a proxy in front of it needs no trust.
+   * PARLEY_COMMENTS_URL, so a proxy in front of it needs no trust. Nor does it sign cookies
+   * (PARLEY_SESSION_SECRET), send mail (PARLEY_SMTP_URL) or hold signing keys
+   * (PARLEY_KEY_ENCRYPTION_KEY): a blog owner must not have to invent settings it never reads.
    */
   readonly servesGateway?: boolean;
 }
@@ -43,20 +45,10 @@ export interface ProductionCheckOptions {
  */
 export function assertProductionReady(settings: Settings, options: ProductionCheckOptions = {}): void {
   if (!settings.production) return;
+  const servesGateway = options.servesGateway ?? true;
   requireHttps('PARLEY_ISSUER', settings.gateway.issuer);
   requireHttps('PARLEY_COMMENTS_URL', settings.comments.url);
-  if (settings.sessionSecret === undefined) {
-    throw new ConfigError('PARLEY_SESSION_SECRET', 'is required in production (at least 32 random characters)');
-  }
-  if (settings.databaseUrl !== undefined && settings.keyEncryptionKey === undefined && options.servesGateway !== false) {
-    throw new ConfigError(
-      'PARLEY_KEY_ENCRYPTION_KEY',
-      'is required in production with DATABASE_URL (at least 32 random characters): the signing keys are kept in the database, sealed with it',
-    );
-  }
-  if (settings.mail.smtpUrl === undefined) {
-    throw new ConfigError('PARLEY_SMTP_URL', 'is required in production: the dev mailbox does not exist there');
-  }
+  if (servesGateway) assertGatewaySecrets(settings);
   if (settings.twitter) refuseEmulator('PARLEY_TWITTER_API_URL', settings.twitter.apiUrl);
   if (settings.facebook) {
     refuseEmulator('PARLEY_FACEBOOK_WWW_URL', settings.facebook.wwwUrl);
@@ -69,5 +61,21 @@ export function assertProductionReady(settings: Settings, options: ProductionChe
       }
     }
   }
-  if (options.servesGateway ?? true) requireTrustedProxy(settings.gateway.trustProxy);
+  if (servesGateway) requireTrustedProxy(settings.gateway.trustProxy);
+}
+
+/** What only the gateway needs: a cookie secret, a way to send mail, a key to seal its signing keys. */
+function assertGatewaySecrets(settings: Settings): void {
+  if (settings.sessionSecret === undefined) {
+    throw new ConfigError('PARLEY_SESSION_SECRET', 'is required in production (at least 32 random characters)');
+  }
+  if (settings.databaseUrl !== undefined && settings.keyEncryptionKey === undefined) {
+    throw new ConfigError(
+      'PARLEY_KEY_ENCRYPTION_KEY',
+      'is required in production with DATABASE_URL (at least 32 random characters): the signing keys are kept in the database, sealed with it',
+    );
+  }
+  if (settings.mail.smtpUrl === undefined) {
+    throw new ConfigError('PARLEY_SMTP_URL', 'is required in production: the dev mailbox does not exist there');
+  }
 }

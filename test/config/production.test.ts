@@ -116,4 +116,10 @@ describe('in production, the gateway needs the TLS-terminating proxy it sits beh
     expect(() => assertProductionReady(settings, { servesGateway: false })).not.toThrow();
     expect(configErrorFrom(() => assertProductionReady(settings, { servesGateway: true })).setting).toBe('PARLEY_TRUST_PROXY');
   });
+
+  it('does not ask the comment service for the gateway\'s secrets (cookie secret, SMTP, key encryption), which it never reads', () => {
+    const settings = productionSettings({ PARLEY_SESSION_SECRET: undefined, PARLEY_SMTP_URL: undefined, DATABASE_URL: 'postgres://db.example/parley', PARLEY_KEY_ENCRYPTION_KEY: undefined });
+    expect(() => assertProductionReady(settings, { servesGateway: false })).not.toThrow();
+    expect(configErrorFrom(() => assertProductionReady(settings, { servesGateway: true })).setting).toBe('PARLEY_SESSION_SECRET');
+  });
 });
