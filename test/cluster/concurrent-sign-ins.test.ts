@@ -4,10 +4,8 @@ import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { COMMENTS_DB_FILE, createCommentService, type CommentService } from '../../src/comments';
 import { loadSettings, type Settings } from '../../src/config';
-import { createGateway, type Gateway } from '../../src/gateway/app';
 import { gatewaySecretsFor } from '../../src/gateway/secrets';
 import { listen, type RunningServer } from '../../src/http/listen';
-import { EMAIL_RATE_LIMITS, type EmailRateLimits } from '../../src/providers/email';
 import { AccountStore } from '../../src/store/accounts';
 import { openDatabase, schemaFor } from '../../src/store/database';
 import { pairwiseSubject } from '../../src/tokens/claims';
@@ -20,42 +18,46 @@ import { COMMENTS_URL, DEFAULT_TEST_SITES, SITE_ORIGIN } from '../helpers/gatewa
 import { bindLoopback, type Listener } from '../helpers/listener';
 import { authorize, codeIn, discover, interactionUid, relayParams, type Discovery, type MailboxMessage } from '../helpers/oidc-client';
 import { testStoreEnv, withClient } from '../helpers/postgres';
+import { startServiceProcess, type ServiceProcess } from '../helpers/service-process';
 
 /**
- * Issue 12, "200 concurrent sign-ins, each ending with the right commenter". Two gateways and two
- * comment services share one PostgreSQL database and one Redis prefix behind a balancer. 200
- * commenters, each with an address of their own, sign in by email at the same time (Promise.all:
- * no pool or agent bounds them, all 200 are in flight from the start), and every request of a
- * sign-in lands on the other gateway than the one before it — the authorization request and each
- * of its redirects, the email form, the mailbox, the code, the token endpoint — so every piece of
- * a sign-in's state must be shared, and none may be mistaken for another's. Each commenter then
- * posts a comment with its token, alternating between the comment services.
+ * Issue 12, "200 concurrent sign-ins, each ending with the right commenter". Two gateways, each a
+ * real `parley gateway` process, and two comment services share one PostgreSQL database and one
+ * Redis prefix behind a balancer. 200 commenters, each with an email address of their own, sign
+ * in by email at the same time (Promise.all: no pool or agent bounds them, all 200 are in flight
+ * from the start), and every request of a sign-in lands on the other gateway than the one before
+ * it — the authorization request and each of its redirects, the email form, the mailbox, the
+ * code, the token endpoint — so every piece of a sign-in's state must be shared, and none may be
+ * mistaken for another's. Each commenter then posts a comment with its token, alternating between
+ * the comment services.
  *
  * Each sign-in must end with that commenter and no one else: the access token (verified) and
  * the ID token name the pairwise subject that the gateway derives for that address's account,
  * and the display name typed in that form; the comment is shown under that name and stored under
  * that subject.
  *
- * Rate limits: every request comes from 127.0.0.1, and the email sign-in allows one client
- * address 20 emails in 15 minutes (EMAIL_RATE_LIMITS.perClient), which would refuse the 21st
- * commenter here. The test raises that one limit, through the gateway's `emailRateLimits` option,
- * to exactly the number of sign-ins it makes; the per-address limit (5 in 15 minutes) stays as
- * it is, and holds, since each address asks once. The comment service's per-commenter limits are
- * untouched: each commenter posts once.
+ * Rate limits stay as they ship. The email sign-in allows one client address 20 emails in 15
+ * minutes and one email address 5; as 200 people would, each commenter comes from an address of
+ * its own (the balancer connects from 127.1.x.y, a loopback address per commenter, and the
+ * gateways do not trust proxy headers, so that is the client address they see), and asks for one
+ * email. Each commenter posts one comment, far under the comment service's per-commenter limits.
+ *
+ * The gateways run as processes of their own, as instances do: in the test's process they would
+ * share one event loop with the 200 clients, whose work would delay their Redis and PostgreSQL
+ * answers past the 1-second dependency timeouts (seen: "Command timed out" on POST /token when the
+ * whole cluster suite ran at once).
  */
 
 const SIGN_INS = 200;
 const SITE = 'demo-blog';
 const POST = 'two-hundred-sign-ins';
-/** Comments posted at once after the sign-ins. */
-const COMMENTS_AT_ONCE = 16;
 /** Names the commenter a request belongs to, for the balancer only (it removes it). */
 const CLIENT_HEADER = 'x-parley-test-client';
 
-const RAISED_EMAIL_LIMITS: EmailRateLimits = {
-  ...EMAIL_RATE_LIMITS,
-  perClient: { limit: SIGN_INS, windowSeconds: EMAIL_RATE_LIMITS.perClient.windowSeconds },
-};
+/** The loopback address a commenter's requests come from (127.0.0.0/8 is all loopback). */
+function addressOf(commenter: number): string {
+  return `127.1.${1 + Math.floor(commenter / 200)}.${1 + (commenter % 200)}`;
+}
 
 /** Requests sent by the commenters' browsers and not yet answered: now, and the most at once. */
 class InFlight {
@@ -104,7 +106,7 @@ describe('200 concurrent email sign-ins across two gateways and two comment serv
   let issuer: string;
   let discovery: Discovery;
   let shared: Record<string, string>;
-  const gateways: { settings: Settings; gateway: Gateway; server: RunningServer }[] = [];
+  const gateways: { settings: Settings; instance: ServiceProcess }[] = [];
   const commentServices: { service: CommentService; server: RunningServer }[] = [];
   /** Per commenter, the gateway each of its requests went to, in order. */
   const route = new Map<number, number[]>();
@@ -113,6 +115,8 @@ describe('200 concurrent email sign-ins across two gateways and two comment serv
   let peakAtBalancer = 0;
   const sentByBrowsers = new InFlight();
   let signedIn: SignedIn[];
+  /** What the comment services reported as failures on their side. */
+  const serviceLog: string[] = [];
 
   beforeAll(async () => {
     balancer = await bindLoopback();
@@ -124,10 +128,10 @@ describe('200 concurrent email sign-ins across two gateways and two comment serv
       const dataDir = makeDataDir();
       const sitesFile = path.join(dataDir, 'sites.json');
       fs.writeFileSync(sitesFile, JSON.stringify(DEFAULT_TEST_SITES));
-      const settings = loadSettings({ PARLEY_DATA_DIR: dataDir, PARLEY_ISSUER: issuer, PARLEY_COMMENTS_URL: COMMENTS_URL, PARLEY_SITES_FILE: sitesFile, ...shared });
-      const gateway = await createGateway(settings, { keyWatchIntervalMs: 0, emailRateLimits: RAISED_EMAIL_LIMITS });
-      gateways.push({ settings, gateway, server: await listen(gateway.app, 0) });
-      const service = await createCommentService(serviceSettings(issuer, makeDataDir(), shared), { log: () => undefined });
+      const env = { PARLEY_DATA_DIR: dataDir, PARLEY_ISSUER: issuer, PARLEY_COMMENTS_URL: COMMENTS_URL, PARLEY_SITES_FILE: sitesFile, ...shared };
+      // One after the other: the first makes the signing key and the root secret both then share.
+      gateways.push({ settings: loadSettings(env), instance: await startServiceProcess('gateway', env) });
+      const service = await createCommentService(serviceSettings(issuer, makeDataDir(), shared), { log: (line) => serviceLog.push(line) });
       commentServices.push({ service, server: await listen(service.app, 0) });
     }
     let unnamed = 0;
@@ -135,7 +139,9 @@ describe('200 concurrent email sign-ins across two gateways and two comment serv
       // A commenter's requests alternate; the rest (the comment services fetching keys) take turns.
       const commenter = Number(req.headers[CLIENT_HEADER] ?? Number.NaN);
       let target: number;
+      let localAddress: string | undefined;
       if (Number.isInteger(commenter)) {
+        localAddress = addressOf(commenter);
         const hops = route.get(commenter) ?? [];
         target = hops.length === 0 ? commenter % 2 : 1 - hops.at(-1)!;
         route.set(commenter, [...hops, target]);
@@ -147,7 +153,7 @@ describe('200 concurrent email sign-ins across two gateways and two comment serv
       atBalancer += 1;
       peakAtBalancer = Math.max(peakAtBalancer, atBalancer);
       res.once('close', () => (atBalancer -= 1));
-      const upstream = http.request({ host: '127.0.0.1', port: gateways[target]!.server.port, method: req.method, path: req.url, headers }, (answer) => {
+      const upstream = http.request({ host: '127.0.0.1', port: gateways[target]!.instance.port, localAddress, method: req.method, path: req.url, headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
@@ -163,10 +169,7 @@ describe('200 concurrent email sign-ins across two gateways and two comment serv
       await server.close();
       await service.close();
     }
-    for (const { gateway, server } of gateways) {
-      await server.close();
-      await gateway.close();
-    }
+    await Promise.all(gateways.map(({ instance }) => instance.stop()));
   });
 
   /** One commenter's sign-in in the popup, by email code, to the tokens the widget holds. */
@@ -259,20 +262,16 @@ describe('200 concurrent email sign-ins across two gateways and two comment serv
   });
 
   it("shows each commenter's comment under their own name, stored under their own subject", async () => {
-    // COMMENTS_AT_ONCE at a time, alternating between the services (a burst of all 200 at once
-    // runs into the comment services' single change counter: comment-write-contention.test.ts).
+    // One at a time, alternating between the services: this checks who the author is, not how
+    // many comments the services take at once (a burst runs into the known bug kept in
+    // comment-write-contention.test.ts, which refused some of 16 at a time in the full suite).
     const posted: { commenter: number; status: number; author: string | undefined }[] = [];
-    let next = 0;
-    const poster = async () => {
-      while (next < signedIn.length) {
-        const { commenter, accessToken } = signedIn[next++]!;
-        const service = commentServices[commenter % 2]!.server;
-        const response = await postComment(`http://127.0.0.1:${service.port}`, SITE, POST, accessToken, { body: bodyOf(commenter) }, { 'idempotency-key': `sign-in-${commenter}` });
-        posted.push({ commenter, status: response.status, author: response.json.comment?.author.name });
-      }
-    };
-    await Promise.all(Array.from({ length: COMMENTS_AT_ONCE }, poster));
-    expect(posted.sort((a, b) => a.commenter - b.commenter)).toEqual(signedIn.map((result) => ({ commenter: result.commenter, status: 201, author: result.name })));
+    for (const { commenter, accessToken } of signedIn) {
+      const service = commentServices[commenter % 2]!.server;
+      const response = await postComment(`http://127.0.0.1:${service.port}`, SITE, POST, accessToken, { body: bodyOf(commenter) }, { 'idempotency-key': `sign-in-${commenter}` });
+      posted.push({ commenter, status: response.status, author: response.json.comment?.author.name });
+    }
+    expect({ posted, serviceLog }).toEqual({ posted: signedIn.map((result) => ({ commenter: result.commenter, status: 201, author: result.name })), serviceLog: [] });
 
     const thread = await getComments(`http://127.0.0.1:${commentServices[0]!.server.port}`, SITE, POST);
     const shown = new Map(thread.json.comments!.map((entry) => [entry.body, entry.author?.name]));
