@@ -8,8 +8,14 @@
  * of both services answer 503 with Retry-After for any failure that is not the client's.
  */
 export const DEPENDENCY_TIMEOUTS = {
-  /** Opening a connection (TCP, TLS and the start-up exchange), or waiting for a free pooled one. */
+  /** Opening a connection (TCP, TLS and the start-up exchange). */
   connectMs: 1_000,
+  /**
+   * Waiting for a free pooled PostgreSQL connection when all are busy. That is load more often
+   * than failure (a burst of sign-ins on a busy instance), so it gets the whole 2 s: a dependency
+   * that is down fails the connection itself within connectMs anyway.
+   */
+  poolWaitMs: 2_000,
   /** One PostgreSQL statement, enforced by the server (statement_timeout): it cancels and answers. */
   statementMs: 1_200,
   /**

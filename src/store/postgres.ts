@@ -47,6 +47,14 @@ const types = {
     oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/** A connection that gives up opening after DEPENDENCY_TIMEOUTS.connectMs, whatever the pool waits. */
+class BoundedConnectClient extends pg.Client {
+  // The pool always passes its options; the type pg's Pool expects has an optional argument.
+  constructor(config: pg.ClientConfig = {}) {
+    super({ ...config, connectionTimeoutMillis: DEPENDENCY_TIMEOUTS.connectMs });
+  }
+}
+
 /** Settings every connection takes at start-up (libpq's `options`): its schema, and its bounds. */
 function connectionOptions(options: PostgresOptions): string {
   const settings = [`search_path=${options.schema}`];
@@ -65,9 +73,11 @@ export async function openPostgres<Schema>(options: PostgresOptions): Promise<Ky
     types,
     // The pool's connections must name their schema (and their bounds) before their first query.
     options: connectionOptions(options),
-    // A database that does not answer is a failed request (503 with a retry), not a hung one; this
-    // also bounds the wait for a free connection when all of the pool's are busy.
-    connectionTimeoutMillis: DEPENDENCY_TIMEOUTS.connectMs,
+    // A database that does not answer is a failed request (503 with a retry), not a hung one. The
+    // pool's own setting bounds both the wait for a free connection and the opening of a new one;
+    // its connections get the shorter bound for opening (boundedConnect).
+    connectionTimeoutMillis: DEPENDENCY_TIMEOUTS.poolWaitMs,
+    Client: BoundedConnectClient,
     ...(options.boundStatements ? { query_timeout: DEPENDENCY_TIMEOUTS.queryMs } : {}),
     // Dead peers (a crashed host, a dropped NAT entry) are noticed by TCP, not only at the next query.
     keepAlive: true,
