@@ -263,8 +263,9 @@ describe('200 concurrent email sign-ins across two gateways and two comment serv
 
   it("shows each commenter's comment under their own name, stored under their own subject", async () => {
     // One at a time, alternating between the services: this checks who the author is, not how
-    // many comments the services take at once (a burst runs into the known bug kept in
-    // comment-write-contention.test.ts, which refused some of 16 at a time in the full suite).
+    // many comments one thread takes at once. Writes to one thread wait for each other (its change
+    // counter, migration 0004); 16 at a time on one counter met the 1.2 s statement timeout in the
+    // full suite before it was per thread (comment-write-contention.test.ts).
     const posted: { commenter: number; status: number; author: string | undefined }[] = [];
     for (const { commenter, accessToken } of signedIn) {
       const service = commentServices[commenter % 2]!.server;
