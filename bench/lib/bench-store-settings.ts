@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import type { Server } from 'node:http';
-
 /**
  * The scale-out settings a bench server was started with (bench/lib/scale-stores.ts), as Parley
  * reads them. They come under BENCH_ names so that a DATABASE_URL in the shell of whoever runs
@@ -13,16 +10,4 @@ export function benchStoreSettings(): Record<string, string> {
     ...(env['BENCH_DATABASE_POOL_MAX'] ? { PARLEY_DATABASE_POOL_MAX: env['BENCH_DATABASE_POOL_MAX'] } : {}),
     ...(env['BENCH_REDIS_URL'] ? { REDIS_URL: env['BENCH_REDIS_URL'], PARLEY_REDIS_PREFIX: env['BENCH_REDIS_PREFIX'] ?? 'parley:' } : {}),
   };
-}
-
-/** On SIGTERM (ChildServer.stop): stop serving, close the service, remove its data directory, exit. */
-export function stopOnSigterm(server: Server, service: { close(): Promise<void> }, dataDir: string): void {
-  process.on('SIGTERM', () => {
-    server.close();
-    server.closeAllConnections();
-    service.close().finally(() => {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      process.exit(0);
-    });
-  });
 }

@@ -1,5 +1,6 @@
+import os from 'node:os';
 import type { ChildServer } from './child';
-import { StoreCpuMeter } from './store-cpu';
+import { contextSwitches, StoreCpuMeter } from './store-cpu';
 
 /**
  * Where the CPU of a measured window went, in microseconds: the Parley processes under test, the
@@ -14,9 +15,12 @@ export interface CpuBreakdown {
   readonly driver: number;
   readonly wall: number;
   readonly backendsLost: number;
+  /** Context switches of the services' and the backends' main threads (store-cpu.ts). */
+  readonly serviceSwitches: number;
+  readonly backendSwitches: number;
 }
 
-export const NO_CPU: CpuBreakdown = { service: 0, postgresBackends: 0, postgresShared: 0, redis: 0, driver: 0, wall: 0, backendsLost: 0 };
+export const NO_CPU: CpuBreakdown = { service: 0, postgresBackends: 0, postgresShared: 0, redis: 0, driver: 0, wall: 0, backendsLost: 0, serviceSwitches: 0, backendSwitches: 0 };
 
 export function addCpu(a: CpuBreakdown, b: CpuBreakdown): CpuBreakdown {
   return {
@@ -27,6 +31,8 @@ export function addCpu(a: CpuBreakdown, b: CpuBreakdown): CpuBreakdown {
     driver: a.driver + b.driver,
     wall: a.wall + b.wall,
     backendsLost: a.backendsLost + b.backendsLost,
+    serviceSwitches: a.serviceSwitches + b.serviceSwitches,
+    backendSwitches: a.backendSwitches + b.backendSwitches,
   };
 }
 
@@ -34,6 +40,11 @@ async function serviceCpuMicros(servers: readonly ChildServer[]): Promise<number
   let total = 0;
   for (const server of servers) total += Number((await server.ask({ cpu: true }))['cpuMicros']);
   return total;
+}
+
+/** The scale servers report their pid when ready. */
+function serviceSwitches(servers: readonly ChildServer[]): number {
+  return servers.reduce((sum, server) => sum + (contextSwitches(Number(server.info['pid'])) ?? 0), 0);
 }
 
 /** Runs `work` and reads what every process involved spent on it. */
@@ -44,6 +55,7 @@ export async function measureCpu<T>(
   work: () => Promise<T>,
 ): Promise<{ result: T; cpu: CpuBreakdown }> {
   const serviceBefore = await serviceCpuMicros(servers);
+  const switchesBefore = serviceSwitches(servers);
   const storesBefore = await meter.snapshot(databases);
   const driverBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -52,6 +64,7 @@ export async function measureCpu<T>(
   const driver = process.cpuUsage(driverBefore);
   const stores = StoreCpuMeter.between(storesBefore, await meter.snapshot(databases));
   const service = (await serviceCpuMicros(servers)) - serviceBefore;
+  const switches = serviceSwitches(servers) - switchesBefore;
   return {
     result,
     cpu: {
@@ -62,18 +75,27 @@ export async function measureCpu<T>(
       driver: driver.user + driver.system,
       wall,
       backendsLost: stores.backendsLost,
+      serviceSwitches: switches,
+      backendSwitches: stores.postgresBackendsSwitches,
     },
   };
 }
 
 /**
  * "service 2.44, PostgreSQL backends 2.25 (+ shared processes 0.01*), Redis 0.02*, load driver
- * 0.27 ms; 0.70 cores busy": milliseconds of CPU per unit of work (a comment, a sign-in) in each
- * kind of process, and how many of the machine's cores the window kept busy in all.
+ * 0.27 ms; 0.70 cores busy; context switches per unit: service 9.1, backends 12.0": milliseconds
+ * of CPU per unit of work (a comment, a sign-in) in each kind of process, how many of the
+ * machine's cores the window kept busy in all, and how often the main threads slept and woke.
  */
 export function describeCpu(cpu: CpuBreakdown, units: number): string {
   const ms = (micros: number) => (micros / 1000 / Math.max(1, units)).toFixed(2);
   const busy = (cpu.service + cpu.postgresBackends + cpu.postgresShared + cpu.redis + cpu.driver) / Math.max(1, cpu.wall);
   const lost = cpu.backendsLost ? `; ${cpu.backendsLost} backend(s) ended mid-window, their CPU is missing` : '';
-  return `service ${ms(cpu.service)}, PostgreSQL backends ${ms(cpu.postgresBackends)} (+ shared processes ${ms(cpu.postgresShared)}*), Redis ${ms(cpu.redis)}*, load driver ${ms(cpu.driver)} ms; ${busy.toFixed(2)} cores busy${lost}`;
+  const switches = (count: number) => (count / Math.max(1, units)).toFixed(1);
+  return `service ${ms(cpu.service)}, PostgreSQL backends ${ms(cpu.postgresBackends)} (+ shared processes ${ms(cpu.postgresShared)}*), Redis ${ms(cpu.redis)}*, load driver ${ms(cpu.driver)} ms; ${busy.toFixed(2)} cores busy; context switches per unit: service ${switches(cpu.serviceSwitches)}, backends ${switches(cpu.backendSwitches)}${lost}`;
+}
+
+/** The 1-minute load average: how many runnable processes the shared machine had (2 cores). */
+export function loadAverage(): string {
+  return os.loadavg()[0]!.toFixed(1);
 }

@@ -23,12 +23,15 @@ const CLOCK_TICK_MICROS = 10_000;
 export interface StoreCpuSnapshot {
   /** Backend pid → CPU micros, for the backends of the watched databases. */
   readonly backends: ReadonlyMap<number, number>;
+  /** Backend pid → context switches. */
+  readonly backendSwitches: ReadonlyMap<number, number>;
   readonly postgresSharedMicros: number;
   readonly redisMicros: number;
 }
 
 export interface StoreCpu {
   readonly postgresBackendsMicros: number;
+  readonly postgresBackendsSwitches: number;
   readonly postgresSharedMicros: number;
   readonly redisMicros: number;
   /** Backends that ended during the window: their CPU is missing from the figure. */
@@ -42,6 +45,20 @@ function processCpuMicros(pid: number): number | undefined {
     // state is field 3, utime 14 and stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MICROS;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Voluntary and involuntary context switches of a process's main thread so far (/proc/<pid>/status):
+ * every round trip to another process that has to wait for its answer sleeps once and wakes once.
+ */
+export function contextSwitches(pid: number): number | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const count = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+    return count('voluntary_ctxt_switches') + count('nonvoluntary_ctxt_switches');
   } catch {
     return undefined;
   }
@@ -70,25 +87,32 @@ export class StoreCpuMeter {
       [databases, SHARED_BACKEND_TYPES],
     );
     const backends = new Map<number, number>();
+    const backendSwitches = new Map<number, number>();
     let postgresSharedMicros = 0;
     for (const row of rows) {
       const micros = processCpuMicros(row.pid);
       if (micros === undefined) continue;
       if (row.datname === null) postgresSharedMicros += micros;
-      else backends.set(row.pid, micros);
+      else {
+        backends.set(row.pid, micros);
+        backendSwitches.set(row.pid, contextSwitches(row.pid) ?? 0);
+      }
     }
     const info = await this.redis.info('cpu');
     const seconds = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-    return { backends, postgresSharedMicros, redisMicros: (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6 };
+    return { backends, backendSwitches, postgresSharedMicros, redisMicros: (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6 };
   }
 
   /** CPU used between two snapshots; a backend born in between counts from zero. */
   static between(before: StoreCpuSnapshot, after: StoreCpuSnapshot): StoreCpu {
     let postgresBackendsMicros = 0;
     for (const [pid, micros] of after.backends) postgresBackendsMicros += micros - (before.backends.get(pid) ?? 0);
+    let postgresBackendsSwitches = 0;
+    for (const [pid, switches] of after.backendSwitches) postgresBackendsSwitches += switches - (before.backendSwitches.get(pid) ?? 0);
     const backendsLost = [...before.backends.keys()].filter((pid) => !after.backends.has(pid)).length;
     return {
       postgresBackendsMicros,
+      postgresBackendsSwitches,
       postgresSharedMicros: after.postgresSharedMicros - before.postgresSharedMicros,
       redisMicros: after.redisMicros - before.redisMicros,
       backendsLost,

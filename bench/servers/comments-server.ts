@@ -20,6 +20,7 @@ import { COMMENTS_DB_FILE, createCommentService } from '../../src/comments';
 import { newCommentId } from '../../src/comments/storage';
 import type { Commenter } from '../../src/verify';
 import { answerMeasurementQueries } from '../lib/measurement-queries';
+import { stopOnSigterm } from '../lib/stop-on-sigterm';
 
 const BENCH_SITE = 'demo-blog';
 
@@ -98,14 +99,7 @@ async function main(): Promise<void> {
     const written = seed(path.join(dataDir, COMMENTS_DB_FILE), message.seed);
     process.send!({ written, ms: Date.now() - started });
   });
-  process.on('SIGTERM', () => {
-    server.close();
-    server.closeAllConnections();
-    service.close().finally(() => {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      process.exit(0);
-    });
-  });
+  stopOnSigterm(server, service, dataDir);
 }
 
 main().catch((error) => {

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { loadSettings } from '../../src/config';
 import { createGateway } from '../../src/gateway/app';
 import { answerMeasurementQueries } from '../lib/measurement-queries';
+import { stopOnSigterm } from '../lib/stop-on-sigterm';
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
@@ -32,14 +33,7 @@ async function main(): Promise<void> {
   handler = gateway.app;
   process.send!({ ready: true, url: settings.gateway.issuer });
   answerMeasurementQueries();
-  process.on('SIGTERM', () => {
-    server.close();
-    server.closeAllConnections();
-    gateway.close().finally(() => {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      process.exit(0);
-    });
-  });
+  stopOnSigterm(server, gateway, dataDir);
 }
 
 main().catch((error) => {

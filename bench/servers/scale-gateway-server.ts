@@ -12,7 +12,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadSettings } from '../../src/config';
 import { createGateway } from '../../src/gateway/app';
-import { benchStoreSettings, stopOnSigterm } from '../lib/bench-store-settings';
+import { benchStoreSettings } from '../lib/bench-store-settings';
+import { stopOnSigterm } from '../lib/stop-on-sigterm';
 import { answerMeasurementQueries } from '../lib/measurement-queries';
 
 async function main(): Promise<void> {

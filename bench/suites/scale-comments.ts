@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChildServer } from '../lib/child';
-import { addCpu, describeCpu, measureCpu, NO_CPU, type CpuBreakdown } from '../lib/cpu-window';
+import { addCpu, describeCpu, loadAverage, measureCpu, NO_CPU, type CpuBreakdown } from '../lib/cpu-window';
 import { startLabelledChild } from '../lib/labelled-child';
 import { load, type LoadOptions, type LoadResult } from '../lib/load';
 import { perSecond, printTable, type Row } from '../lib/report';
@@ -28,9 +28,11 @@ const TOKENS = 12_000;
 
 type Mode = 'sqlite' | 'postgresOne' | 'postgresTwo' | 'postgresTwoNoCounter';
 /**
- * BENCH_HOTSPOT=1 adds an experiment: two instances on a database whose `comment_changes` trigger
- * (comments migration 0003) is dropped, to show what that one row, updated by every comment's
- * transaction and locked until it commits, costs. Not a valid deployment: without the trigger an
+ * BENCH_HOTSPOT=1 adds an experiment: two instances on a database whose change-tracking trigger
+ * is dropped, to show what tracking changes for the thread caches costs the writers. Until
+ * migration 0004 that trigger raised one `comment_changes` row for the whole database, locked by
+ * every comment's transaction until it committed (docs/benchmarks.md, "Scale out"); since, it
+ * raises a `thread_versions` row per thread. Not a valid deployment: without the trigger an
  * instance's thread cache would not see another's comments.
  */
 const MODES: readonly Mode[] = ['sqlite', 'postgresOne', 'postgresTwo', ...(process.env['BENCH_HOTSPOT'] === '1' ? ['postgresTwoNoCounter' as const] : [])];
@@ -38,7 +40,7 @@ const MODE_NAMES: Record<Mode, string> = {
   sqlite: 'SQLite, one instance (baseline)',
   postgresOne: 'PostgreSQL + Redis, one instance',
   postgresTwo: 'PostgreSQL + Redis, two instances',
-  postgresTwoNoCounter: 'PostgreSQL + Redis, two instances, change-counter trigger dropped (experiment)',
+  postgresTwoNoCounter: 'PostgreSQL + Redis, two instances, change-tracking trigger dropped (experiment)',
 };
 
 interface ModeSetup {
@@ -96,6 +98,7 @@ async function loadInstances(servers: readonly ChildServer[], next: () => NonNul
  */
 export async function scaleCommentsSuite(): Promise<Row[]> {
   console.log(`\nStores: ${await storeVersions()}`);
+  const loadAtStart = loadAverage();
   const issuer = await startBenchIssuer('http://localhost:4100');
   const env = { BENCH_ISSUER: issuer.issuer, BENCH_AUDIENCE: issuer.audience };
   const stores = scaleStores();
@@ -117,7 +120,7 @@ export async function scaleCommentsSuite(): Promise<Row[]> {
     if (MODES.includes('postgresTwoNoCounter')) {
       const bare = await stores.create('comments_bare', { redis: true });
       setups.postgresTwoNoCounter = { servers: [await start('postgres-bare-a', { ...bare }), await start('postgres-bare-b', { ...bare })], databases: [bare.BENCH_DATABASE_NAME] };
-      await withClient(bare.BENCH_DATABASE_URL, (client) => client.query('drop trigger comments_changed on parley_comments.comments'));
+      await withClient(bare.BENCH_DATABASE_URL, (client) => client.query('drop trigger thread_changed on parley_comments.comments'));
     }
     meter = await StoreCpuMeter.open();
     const tokens = Array.from({ length: TOKENS }, (_, i) => issuer.mint(`commenter-${i % COMMENTERS}`));
@@ -163,6 +166,8 @@ export async function scaleCommentsSuite(): Promise<Row[]> {
       ...MODES.map((mode): Row => ({ name: `POST comment, ${MODE_NAMES[mode]}`, value: throughput(mode), ratio: ratio(mode, 'sqlite') })),
       { name: 'two instances ÷ one instance, PostgreSQL + Redis', value: '', ratio: ratio('postgresTwo', 'postgresOne') },
       ...MODES.map((mode): Row => ({ name: `CPU ms per comment (= s per 1,000), ${MODE_NAMES[mode]}`, value: cpuPerThousand(mode) })),
+      { name: 'comments written in the measured rounds, per mode', value: MODES.map((mode) => measured[mode].written.toLocaleString('en-US')).join(' / ') },
+      { name: 'machine load average (1 min), start / end of the suite', value: `${loadAtStart} / ${loadAverage()}` },
     ];
     printTable(
       `Scale-out: comment POST (${CONNECTIONS} connections per mode, ${COMMENTERS.toLocaleString('en-US')} commenters, ${POSTS.toLocaleString('en-US')} posts, best of ${ROUNDS} × ${ROUND_SECONDS} s, interleaved; * server-wide, includes other users)`,
