@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AccountStore, LinkResult } from '../store/accounts';
+import type { EndSessionsOptions } from '../store/account-sessions';
 import type { EmailSignIn } from '../providers/email';
 import { emailProfile } from '../providers/email-strategy';
 import { holdEmailSignin, pendingEmailSignin, releaseEmailSignin } from '../providers/pending-email-signins';
@@ -72,7 +73,7 @@ export interface AccountRoutesDeps {
   readonly providers: readonly { id: string; label: string }[];
   readonly revocations: TokenRevocations;
   /** Ends every browser's sign-in of an account (see store/account-sessions). */
-  readonly endAccountSessions: (accountId: string) => Promise<unknown>;
+  readonly endAccountSessions: (accountId: string, options?: EndSessionsOptions) => Promise<unknown>;
   /**
    * The registered sites: `/account?return_to=<a page on one of their origins>` gives the page
    * "Back to <blog>". Without them the page offers no way back (never one to an unchecked URL).
@@ -142,9 +143,15 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     const body = req.body as Record<string, unknown>;
     const result = await deps.accounts.unlink(accountId, String(body['provider'] ?? ''), String(body['subject'] ?? ''));
     if (result === 'not_found') return res.redirect(303, '/account');
-    // Tokens signed in through the removed method must not outlive it: every site's are revoked
-    // (the widget signs in again silently through what remains).
-    if (result === 'removed') await deps.revocations.revokeAccount(accountId);
+    // Whoever signed in through the removed method must not stay signed in by it: every site's
+    // tokens are revoked, and every other browser's sign-in ends (the gateway cannot tell which
+    // browser used which method, and a method removed is often one that fell into other hands,
+    // as a password change signs out other devices). This browser stays on its account page;
+    // its widget signs in again through what remains.
+    if (result === 'removed') {
+      await deps.revocations.revokeAccount(accountId);
+      await deps.endAccountSessions(accountId, { keepPageSession: req.sessionID });
+    }
     res.redirect(303, `/account?notice=${accountNotice(result, String(body['provider']))}`);
   });
 

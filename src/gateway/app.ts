@@ -182,7 +182,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   pages.use(interactionRoutes({ flow, providers: pickerProviders, commentsUrl: settings.comments.url }));
   pages.use(emailRoutes({ flow, emailSignIn, passport, sites, accounts, devMailbox: useDevMailbox && options.mailer === undefined }));
   pages.use(upstreamRoutes({ flow, accounts, passport, providers: upstream }));
-  pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream, revocations, sites: settings.sites, endAccountSessions: (accountId) => stores.endAccountSessions(accountId) }));
+  pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream, revocations, sites: settings.sites, endAccountSessions: (accountId, options) => stores.endAccountSessions(accountId, options) }));
   app.use(['/interaction', '/email', '/signin', '/account'], (req, res, next) => {
     // Routers mounted at a path strip it; restore it so routes read as full paths.
     req.url = req.originalUrl;

@@ -1,7 +1,7 @@
 import type session from 'express-session';
 import type { AdapterFactory } from 'oidc-provider';
 import type { Settings } from '../config/settings';
-import { endAccountSessions } from '../store/account-sessions';
+import { endAccountSessions, type EndSessionsOptions } from '../store/account-sessions';
 import { openDatabase, type Db } from '../store/database';
 import { OidcAdapter } from '../store/oidc-adapter';
 import { RateLimiter, type RateLimits } from '../store/rate-limits';
@@ -44,7 +44,7 @@ export interface GatewayStores {
   /** oidc-provider's storage (its `adapter` setting); `revocations` hears of every grant destroyed. */
   oidcAdapter(revocations: TokenRevocations): AdapterFactory;
   /** Ends every sign-in of an account in every browser (oidc-provider's sessions and page sessions). */
-  endAccountSessions(accountId: string): Promise<number>;
+  endAccountSessions(accountId: string, options?: EndSessionsOptions): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -68,9 +68,9 @@ export async function openGatewayStores(settings: Settings): Promise<GatewayStor
       limiter: redis ? new RedisRateLimiter(redis) : new RateLimiter(db),
       dependencies: redis ? [redisCheck(redis)] : [],
       oidcAdapter: (revocations) => oidcAdapterFactory(db, revocations, redis),
-      async endAccountSessions(accountId) {
-        if (!redis || !redisSessions) return endAccountSessions(db, accountId);
-        return (await endRedisAccountSessions(redis, accountId)) + (await redisSessions.endAccountSessions(accountId));
+      async endAccountSessions(accountId, options) {
+        if (!redis || !redisSessions) return endAccountSessions(db, accountId, options);
+        return (await endRedisAccountSessions(redis, accountId)) + (await redisSessions.endAccountSessions(accountId, options));
       },
       async close() {
         redis?.disconnect();

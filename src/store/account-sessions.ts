@@ -1,5 +1,13 @@
 import type { Db } from './database';
 
+export interface EndSessionsOptions {
+  /**
+   * A page session (express-session id) to leave signed in: the browser that asked, when what it
+   * did (removing a sign-in method) must sign out every other browser but not the one asking.
+   */
+  readonly keepPageSession?: string;
+}
+
 /**
  * Ends every sign-in of an account in every browser, when the database holds them (no REDIS_URL):
  * oidc-provider's sessions (which sign the commenter in silently at the next authorization
@@ -7,7 +15,7 @@ import type { Db } from './database';
  * Redis instead: see endRedisAccountSessions (redis-oidc-adapter.ts) and RedisSessionStore.
  * Rows are found by a text match on their JSON, then checked exactly.
  */
-export async function endAccountSessions(db: Db, accountId: string): Promise<number> {
+export async function endAccountSessions(db: Db, accountId: string, options: EndSessionsOptions = {}): Promise<number> {
   // A prefilter only (LIKE's _ and % may match more): every row is checked exactly below.
   const like = `%${JSON.stringify(accountId)}%`;
   const oidcSessions = await db
@@ -21,7 +29,7 @@ export async function endAccountSessions(db: Db, accountId: string): Promise<num
 
   const pageSessions = await db.selectFrom('sessions').select(['sid', 'data']).where('data', 'like', like).execute();
   const pageIds = pageSessions
-    .filter((row) => (JSON.parse(row.data) as { passport?: { user?: unknown } }).passport?.user === accountId)
+    .filter((row) => row.sid !== options.keepPageSession && (JSON.parse(row.data) as { passport?: { user?: unknown } }).passport?.user === accountId)
     .map((row) => row.sid);
   if (pageIds.length > 0) await db.deleteFrom('sessions').where('sid', 'in', pageIds).execute();
   return oidcIds.length + pageIds.length;

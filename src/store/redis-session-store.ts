@@ -1,5 +1,6 @@
 import session from 'express-session';
 import type { Redis } from 'ioredis';
+import type { EndSessionsOptions } from './account-sessions';
 import { addToIndex } from './redis-index';
 import { sessionExpiry } from './session-store';
 
@@ -35,10 +36,10 @@ export class RedisSessionStore extends session.Store {
   }
 
   /** Ends every page session logged in to `accountId`; answers how many there were. */
-  async endAccountSessions(accountId: string): Promise<number> {
-    const sids = await this.redis.smembers(accountKey(accountId));
-    if (sids.length > 0) await this.redis.del(...sids.map(key));
-    await this.redis.del(accountKey(accountId));
+  async endAccountSessions(accountId: string, options: EndSessionsOptions = {}): Promise<number> {
+    const sids = (await this.redis.smembers(accountKey(accountId))).filter((sid) => sid !== options.keepPageSession);
+    if (sids.length === 0) return 0;
+    await this.redis.multi().del(...sids.map(key)).srem(accountKey(accountId), ...sids).exec();
     return sids.length;
   }
 

@@ -17,7 +17,7 @@ const VERIFIER_MAX_AGE_MS = 4_000;
  * account, at every site, is refused from then on by the comment service (polling the gateway's
  * revocation feed) and by `parley/verify` used on its own, whichever method issued the token.
  */
-describe('removing a sign-in method revokes the account\'s tokens', () => {
+describe('removing a sign-in method revokes the account\'s tokens and signs out every other browser', () => {
   let env: GatewayWithEmulators;
   let issuer: string;
   let discovery: Discovery;
@@ -83,7 +83,9 @@ describe('removing a sign-in method revokes the account\'s tokens', () => {
     const providerPage = await owner.get(`${issuer}/account/link/twitter`);
     const linked = await answerProviderPage(owner, providerPage, { userId: alice.idStr });
     expect(linked.text).toContain('Your Twitter account now logs you in to this account');
-    const twitterToken = await twitterSignIn(new TestBrowser(), alice.idStr);
+    // Another browser signs in through the Twitter account: someone else's hands, perhaps.
+    const other = new TestBrowser();
+    const twitterToken = await twitterSignIn(other, alice.idStr);
     expect(decodeJwt(twitterToken).sub).toBe(decodeJwt(emailToken).sub);
 
     const verifier = createVerifier({ issuer, audience: COMMENTS_URL });
@@ -93,6 +95,13 @@ describe('removing a sign-in method revokes the account\'s tokens', () => {
     const removed = await owner.post(`${issuer}/account/remove`, { csrf: csrfOf(linked.text), provider: 'twitter', subject: alice.idStr });
     expect(removed.text).toContain('no longer logs you in');
     const removedAt = Date.now();
+
+    // The other browser is signed out at the gateway: its next sign-in asks again instead of
+    // handing it a token silently. The browser that removed the method keeps its account page.
+    const again = await authorize(other, discovery, { siteId: 'other-blog' });
+    expect(again.response.url).toMatch(/\/interaction\/[^/]+$/);
+    expect(again.response.text).not.toContain('/relay/');
+    expect((await owner.get(`${issuer}/account`)).text).toContain('Logged in as');
 
     // The method used to sign in and the removed one alike: the account's tokens are revoked.
     await expectRefusedWithinDeadline(emailToken, removedAt);
