@@ -45,7 +45,7 @@ function noticeText(code: unknown): { notice?: string; error?: string } {
     case 'cancelled':
       return { notice: `Nothing was added: you cancelled at ${provider === 'twitter' ? 'Twitter' : provider === 'facebook' ? 'Facebook' : 'the provider'}.` };
     case 'removed':
-      return { notice: `That ${what} no longer logs you in.` };
+      return { notice: `That ${what} no longer logs you in, and every other browser is logged out. Blogs will ask you to log in again.` };
     case 'signed_out_everywhere':
       return { notice: 'You are logged out everywhere: every browser and every blog will ask you to log in again.' };
     case 'last_method':

@@ -93,7 +93,7 @@ describe('removing a sign-in method revokes the account\'s tokens and signs out 
     for (const token of [emailToken, twitterToken]) expect((await post(token)).status).toBe(201);
 
     const removed = await owner.post(`${issuer}/account/remove`, { csrf: csrfOf(linked.text), provider: 'twitter', subject: alice.idStr });
-    expect(removed.text).toContain('no longer logs you in');
+    expect(removed.text).toContain('no longer logs you in, and every other browser is logged out');
     const removedAt = Date.now();
 
     // The other browser is signed out at the gateway: its next sign-in asks again instead of
