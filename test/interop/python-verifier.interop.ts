@@ -4,7 +4,7 @@ import { COMMENTS_URL, SITE_ORIGIN, startTestGateway, type RunningTestGateway } 
 import { codeIn, discover, redeemCode, relayParams, type Discovery } from '../helpers/oidc-client';
 import { GatewayTokens } from '../comments/support';
 import { startCountingProxy, type CountingProxy } from './counting-proxy';
-import { verifyInPython, type PythonVerdict } from './python-interop';
+import { startWsgiApp, verifyInPython, type PythonVerdict } from './python-interop';
 
 /**
  * docs/verify-python.md, tested: the example module docs/examples/python/parley_verify.py, run by
@@ -76,6 +76,7 @@ describe('the Python verification example (PyJWT) against a real gateway', () =>
       ['lifetime', await tokens.mint({ exp: now + 60 * 60 })],
       ['not_yet_valid', await tokens.mint({ iat: now + 10 * 60, exp: now + 20 * 60 })],
       ['signature', tampered],
+      ['malformed', await tokens.mint({ iat: 'yesterday' })],
     ];
     const forged = await Promise.all(Array.from({ length: FORGED_KIDS }, (_, i) => tokens.mint({}, { kid: `forged-${i}` })));
 
@@ -111,5 +112,33 @@ describe('the Python verification example (PyJWT) against a real gateway', () =>
 
     expect((await verify([token])).map(refusal)).toEqual(['revoked']);
     expect(proxy.count(new URL(discovery['revocation_feed_endpoint'] as string).pathname)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('guards the WSGI example: 201 with the commenter, 401 or 403 with the RFC 6750 error, the reason only in its log', async () => {
+    const app = await startWsgiApp({ issuer: gw.issuer, audience: COMMENTS_URL, siteId: 'demo-blog', proxyUrl: proxy.url });
+    try {
+      const post = async (authorization?: string) => {
+        const answer = await fetch(`${app.url}/comments`, { method: 'POST', headers: authorization === undefined ? {} : { authorization } });
+        return { status: answer.status, challenge: answer.headers.get('www-authenticate'), body: (await answer.json()) as Record<string, unknown> };
+      };
+      const genuine = await signIn('alan@example.test', 'demo-blog', SITE_ORIGIN);
+      const sub = (JSON.parse(Buffer.from(genuine.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+
+      expect(await post(`Bearer ${genuine}`)).toEqual({ status: 201, challenge: null, body: { by: 'Test Commenter', site: 'demo-blog', sub } });
+      expect(await post()).toEqual({ status: 401, challenge: 'Bearer realm="comments"', body: { error: 'sign_in_required' } });
+      expect(await post(`Bearer ${await tokens.mint({ client_id: 'other-blog' })}`)).toEqual({
+        status: 401,
+        challenge: 'Bearer error="invalid_token"',
+        body: { error: 'invalid_token' },
+      });
+      expect(await post(`Bearer ${await tokens.mint({ scope: 'openid' })}`)).toEqual({
+        status: 403,
+        challenge: 'Bearer error="insufficient_scope"',
+        body: { error: 'insufficient_scope' },
+      });
+      expect(app.log()).toContain('parley token refused: wrong_site');
+    } finally {
+      await app.stop();
+    }
   });
 });

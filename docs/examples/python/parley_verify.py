@@ -147,11 +147,15 @@ class ParleyVerifier:
             raise TokenRefused("issuer", "iss is not the issuer")
         except jwt.InvalidAudienceError:
             raise TokenRefused("audience", "aud is not this comment service")
-        except jwt.InvalidTokenError as error:
+        except (jwt.InvalidTokenError, TypeError, ValueError) as error:  # PyJWT compares a string iat with a number
             raise TokenRefused("malformed", str(error))
         for claim in ("sub", "jti", "client_id", "scope"):
             if not isinstance(claims[claim], str) or not claims[claim]:
                 raise TokenRefused("malformed", f"{claim} must be a non-empty string")
+        if not all(isinstance(claims[claim], (int, float)) for claim in ("exp", "iat")):
+            raise TokenRefused("malformed", "exp and iat must be NumericDates")
+        if claims["iat"] > time.time() + self.leeway:  # PyJWT 2.6 checks it too; not every version does
+            raise TokenRefused("not_yet_valid", "token was issued in the future")
         if claims["exp"] - claims["iat"] > MAX_TOKEN_LIFETIME_SECONDS + self.leeway:
             raise TokenRefused("lifetime", "token lives longer than 15 minutes")
         if claims["client_id"] not in self.site_ids:
