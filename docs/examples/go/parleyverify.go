@@ -82,7 +82,7 @@ func (v *Verifier) Verify(token string) (*Claims, error) {
 	}
 	switch {
 	case claims.IssuedAt == nil:
-		return nil, refused("missing_claim:iat")
+		return nil, refused("missing_claim")
 	case claims.Subject == "" || claims.ID == "" || claims.ClientID == "":
 		return nil, refused("missing_claim")
 	case claims.ExpiresAt.Sub(claims.IssuedAt.Time) > maxTokenLifetime+leeway:

@@ -1,7 +1,7 @@
 """Checks Parley access tokens in a Python blog backend: the standard library and PyJWT only.
 
 Written for PyJWT 2.6 (Debian bookworm's python3-jwt, with python3-cryptography) and later. It
-checks what Parley's own Node verifier (parley/verify) checks, in the same order:
+checks what Parley's own Node verifier (parley/verify) checks:
 
 1. the header: alg RS256 only, typ at+jwt, a kid;
 2. the key of that kid, from the issuer's JWKS found through discovery, cached in memory; an
