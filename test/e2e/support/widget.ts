@@ -69,13 +69,17 @@ export async function signInThroughPopup(page: Page, opener: Locator, provider: 
   const popupOpened = page.waitForEvent('popup');
   await opener.click();
   const popup = await popupOpened;
-  const closed = popup.waitForEvent('close');
+  // A popup that signs in silently (the gateway remembers the reader) may close before this line
+  // runs; waiting for its 'close' event then would wait forever.
+  const closed = popup.isClosed() ? Promise.resolve() : popup.waitForEvent('close');
   const trail: string[] = [];
   popup.on('framenavigated', (frame) => {
     if (frame === popup.mainFrame()) trail.push(frame.url());
   });
   await steps(popup);
   await closed.catch(async (error: Error) => {
+    // Closed after all, between the wait's start and its registration: what this helper waits for.
+    if (popup.isClosed()) return;
     const text = popup.isClosed() ? '(closed)' : await popup.locator('body').innerText().catch(() => '?');
     throw new Error(`the sign-in window did not close: ${error.message}\nit went through:\n  ${trail.join('\n  ')}\nand shows:\n${text}`);
   });
