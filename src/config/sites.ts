@@ -12,6 +12,11 @@ export interface Site {
   readonly origins: readonly string[];
   /** Extra redirect URIs besides the gateway's relay page for the site. */
   readonly redirectUris: readonly string[];
+  /**
+   * Where RP-initiated logout may send the reader back to (`post_logout_redirect_uri`); absent
+   * when the site lists none, and the logout then ends on the gateway's own page.
+   */
+  readonly postLogoutRedirectUris?: readonly string[];
 }
 
 const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -41,6 +46,7 @@ const siteSchema = z.object({
     .array(z.string().refine(isExactOrigin, 'origins must be exact origins like https://blog.example (no path, no trailing slash)'))
     .min(1, 'origins must list at least one origin'),
   redirectUris: z.array(z.string().refine(isRedirectUri, 'redirectUris must be absolute http(s) URLs without a fragment')).default([]),
+  postLogoutRedirectUris: z.array(z.string().refine(isRedirectUri, 'postLogoutRedirectUris must be absolute http(s) URLs without a fragment')).optional(),
 })
   // A misspelt field (say `redirect_uris`) must stop start-up, not be silently ignored.
   .strict();
@@ -60,7 +66,18 @@ export function parseSites(raw: unknown, source: string): readonly Site[] {
     if (seen.has(site.id)) throw new ConfigError('PARLEY_SITES_FILE', `${source}: site id "${site.id}" appears twice`);
     seen.add(site.id);
   }
-  return Object.freeze(result.data.map((site) => Object.freeze({ ...site, origins: Object.freeze([...site.origins]), redirectUris: Object.freeze([...site.redirectUris]) })));
+  return Object.freeze(result.data.map(frozenSite));
+}
+
+function frozenSite(site: z.infer<typeof siteSchema>): Site {
+  const { postLogoutRedirectUris, ...rest } = site;
+  return Object.freeze({
+    ...rest,
+    origins: Object.freeze([...site.origins]),
+    redirectUris: Object.freeze([...site.redirectUris]),
+    // Left out rather than empty when not given: sites files without it load exactly as before.
+    ...(postLogoutRedirectUris ? { postLogoutRedirectUris: Object.freeze([...postLogoutRedirectUris]) } : {}),
+  });
 }
 
 /** Reads the sites file named by PARLEY_SITES_FILE (or the default in config/). */

@@ -8,7 +8,9 @@ export function relayUri(issuer: string, siteId: string): string {
 
 /**
  * Each site is a public client (no secret: it runs in a browser) using the authorization code flow
- * with PKCE. Redirect URIs: its relay page on the gateway, plus any it lists.
+ * with PKCE. Redirect URIs: its relay page on the gateway, plus any it lists. Post-logout redirect
+ * URIs: only those it lists; without any, RP-initiated logout ends on the gateway's own page (the
+ * widget's Log Out popup closes itself there).
  */
 export function siteClient(issuer: string, site: Site): ClientMetadata {
   const redirectUris = [relayUri(issuer, site.id), ...site.redirectUris];
@@ -21,6 +23,7 @@ export function siteClient(issuer: string, site: Site): ClientMetadata {
     grant_types: ['authorization_code'],
     response_types: ['code'],
     redirect_uris: redirectUris,
+    ...(site.postLogoutRedirectUris?.length ? { post_logout_redirect_uris: [...site.postLogoutRedirectUris] } : {}),
     subject_type: 'pairwise',
     // oidc-provider demands an (https) sector identifier when redirect URIs span hosts. Our
     // subjects are derived from the site id (see pairwiseSubject), so it is only a name: it is

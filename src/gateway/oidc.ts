@@ -14,6 +14,7 @@ import { page } from './html';
 import { logServerErrors, unavailableOnServerError } from './server-errors';
 import { burnCodeOnFailedRedemption } from './single-use-codes';
 import { cacheableMetadata } from './metadata-caching';
+import { advertiseResourceScopes } from './resource-scopes-discovery';
 import { revokeJwtAccessTokens } from './access-token-revocation';
 
 /** The scope a site asks for to post comments; it is the comment service's only scope. */
@@ -108,10 +109,14 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
     cookies: { keys: [...deps.cookieKeys], long: cookieOptions, short: cookieOptions },
     claims: { openid: ['sub'], profile: ['name', 'picture'] },
     // `comments` is not listed: it is the comment service's resource scope (see resourceIndicators).
+    // Discovery still lists it in scopes_supported (advertiseResourceScopes, below).
     scopes: ['openid', 'profile'],
     responseTypes: ['code'],
     subjectTypes: ['pairwise'],
     pkce: { required: () => true },
+    // Every site is a public client (siteClient): discovery lists no secret or key based method
+    // that no site could use, and the token and revocation endpoints accept none of them.
+    clientAuthMethods: ['none'],
     extraParams: ['provider'],
     clientDefaults: { id_token_signed_response_alg: SIGNING_ALGORITHM },
     enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALGORITHM] },
@@ -133,7 +138,12 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
-      userinfo: { enabled: true },
+      // No userinfo endpoint, and none advertised. The access token a site gets is for the comment
+      // service (aud = PARLEY_COMMENTS_URL, scope `comments`), and oidc-provider rightly refuses
+      // such a token at userinfo: a token one service accepts must not open another. Blog backends
+      // need no second call either: the ID token and the access token already carry `sub`, `name`
+      // and `picture`, checked offline. Only a sign-in without `comments` got a token userinfo took.
+      userinfo: { enabled: false },
       rpInitiatedLogout: {
         enabled: true,
         // The widget's "Log Out" opens this in a popup (a first-party context, so the gateway's
@@ -229,6 +239,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   provider.use(unavailableOnServerError());
   provider.use(burnCodeOnFailedRedemption());
   provider.use(cacheableMetadata());
+  provider.use(advertiseResourceScopes([COMMENTS_SCOPE]));
   provider.use(revokeJwtAccessTokens({ revocations: deps.revocations, keyRing: () => keyRing, issuer }));
   return provider;
 }

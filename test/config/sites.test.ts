@@ -38,6 +38,20 @@ describe('loadSites with a good file', () => {
     expect(loaded[1]?.origins).toEqual(['https://b.example:8443']);
   });
 
+  it('keeps the post-logout redirect URIs a site registers, and adds none to a site that registers none', () => {
+    const [withPages, without] = loadSites(
+      writeFile(dir, 'sites.json', [
+        { ...BLOG, postLogoutRedirectUris: ['https://blog.example/logged-out', 'https://blog.example/?bye=1'] },
+        { ...BLOG, id: 'plain-blog' },
+      ]),
+    );
+    expect(withPages?.postLogoutRedirectUris).toEqual(['https://blog.example/logged-out', 'https://blog.example/?bye=1']);
+    expect(Object.isFrozen(withPages?.postLogoutRedirectUris)).toBe(true);
+    // A sites file written before the field existed loads exactly as it did.
+    expect(without).toEqual({ ...BLOG, id: 'plain-blog', redirectUris: [] });
+    expect(without).not.toHaveProperty('postLogoutRedirectUris');
+  });
+
   it('returns a frozen list of frozen sites', () => {
     const [site] = parseSites([BLOG], 'inline');
     expect(Object.isFrozen(site)).toBe(true);
@@ -76,6 +90,10 @@ describe('loadSites with a bad file stops with a ConfigError naming the file and
     ['a redirect URI that is relative', [{ ...BLOG, redirectUris: ['/callback'] }], ' at 0.redirectUris.0', /absolute http\(s\) URLs/],
     ['a redirect URI with a fragment', [{ ...BLOG, redirectUris: ['https://blog.example/cb#x'] }], ' at 0.redirectUris.0', /without a fragment/],
     ['a javascript: redirect URI', [{ ...BLOG, redirectUris: ['javascript:alert(1)'] }], ' at 0.redirectUris.0', /absolute http\(s\) URLs/],
+    ['a relative post-logout redirect URI', [{ ...BLOG, postLogoutRedirectUris: ['/bye'] }], ' at 0.postLogoutRedirectUris.0', /postLogoutRedirectUris must be absolute http\(s\) URLs/],
+    ['a post-logout redirect URI with a fragment', [{ ...BLOG, postLogoutRedirectUris: ['https://blog.example/#bye'] }], ' at 0.postLogoutRedirectUris.0', /without a fragment/],
+    ['a javascript: post-logout redirect URI', [{ ...BLOG, postLogoutRedirectUris: ['javascript:alert(1)'] }], ' at 0.postLogoutRedirectUris.0', /absolute http\(s\) URLs/],
+    ['post-logout redirect URIs that are not a list', [{ ...BLOG, postLogoutRedirectUris: 'https://blog.example/bye' }], ' at 0.postLogoutRedirectUris', /expected array/],
   ])('refuses %s', (_what, content, where, problem) => {
     const file = path.join(dir, 'sites.json');
     const error = refusal(content);

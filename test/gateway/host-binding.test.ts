@@ -6,7 +6,7 @@ import { rawRequest, type RawResponse } from '../helpers/raw-http';
 
 const DISCOVERY_PATH = '/.well-known/openid-configuration';
 /** Every URL-valued member of the discovery document. */
-const ENDPOINT_FIELDS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'end_session_endpoint', 'userinfo_endpoint', 'revocation_endpoint'];
+const ENDPOINT_FIELDS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'end_session_endpoint', 'pushed_authorization_request_endpoint', 'revocation_endpoint', 'revocation_feed_endpoint'];
 
 function expectMisdirected(response: RawResponse): void {
   expect(response.status).toBe(421);
