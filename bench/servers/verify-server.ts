@@ -22,7 +22,7 @@ const created: RequestHandler = (req, res) => {
 };
 
 app.post('/none', json, created);
-app.post('/parley', requireCommenter(createVerifier({ issuer, audience })), json, created);
+app.post('/parley', requireCommenter(createVerifier({ issuer, audience, clientId: 'demo-blog' })), json, created);
 app.post(
   '/express-jwt',
   expressjwt({ secret: jwksRsa.expressJwtSecret({ jwksUri, cache: true, rateLimit: true }) as never, algorithms: ['RS256'], issuer, audience }),

@@ -13,8 +13,8 @@ export interface CommentServiceOptions {
   readonly idempotencyTtlSeconds?: number;
   /** Milliseconds since the epoch, for comment times and the windows above; default Date.now. */
   readonly clock?: () => number;
-  /** Extra verifier options (issuer and audience always come from the settings). */
-  readonly verifierOptions?: Partial<Omit<VerifierOptions, 'issuer' | 'audience'>>;
+  /** Extra verifier options (issuer, audience and the site ids always come from the settings). */
+  readonly verifierOptions?: Partial<Omit<VerifierOptions, 'issuer' | 'audience' | 'clientId'>>;
   /** Replaces the verifier built from the settings. */
   readonly verifier?: Pick<Verifier, 'verify'>;
   /** The built widget served at /widget.js; default dist/widget.js. */

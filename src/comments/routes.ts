@@ -37,7 +37,11 @@ export interface CommentRoutesDependencies {
   readonly options: ResolvedCommentServiceOptions;
 }
 
-/** 403 for a token issued to another site: pairwise subjects mean nothing outside their site. */
+/**
+ * 403 for a token issued to another site: pairwise subjects mean nothing outside their site. The
+ * verifier already refused tokens of sites this service does not serve; this is for a token of
+ * one served site sent to another's URL.
+ */
 function requireOwnSite(): RequestHandler {
   return (_req, res, next) => {
     if (getCommenter(res).siteId !== siteOf(res).id) throw new CommentApiError('wrong_site');
@@ -117,9 +121,10 @@ export function commentRoutes(deps: CommentRoutesDependencies): Router {
       siteCors(),
       requirePostId(),
       requireCommenter(deps.verifier, {
-        // A 503 here means the gateway's keys cannot be fetched: the operator should hear of it.
+        // A 503 here means the gateway's keys cannot be fetched, or PARLEY_ISSUER is not what the
+        // gateway calls itself (ERR_ISSUER_MISMATCH, with both values): the operator should hear of it.
         onRefused: (error) => {
-          if (!error.isTokenFault) deps.options.log(`comments: token check unavailable: ${error.message}`);
+          if (!error.isTokenFault) deps.options.log(`comments: token check unavailable (${error.code}): ${error.message}`);
         },
       }),
       requireOwnSite(),

@@ -21,13 +21,21 @@ export interface CommentService {
 
 /**
  * Builds the comment service: the comment API over comments.sqlite, with tokens checked by the
- * verifier against the gateway (issuer PARLEY_ISSUER, audience PARLEY_COMMENTS_URL).
+ * verifier against the gateway (issuer PARLEY_ISSUER, audience PARLEY_COMMENTS_URL, the sites of
+ * the sites file).
  */
 export async function createCommentService(settings: Settings, serviceOptions: CommentServiceOptions = {}): Promise<CommentService> {
   const options = resolveCommentServiceOptions(serviceOptions);
+  // Every site in the sites file: the verifier refuses any other site's token (403 wrong_site);
+  // the routes then check that the token's site is the one in the URL.
   const verifier =
     serviceOptions.verifier ??
-    createVerifier({ ...serviceOptions.verifierOptions, issuer: settings.gateway.issuer, audience: settings.comments.url });
+    createVerifier({
+      ...serviceOptions.verifierOptions,
+      issuer: settings.gateway.issuer,
+      audience: settings.comments.url,
+      clientId: settings.sites.map((site) => site.id),
+    });
   const db: CommentsDb = await openCommentsDatabase(settings);
   const sites = new Map<string, Site>(settings.sites.map((site) => [site.id, site]));
 

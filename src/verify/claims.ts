@@ -1,10 +1,11 @@
-import { InsufficientScopeError, InvalidTokenError } from './errors';
+import { InsufficientScopeError, InvalidTokenError, quoteForLog, WrongSiteError } from './errors';
 
 /**
  * Turns a verified claims set into a Commenter, enforcing the access-token contract of the
  * Parley design ("Tokens") and RFC 9068 §4:
  *
- * - `iss` equals the issuer; `aud` is, or contains, the audience.
+ * - `iss` equals the issuer; `aud` is, or contains, the audience; `client_id` is a site served
+ *   (else 403 `wrong_site`).
  * - `exp` and `iat` are numbers; `exp` not passed, `iat` and `nbf` (if any) not in the future, and
  *   `exp - iat` at most 15 minutes, each give or take the clock tolerance.
  * - `sub`, `client_id`, `jti`, `name` are non-empty strings; `idp` is email, twitter or facebook;
@@ -12,7 +13,8 @@ import { InsufficientScopeError, InvalidTokenError } from './errors';
  * - `scope` is a space-separated string that contains the required scope (else 403).
  *
  * A claim that is absent or of the wrong type is ERR_TOKEN_CLAIM; a well-formed claim with the
- * wrong value gets its own code.
+ * wrong value gets its own code. For iss, aud and client_id, whose wrong value is most often a
+ * wrong option rather than an attack, the message names what was expected and what came.
  */
 
 export const IDENTITY_PROVIDERS = ['email', 'twitter', 'facebook'] as const;
@@ -45,8 +47,18 @@ export interface Commenter {
 export interface ClaimsPolicy {
   readonly issuer: string;
   readonly audience: string;
+  readonly clientIds: ReadonlySet<string>;
   readonly requiredScope: string;
   readonly clockToleranceSeconds: number;
+}
+
+/** Sites a log line lists before it only counts the rest (a shared service may serve hundreds). */
+const MAX_LISTED_SITES = 5;
+
+function describeSites(clientIds: ReadonlySet<string>): string {
+  const listed = [...clientIds].slice(0, MAX_LISTED_SITES).map(quoteForLog).join(', ');
+  const more = clientIds.size > MAX_LISTED_SITES ? ` and ${clientIds.size - MAX_LISTED_SITES} more` : '';
+  return `the configured clientId ${listed}${more}`;
 }
 
 function claimError(claim: string, problem: string): InvalidTokenError {
@@ -82,7 +94,12 @@ function checkAudience(aud: unknown, audience: string): void {
     throw claimError('aud', 'must be a string or an array of strings');
   }
   if (!list.includes(audience)) {
-    throw new InvalidTokenError('ERR_TOKEN_AUDIENCE', 'token audience is not this service', 'aud');
+    throw new InvalidTokenError(
+      'ERR_TOKEN_AUDIENCE',
+      `token audience ${quoteForLog(aud)} does not contain the configured audience ${quoteForLog(audience)}`,
+      'aud',
+      'token audience is not this service',
+    );
   }
 }
 
@@ -130,7 +147,12 @@ export function commenterFromClaims(
 ): Commenter {
   const iss = requireString(claims, 'iss');
   if (iss !== policy.issuer) {
-    throw new InvalidTokenError('ERR_TOKEN_ISSUER', 'token issuer is not the configured issuer', 'iss');
+    throw new InvalidTokenError(
+      'ERR_TOKEN_ISSUER',
+      `token issuer ${quoteForLog(iss)} is not the configured issuer ${quoteForLog(policy.issuer)}`,
+      'iss',
+      'token issuer is not the configured issuer',
+    );
   }
   checkAudience(claims.aud, policy.audience);
   const { iat, exp } = checkTimes(claims, nowSeconds, policy.clockToleranceSeconds);
@@ -149,7 +171,8 @@ export function commenterFromClaims(
   }
   const sid = claims.sid;
   if (sid !== undefined && (typeof sid !== 'string' || sid.length === 0)) throw claimError('sid', 'must be a non-empty string');
-  // Scope last: a 403 should only ever be said about an otherwise valid token.
+  // The 403s last: they should only ever be said about an otherwise valid token.
+  if (!policy.clientIds.has(siteId)) throw new WrongSiteError(siteId, describeSites(policy.clientIds));
   const scopes = parseScopes(claims, policy.requiredScope);
 
   const commenter: Commenter = {

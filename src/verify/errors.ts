@@ -1,10 +1,15 @@
 /**
  * Every way a verification can fail, in one catalogue.
  *
- * A failure is either the token's fault (401, or 403 for a missing scope: the client should get a
- * new token) or ours (503: the keys could not be fetched, the client should retry later). The
- * codes are stable; callers and tests match on `code`, never on `message`. Messages never contain
- * the token and never contain `"` or `\`, so they can go into a `WWW-Authenticate` header as is.
+ * A failure is either the token's fault (401, or 403 for a genuine token that is not allowed here:
+ * another site's, or one without the scope) or ours (503: the keys could not be fetched, or the
+ * verifier is set up for another issuer than the gateway it asks). The codes are stable; callers
+ * and tests match on `code`, never on `message`.
+ *
+ * Two texts per error. `message` is for the operator's log: for a setup mistake it names what was
+ * expected and what came (audience, site, issuer), so a wrong option shows at a glance.
+ * `publicMessage` is what the client is told (the 401/403 body and `WWW-Authenticate`): it never
+ * names configured values. Neither ever contains the token.
  */
 
 /** RFC 6750 §3.1 error codes a resource server sends back in `WWW-Authenticate`. */
@@ -13,6 +18,8 @@ export type BearerErrorCode = 'invalid_token' | 'insufficient_scope';
 interface CatalogueEntry {
   readonly status: 401 | 403 | 503;
   readonly bearerError: BearerErrorCode | undefined;
+  /** The `error` of the JSON body when it is not `bearerError` (the comment API's `wrong_site`). */
+  readonly responseError?: string;
   readonly meaning: string;
 }
 
@@ -40,7 +47,19 @@ export const VERIFY_ERROR_CODES = Object.freeze({
     bearerError: 'insufficient_scope',
     meaning: 'scope lacks the required scope',
   } as const,
+  // RFC 6750 §3.1 has no code for "a valid token, but not for this site". It is not invalid_token
+  // (401: expired, revoked, malformed; the client would retry the same token or sign in again for
+  // nothing): the token is genuine and the request lacks the privilege, which is 403 with
+  // insufficient_scope ("requires higher privileges than provided by the access token"). The body
+  // says which: `wrong_site`, the comment API's code for it.
+  ERR_TOKEN_SITE: {
+    status: 403,
+    bearerError: 'insufficient_scope',
+    responseError: 'wrong_site',
+    meaning: 'client_id is not a site this verifier serves (clientId)',
+  } as const,
   ERR_KEYS_UNAVAILABLE: ours('the issuer discovery document or its JWKS could not be fetched'),
+  ERR_ISSUER_MISMATCH: ours('the discovery document names another issuer than the configured one: a setup mistake'),
   ERR_REVOCATIONS_UNAVAILABLE: ours('the issuer revocation feed could not be read for too long to rule out a revocation'),
   ERR_VERIFIER_FAILED: ours('the verifier failed unexpectedly'),
 } satisfies Record<string, CatalogueEntry>);
@@ -65,6 +84,17 @@ export abstract class VerifyError extends Error {
     return VERIFY_ERROR_CODES[this.code].bearerError;
   }
 
+  /** The `error` of the JSON response body. */
+  get responseError(): string {
+    const entry: CatalogueEntry = VERIFY_ERROR_CODES[this.code];
+    return entry.responseError ?? entry.bearerError ?? 'temporarily_unavailable';
+  }
+
+  /** What the client may be told: `message` without the configured or presented values. */
+  get publicMessage(): string {
+    return this.message;
+  }
+
   /** True when the client is at fault (4xx); false when we are (5xx). */
   get isTokenFault(): boolean {
     return this.status < 500;
@@ -75,13 +105,23 @@ export abstract class VerifyError extends Error {
 export class InvalidTokenError extends VerifyError {
   override readonly name = 'InvalidTokenError';
 
+  readonly #publicMessage: string;
+
   constructor(
     readonly code: InvalidTokenCode,
+    /** For the operator's log; may name the expected and the presented value. */
     message: string,
     /** The offending claim or header parameter, when there is one. */
     readonly claim?: string,
+    /** For the client, when `message` names values it should not be told. */
+    publicMessage: string = message,
   ) {
     super(message);
+    this.#publicMessage = publicMessage;
+  }
+
+  override get publicMessage(): string {
+    return this.#publicMessage;
   }
 }
 
@@ -93,6 +133,41 @@ export class InsufficientScopeError extends VerifyError {
   constructor(readonly requiredScope: string) {
     super(`token scope does not include ${requiredScope}`);
   }
+}
+
+/**
+ * A genuine token issued to a site this verifier does not serve (403 `wrong_site`). Its pairwise
+ * `sub` means nothing here, and accepting it would let any site on the gateway post as its readers.
+ */
+export class WrongSiteError extends VerifyError {
+  override readonly name = 'WrongSiteError';
+  readonly code = 'ERR_TOKEN_SITE';
+
+  constructor(
+    /** The token's `client_id`. */
+    readonly siteId: string,
+    /** The message (for the log) names the sites served, as this already-quoted text. */
+    served: string,
+  ) {
+    super(`token was issued to site ${quoteForLog(siteId)}, not to ${served}`);
+  }
+
+  override get publicMessage(): string {
+    return 'token was issued to another site';
+  }
+}
+
+/** Longest part of a token value a log message shows. */
+const MAX_LOGGED_VALUE_LENGTH = 100;
+
+/**
+ * A value from a token or a remote document, fit for a log line: quoted, cut to a length, with
+ * control characters (a forged line break) and quotes replaced.
+ */
+export function quoteForLog(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const cut = text.length > MAX_LOGGED_VALUE_LENGTH ? `${text.slice(0, MAX_LOGGED_VALUE_LENGTH)}...` : text;
+  return `'${cut.replace(/[^\x20-\x7E]|['\\]/g, '?')}'`;
 }
 
 /**
@@ -109,6 +184,11 @@ export class VerifierUnavailableError extends VerifyError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+
+  /** Whatever went wrong on our side, the client learns only that it may retry. */
+  override get publicMessage(): string {
+    return 'token keys are temporarily unavailable';
   }
 }
 

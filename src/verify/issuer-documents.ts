@@ -1,3 +1,4 @@
+import { quoteForLog } from './errors';
 import { isRecord } from './jws';
 
 /**
@@ -101,10 +102,29 @@ function endpointOnIssuer(document: Record<string, unknown>, field: string, issu
   return url.href;
 }
 
+/**
+ * The discovery document names another issuer than the configured one. Almost always a setup
+ * mistake (a trailing slash, http for https, another host name for the same gateway), so unlike a
+ * network failure it names both values: the operator's log should say what to fix.
+ */
+export class IssuerMismatchError extends Error {
+  override readonly name = 'IssuerMismatchError';
+
+  constructor(
+    readonly configured: string,
+    readonly discovered: unknown,
+  ) {
+    super(
+      `the verifier is configured with issuer ${quoteForLog(configured)} but ${discoveryUrl(configured)} names ` +
+        `issuer ${quoteForLog(discovered)}; set the issuer option to exactly the discovery document's value`,
+    );
+  }
+}
+
 async function fetchEndpoints(issuer: string, timeoutMs: number): Promise<IssuerEndpoints> {
   const document = await fetchJsonObject(discoveryUrl(issuer), 'discovery document', timeoutMs);
   // OpenID Connect Discovery 1.0 §4.3: the issuer value MUST be identical to the one we asked.
-  if (document.issuer !== issuer) throw new Error('discovery document: issuer does not match the configured issuer');
+  if (document.issuer !== issuer) throw new IssuerMismatchError(issuer, document.issuer);
   return {
     jwksUri: endpointOnIssuer(document, 'jwks_uri', issuer),
     revocationFeed: document[REVOCATION_FEED_FIELD] === undefined ? undefined : endpointOnIssuer(document, REVOCATION_FEED_FIELD, issuer),

@@ -2,7 +2,7 @@ import type { KeyObject, JsonWebKey } from 'node:crypto';
 import { algorithmOfJwk, importPublicKey, type Algorithm } from './algorithms';
 import { VerifierUnavailableError } from './errors';
 import { isRecord } from './jws';
-import { fetchJsonObject, reasonOf, type IssuerDiscovery } from './issuer-documents';
+import { fetchJsonObject, IssuerMismatchError, reasonOf, type IssuerDiscovery } from './issuer-documents';
 
 /**
  * The issuer's signing keys, found through its discovery document and kept in memory by `kid`.
@@ -16,7 +16,7 @@ import { fetchJsonObject, reasonOf, type IssuerDiscovery } from './issuer-docume
  *   so a key the gateway has withdrawn stops verifying within that time.
  * - When a fetch fails (network, timeout, non-2xx, bad JSON, issuer mismatch, no usable key) the
  *   keys we had stay in use; a token we cannot check for lack of keys is our fault (503), not the
- *   token's.
+ *   token's. An issuer mismatch gets its own code (ERR_ISSUER_MISMATCH): it is a setup mistake.
  */
 
 export interface VerificationKey {
@@ -92,6 +92,12 @@ export class KeyStore {
     if (this.#inFlight !== undefined) await this.#inFlight;
     const found = this.#keys.get(kid);
     if (found !== undefined) return found;
+    if (this.#lastFailure instanceof IssuerMismatchError) {
+      // A setup mistake, not an outage: its own code, and a message that says what to fix.
+      throw new VerifierUnavailableError('ERR_ISSUER_MISMATCH', this.#lastFailure.message, this.#retryAfterSeconds(this.options.clock()), {
+        cause: this.#lastFailure,
+      });
+    }
     if (this.#lastFailure !== undefined) {
       throw new VerifierUnavailableError(
         'ERR_KEYS_UNAVAILABLE',

@@ -10,13 +10,20 @@ import type { Verifier } from './verify';
  *   case, exactly one token. Query and body tokens are not read: they end up in logs and history.
  * - Success puts the Commenter on `res.locals.commenter` (read it with getCommenter).
  * - Failure answers at once, per RFC 6750 §3: 401 `invalid_token` (even for a missing token, which
- *   Parley's API contract requires), 403 `insufficient_scope`, or 503 with Retry-After when the
- *   issuer's keys cannot be fetched. Never a 500, never a stack trace, and the token is never
- *   echoed or logged.
+ *   Parley's API contract requires), 403 `insufficient_scope` for a token without the scope or of
+ *   another site (body `wrong_site` then; see errors.ts), or 503 with Retry-After when the issuer's
+ *   keys cannot be fetched. Never a 500, never a stack trace, and the token is never echoed or
+ *   logged.
+ * - The client is told the error's `publicMessage`; the detailed `message` (expected and presented
+ *   audience, site or issuer) is for `onRefused`, which is where an operator should log it.
  */
 
 export interface RequireCommenterOptions {
-  /** Told about each refusal, e.g. to log 503s. The error never contains the token. */
+  /**
+   * Told about each refusal, e.g. to log 503s: log `error.code` and `error.message`, which names
+   * a setup mistake (ERR_ISSUER_MISMATCH, a wrong audience or site) with both values. The error
+   * never contains the token.
+   */
   readonly onRefused?: (error: VerifyError, req: Request) => void;
 }
 
@@ -44,16 +51,16 @@ function refuse(res: Response, error: VerifyError): void {
   res.setHeader('Cache-Control', 'no-store');
   if (error instanceof VerifierUnavailableError) {
     res.setHeader('Retry-After', String(error.retryAfterSeconds));
-    res.status(503).json({ error: 'temporarily_unavailable', message: 'token keys are temporarily unavailable' });
+    res.status(503).json({ error: 'temporarily_unavailable', message: error.publicMessage });
     return;
   }
   const bearerError = error.bearerError ?? 'invalid_token';
   const scope = error instanceof InsufficientScopeError ? `, scope="${quotable(error.requiredScope)}"` : '';
   res.setHeader(
     'WWW-Authenticate',
-    `Bearer error="${bearerError}", error_description="${quotable(error.message)}"${scope}`,
+    `Bearer error="${bearerError}", error_description="${quotable(error.publicMessage)}"${scope}`,
   );
-  res.status(error.status).json({ error: bearerError, message: error.message });
+  res.status(error.status).json({ error: error.responseError, message: error.publicMessage });
 }
 
 /** Middleware that requires a commenter token; see the file comment for the rules. */

@@ -1,12 +1,19 @@
 import { isSupportedAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms';
 import { VerifierConfigError } from './errors';
 
-/** What a blog backend tells `createVerifier`. Only `issuer` and `audience` are required. */
+/** What a blog backend tells `createVerifier`. `issuer`, `audience` and `clientId` are required. */
 export interface VerifierOptions {
   /** The gateway's issuer identifier, exactly as its discovery document states it. */
   readonly issuer: string;
   /** This service's public URL: the access token's `aud`. */
   readonly audience: string;
+  /**
+   * The site id this service serves (its `client_id` in the sites file), or every one of them for
+   * a service shared by several sites. Required: every site on a gateway gets tokens for the same
+   * audience, so without it a token issued to someone else's blog would be accepted here. A token
+   * of another site is refused with 403 ERR_TOKEN_SITE (`wrong_site`).
+   */
+  readonly clientId: string | readonly string[];
   /**
    * Signature algorithms to accept; default RS256, ES256 and EdDSA. Each key is bound to one of
    * them by its type, so the wider default lets the gateway move to EC or Ed25519 keys without
@@ -37,7 +44,10 @@ export interface VerifierOptions {
   readonly clock?: () => number;
 }
 
-export type ResolvedVerifierOptions = Readonly<Required<VerifierOptions>>;
+export type ResolvedVerifierOptions = Readonly<Required<Omit<VerifierOptions, 'clientId'>>> & {
+  /** `clientId` as a set, however it was given. */
+  readonly clientIds: ReadonlySet<string>;
+};
 
 export const VERIFIER_DEFAULTS = Object.freeze({
   algorithms: Object.freeze([...SUPPORTED_ALGORITHMS]),
@@ -76,6 +86,20 @@ function requireUrl(option: string, value: unknown): string {
   return value;
 }
 
+function requireClientIds(value: unknown): ReadonlySet<string> {
+  if (value === undefined) {
+    throw new VerifierConfigError(
+      'clientId',
+      'is required: the site id (client_id) this service serves, or a list of them; without it tokens issued to any other site on the gateway would be accepted',
+    );
+  }
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  if (list.length === 0 || !list.every((item) => typeof item === 'string' && item.length > 0)) {
+    throw new VerifierConfigError('clientId', 'must be a non-empty site id, or a non-empty list of them');
+  }
+  return new Set(list as string[]);
+}
+
 function requireInteger(option: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new VerifierConfigError(option, `must be an integer from ${min} to ${max}`);
@@ -104,9 +128,10 @@ function requireAlgorithms(value: unknown): readonly Algorithm[] {
 /** Validates the options once, at start-up, fills in defaults and freezes the result. */
 export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifierOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new VerifierConfigError('options', 'must be an object with issuer and audience');
+    throw new VerifierConfigError('options', 'must be an object with issuer, audience and clientId');
   }
-  const merged = { ...VERIFIER_DEFAULTS, ...withoutUndefined(options) };
+  const { clientId, ...rest } = options;
+  const merged = { ...VERIFIER_DEFAULTS, ...withoutUndefined(rest) };
   if (typeof merged.audience !== 'string' || merged.audience.length === 0) {
     throw new VerifierConfigError('audience', 'must be a non-empty string');
   }
@@ -117,6 +142,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
   return Object.freeze({
     issuer: requireUrl('issuer', merged.issuer),
     audience: merged.audience,
+    clientIds: requireClientIds(clientId),
     algorithms: requireAlgorithms(merged.algorithms),
     clockToleranceSeconds: requireInteger(
       'clockToleranceSeconds',

@@ -229,7 +229,7 @@ describe('200 concurrent email sign-ins across two gateways and two comment serv
   }, 120_000);
 
   it('gives each commenter tokens for their own account and no one else', async () => {
-    const verifier = createVerifier({ issuer, audience: COMMENTS_URL });
+    const verifier = createVerifier({ issuer, audience: COMMENTS_URL, clientId: SITE });
     const db = await openDatabase({ dataDir: gateways[0]!.settings.dataDir, fileName: GATEWAY_DB_FILE, databaseUrl: shared['DATABASE_URL'], databasePoolMax: 2 });
     try {
       const { pairwiseSecret } = await gatewaySecretsFor(gateways[0]!.settings, db);

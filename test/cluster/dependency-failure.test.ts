@@ -130,7 +130,7 @@ describe('PostgreSQL and Redis going away mid-run and coming back', () => {
     const [message] = await readMailbox(gateway.issuer, 'outage@example.com');
     const relay = await browser.post(`${gateway.issuer}/interaction/${uid}/email/code`, { code: codeIn(message!) });
     const issued = await redeemCode(discovery, pending, relayParams(relay).get('code')!);
-    await expect(createVerifier({ issuer: gateway.issuer, audience: COMMENTS_URL }).verify(String(issued.body['access_token']))).resolves.toMatchObject({
+    await expect(createVerifier({ issuer: gateway.issuer, audience: COMMENTS_URL, clientId: 'demo-blog' }).verify(String(issued.body['access_token']))).resolves.toMatchObject({
       name: 'Outage Reader',
     });
   });

@@ -172,7 +172,7 @@ describe('deploy/nginx.conf in front of two gateways and two comment services', 
     const tokens = await redeemCode(discovery, pending, relayParams(relay).get('code')!);
     expect(tokens.status).toBe(200);
     accessToken = String(tokens.body['access_token']);
-    await expect(createVerifier({ issuer, audience: commentsUrl }).verify(accessToken)).resolves.toMatchObject({ name: 'Through Nginx', idp: 'email' });
+    await expect(createVerifier({ issuer, audience: commentsUrl, clientId: 'demo-blog' }).verify(accessToken)).resolves.toMatchObject({ name: 'Through Nginx', idp: 'email' });
     const stepsBy = new Set(gateways.served.filter((request) => request.url.includes(uid)).map((request) => request.instance));
     expect([...stepsBy].sort()).toEqual([0, 1]);
   });

@@ -231,7 +231,7 @@ describe('one authorization code presented to two instances at once', () => {
     expect(answers.find((answer) => answer.status === 400)!.body).toMatchObject({ error: 'invalid_grant' });
 
     const token = String(answers.find((answer) => answer.status === 200)!.body['access_token']);
-    const verifier = createVerifier({ issuer: first.issuer, audience: COMMENTS_URL });
+    const verifier = createVerifier({ issuer: first.issuer, audience: COMMENTS_URL, clientId: 'demo-blog' });
     let refused: unknown;
     // The revocation reaches a verifier within its polling interval (DESIGN.md: 5 seconds).
     for (let attempt = 0; attempt < 60 && !refused; attempt += 1) {

@@ -77,7 +77,7 @@ describe('two gateway instances behind a round-robin balancer', () => {
     await emulators.close();
   });
 
-  const verifier = () => createVerifier({ issuer, audience: COMMENTS_URL });
+  const verifier = () => createVerifier({ issuer, audience: COMMENTS_URL, clientId: 'demo-blog' });
 
   it('publishes the same keys from both instances', async () => {
     const first = await (await fetch(discovery.jwks_uri)).json();

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { expectError, getComments, postComment, request, commentsUrl, rowCounts, startTestbed, type ApiResponse, type CommentsTestbed } from './support';
+import { fixtureKey, mintToken, startFixtureIssuer } from '../verify/helpers/issuer';
+import { expectError, getComments, postComment, request, commentsUrl, rowCounts, startCommentService, startTestbed, type ApiResponse, type CommentsTestbed } from './support';
 
 /**
  * Every way an attacker might forge, bend or mangle an access token. Each is refused before
@@ -113,7 +114,11 @@ describe('the comment API refuses every token it should not trust', () => {
     });
 
     it('is refused with 403 wrong_site when it was issued to a client that is no site at all', async () => {
-      expectError(await attempt(await bed.tokens.mint({ client_id: 'evil-blog' })), 403, 'wrong_site');
+      const response = await attempt(await bed.tokens.mint({ client_id: 'evil-blog' }));
+      // The verifier's refusal: it serves only the sites of the sites file.
+      expectError(response, 403, 'wrong_site');
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="insufficient_scope"/);
+      expect(response.text).not.toContain('evil-blog');
     });
   });
 
@@ -181,6 +186,31 @@ describe('the comment API refuses every token it should not trust', () => {
       });
       expectInvalidToken(response);
     });
+  });
+
+  it('answers 503 and logs both issuers when PARLEY_ISSUER is not what discovery calls the gateway', async () => {
+    // A stand-in gateway whose discovery document names itself with a trailing slash.
+    const key = await fixtureKey('RS256', 'stand-in');
+    const standIn = await startFixtureIssuer([key]);
+    standIn.discoveryIssuer = `${standIn.issuer}/`;
+    const logged: string[] = [];
+    const misconfigured = await startCommentService(standIn.issuer, { serviceOptions: { log: (line) => logged.push(line) } });
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const token = await mintToken(key, standIn.issuer, now, { claims: { aud: misconfigured.settings.comments.url } });
+      const response = await postComment(misconfigured.url, 'demo-blog', post, token, { body: 'Anyone there?' });
+
+      expectError(response, 503, 'temporarily_unavailable');
+      expect(response.text).not.toContain(standIn.issuer);
+      expect(logged).toEqual([
+        `comments: token check unavailable (ERR_ISSUER_MISMATCH): the verifier is configured with issuer '${standIn.issuer}' ` +
+          `but ${standIn.issuer}/.well-known/openid-configuration names issuer '${standIn.issuer}/'; ` +
+          "set the issuer option to exactly the discovery document's value",
+      ]);
+    } finally {
+      await misconfigured.stop();
+      await standIn.close();
+    }
   });
 
   it('left nothing behind after all of that', async () => {

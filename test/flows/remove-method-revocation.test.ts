@@ -88,7 +88,7 @@ describe('removing a sign-in method revokes the account\'s tokens and signs out 
     const twitterToken = await twitterSignIn(other, alice.idStr);
     expect(decodeJwt(twitterToken).sub).toBe(decodeJwt(emailToken).sub);
 
-    const verifier = createVerifier({ issuer, audience: COMMENTS_URL });
+    const verifier = createVerifier({ issuer, audience: COMMENTS_URL, clientId: ['demo-blog', 'other-blog'] });
     for (const token of [emailToken, twitterToken, otherSiteToken]) await expect(verifier.verify(token)).resolves.toBeDefined();
     for (const token of [emailToken, twitterToken]) expect((await post(token)).status).toBe(201);
 

@@ -85,7 +85,7 @@ describe('revoked access tokens are refused everywhere within seconds', () => {
 
   it('refuses a token revoked at the revocation endpoint (RFC 7009), in the comment service and a verifier on its own', async () => {
     const { token } = await signIn('endpoint@example.com');
-    const verifier = createVerifier({ issuer: gw.issuer, audience: COMMENTS_URL });
+    const verifier = createVerifier({ issuer: gw.issuer, audience: COMMENTS_URL, clientId: 'demo-blog' });
     await expect(verifier.verify(token)).resolves.toMatchObject({ siteId: 'demo-blog' });
     expect((await post(token)).status).toBe(201);
 
@@ -179,7 +179,7 @@ describe('revoked access tokens are refused everywhere within seconds', () => {
     const firstPage = await fetch(`${gw.issuer}/revocations`);
     expect(Number(firstPage.headers.get('content-length'))).toBeLessThanOrEqual(128 * 1024);
     expect(((await firstPage.json()) as { moreAvailable: boolean }).moreAvailable).toBe(true);
-    const verifier = createVerifier({ issuer: gw.issuer, audience: COMMENTS_URL });
+    const verifier = createVerifier({ issuer: gw.issuer, audience: COMMENTS_URL, clientId: 'demo-blog' });
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_REVOKED', status: 401 });
   });
 });

@@ -34,8 +34,8 @@ describe('"Sign out everywhere" on the account page', () => {
     const silent = await authorize(phone, discovery, { siteId: 'other-blog' });
     const otherTokens = await redeemCode(discovery, silent.pending, relayParams(silent.response).get('code')!, {}, 'http://localhost:4201');
     const otherSiteToken = String(otherTokens.body['access_token']);
-    const demoVerifier = createVerifier({ issuer: gw.issuer, audience: COMMENTS_URL });
-    const otherVerifier = createVerifier({ issuer: gw.issuer, audience: COMMENTS_URL });
+    const demoVerifier = createVerifier({ issuer: gw.issuer, audience: COMMENTS_URL, clientId: 'demo-blog' });
+    const otherVerifier = createVerifier({ issuer: gw.issuer, audience: COMMENTS_URL, clientId: 'other-blog' });
     for (const token of [laptopToken, phoneToken]) await expect(demoVerifier.verify(token)).resolves.toBeDefined();
     await expect(otherVerifier.verify(otherSiteToken)).resolves.toBeDefined();
     expect((await phone.get(`${gw.issuer}/account`)).text).toContain('Logged in as');

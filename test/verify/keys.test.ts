@@ -3,6 +3,7 @@ import { KEYS_MAX_AGE_MS } from '../../src/verify/keys';
 import { discoveryUrl } from '../../src/verify/issuer-documents';
 import {
   AUDIENCE,
+  SITE,
   FakeClock,
   FIXED_NOW_MS,
   fixtureKey,
@@ -29,7 +30,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   gateway = await startFixtureIssuer([keyA]);
   clock = new FakeClock(FIXED_NOW_MS);
-  verifier = createVerifier({ issuer: gateway.issuer, audience: AUDIENCE, clock: clock.now, fetchTimeoutMs: 500 });
+  verifier = createVerifier({ issuer: gateway.issuer, audience: AUDIENCE, clientId: SITE, clock: clock.now, fetchTimeoutMs: 500 });
 });
 
 afterEach(() => gateway.close());
@@ -68,12 +69,32 @@ describe('the key store finds keys through discovery', () => {
     expect(gateway.requests).toEqual({ discovery: 1, jwks: 1 });
   });
 
-  it('refuses a discovery document that names another issuer, as a 503', async () => {
+  it('refuses a discovery document that names another issuer, as a 503 ERR_ISSUER_MISMATCH naming both', async () => {
     gateway.discoveryIssuer = 'http://impostor.test';
     const error = await failureOf(verifier.verify(await mint(keyA)));
-    expect(error).toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE', status: 503 });
-    expect((error as Error).message).toMatch(/issuer does not match/);
+    expect(error).toBeInstanceOf(VerifierUnavailableError);
+    expect(error).toMatchObject({ code: 'ERR_ISSUER_MISMATCH', status: 503, isTokenFault: false });
+    expect((error as Error).message).toContain(`configured with issuer '${gateway.issuer}'`);
+    expect((error as Error).message).toContain("names issuer 'http://impostor.test'");
     expect(gateway.requests.jwks).toBe(0);
+  });
+
+  it.each([
+    ['a trailing slash the gateway does not have', (issuer: string) => ({ configured: `${issuer}/`, discovered: issuer })],
+    ['http where the gateway says https', (issuer: string) => ({ configured: issuer, discovered: issuer.replace('http:', 'https:') })],
+  ])('names both issuers on the first verify when the configuration has %s', async (_label, setup) => {
+    const { configured, discovered } = setup(gateway.issuer);
+    gateway.discoveryIssuer = discovered;
+    const misconfigured = createVerifier({ issuer: configured, audience: AUDIENCE, clientId: SITE, clock: clock.now });
+
+    const error = await failureOf(misconfigured.verify(await mintToken(keyA, configured, clock.nowSeconds)));
+
+    expect(error).toMatchObject({ code: 'ERR_ISSUER_MISMATCH', status: 503 });
+    expect((error as Error).message).toBe(
+      `the verifier is configured with issuer '${configured}' but ${gateway.issuer}/.well-known/openid-configuration ` +
+        `names issuer '${discovered}'; set the issuer option to exactly the discovery document's value`,
+    );
+    expect((error as VerifierUnavailableError).publicMessage).toBe('token keys are temporarily unavailable');
   });
 
   describe('trusts keys only from the issuer\'s own origin', () => {

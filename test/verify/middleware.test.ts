@@ -11,6 +11,7 @@ import {
 } from '../../src/verify';
 import {
   AUDIENCE,
+  SITE,
   fixtureKey,
   mintToken,
   startFixtureIssuer,
@@ -36,8 +37,8 @@ beforeAll(async () => {
   brokenGateway = await startFixtureIssuer([key]);
   brokenGateway.mode = 'error500';
 
-  const verifier = createVerifier({ issuer: gateway.issuer, audience: AUDIENCE });
-  const unavailable = createVerifier({ issuer: brokenGateway.issuer, audience: AUDIENCE });
+  const verifier = createVerifier({ issuer: gateway.issuer, audience: AUDIENCE, clientId: SITE });
+  const unavailable = createVerifier({ issuer: brokenGateway.issuer, audience: AUDIENCE, clientId: SITE });
   const app = express();
   app.use(express.json());
   app.use(express.urlencoded({ extended: false }));
@@ -46,6 +47,9 @@ beforeAll(async () => {
   };
   app.post('/comments', requireCommenter(verifier, { onRefused: (error) => refusals.push(error) }), show);
   app.post('/unavailable', requireCommenter(unavailable), show);
+  // A trailing slash the gateway's discovery document does not have: a typical setup mistake.
+  const misconfigured = createVerifier({ issuer: `${gateway.issuer}/`, audience: AUDIENCE, clientId: SITE });
+  app.post('/misconfigured', requireCommenter(misconfigured, { onRefused: (error) => refusals.push(error) }), show);
   app.post('/crashing', requireCommenter(crashingVerifier), show);
   app.post(
     '/throwing-hook',
@@ -188,6 +192,52 @@ describe('requireCommenter answers 403 insufficient_scope', () => {
       'Bearer error="insufficient_scope", error_description="token scope does not include comments", scope="comments"',
     );
     expect(response.json).toEqual({ error: 'insufficient_scope', message: 'token scope does not include comments' });
+  });
+});
+
+describe('requireCommenter answers 403 wrong_site for a token of another site', () => {
+  it('answers 403 with insufficient_scope in WWW-Authenticate and wrong_site in the body, naming no site', async () => {
+    const token = await genuineToken({ client_id: 'other-blog' });
+    const response = await post('/comments', { authorization: `Bearer ${token}` });
+
+    expect(response.status).toBe(403);
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Bearer error="insufficient_scope", error_description="token was issued to another site"',
+    );
+    expect(response.json).toEqual({ error: 'wrong_site', message: 'token was issued to another site' });
+    expect(response.text).not.toMatch(/other-blog|demo-blog/);
+    // The operator's hook hears both.
+    expect(refusals.map((error) => error.message)).toEqual([
+      `token was issued to site 'other-blog', not to the configured clientId '${SITE}'`,
+    ]);
+  });
+});
+
+describe('requireCommenter tells the client less than the operator', () => {
+  it('answers a wrong audience with a generic 401 while onRefused hears both audiences', async () => {
+    const token = await genuineToken({ aud: 'http://other-comments.test' });
+    const response = await post('/comments', { authorization: `Bearer ${token}` });
+
+    expect(response.status).toBe(401);
+    expect(response.json).toEqual({ error: 'invalid_token', message: 'token audience is not this service' });
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Bearer error="invalid_token", error_description="token audience is not this service"',
+    );
+    expect(`${response.text} ${response.headers.get('www-authenticate')}`).not.toContain('comments.test');
+    expect(refusals[0]?.message).toBe(
+      `token audience 'http://other-comments.test' does not contain the configured audience '${AUDIENCE}'`,
+    );
+  });
+
+  it('answers an issuer mismatch with the generic 503 while onRefused hears both issuers', async () => {
+    const response = await post('/misconfigured', { authorization: `Bearer ${await genuineToken()}` });
+
+    expect(response.status).toBe(503);
+    expect(response.json).toEqual({ error: 'temporarily_unavailable', message: 'token keys are temporarily unavailable' });
+    expect(response.text).not.toContain(gateway.issuer);
+    expect(refusals.map((error) => error.code)).toEqual(['ERR_ISSUER_MISMATCH']);
+    expect(refusals[0]?.message).toContain(`configured with issuer '${gateway.issuer}/'`);
+    expect(refusals[0]?.message).toContain(`names issuer '${gateway.issuer}'`);
   });
 });
 

@@ -7,7 +7,7 @@ import {
 } from '../../src/verify';
 import { resolveVerifierOptions } from '../../src/verify/options';
 
-const BASE: VerifierOptions = { issuer: 'https://id.example', audience: 'https://comments.example' };
+const BASE: VerifierOptions = { issuer: 'https://id.example', audience: 'https://comments.example', clientId: 'demo-blog' };
 
 function configError(options: Record<string, unknown>): VerifierConfigError {
   try {
@@ -39,6 +39,17 @@ describe('createVerifier options', () => {
     expect(resolveVerifierOptions({ ...BASE, requiredScope: undefined }).requiredScope).toBe('comments');
   });
 
+  it('refuses a verifier without clientId, saying why it is required (for JavaScript callers)', () => {
+    const error = configError({ clientId: undefined });
+    expect(error).toMatchObject({ code: 'ERR_VERIFIER_CONFIG', option: 'clientId' });
+    expect(error.message).toMatch(/^clientId: is required: .* any other site on the gateway would be accepted$/);
+  });
+
+  it('takes one site id or a list of them', () => {
+    expect([...resolveVerifierOptions(BASE).clientIds]).toEqual(['demo-blog']);
+    expect([...resolveVerifierOptions({ ...BASE, clientId: ['demo-blog', 'other-blog'] }).clientIds]).toEqual(['demo-blog', 'other-blog']);
+  });
+
   it.each(['none', 'HS256', 'hs512'])('refuses algorithm %s at start-up, naming the option', (alg) => {
     const error = configError({ algorithms: ['RS256', alg] });
     expect(error).toMatchObject({ code: 'ERR_VERIFIER_CONFIG', option: 'algorithms' });
@@ -50,6 +61,10 @@ describe('createVerifier options', () => {
     ['issuer', 'ftp://id.example'],
     ['issuer', 42],
     ['audience', ''],
+    ['clientId', ''],
+    ['clientId', []],
+    ['clientId', ['demo-blog', 7]],
+    ['clientId', 42],
     ['algorithms', []],
     ['algorithms', ['RS512']],
     ['clockToleranceSeconds', -1],

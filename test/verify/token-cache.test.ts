@@ -2,6 +2,7 @@ import { createVerifier } from '../../src/verify';
 import { TokenCache } from '../../src/verify/token-cache';
 import {
   AUDIENCE,
+  SITE,
   FakeClock,
   FIXED_NOW_MS,
   fixtureKey,
@@ -77,7 +78,7 @@ describe('the verifier remembers verified tokens', () => {
   });
 
   const verifierWith = (tokenCacheMaxEntries?: number) =>
-    createVerifier({ issuer: gateway.issuer, audience: AUDIENCE, clock: clock.now, tokenCacheMaxEntries });
+    createVerifier({ issuer: gateway.issuer, audience: AUDIENCE, clientId: SITE, clock: clock.now, tokenCacheMaxEntries });
 
   it('returns the very same Commenter for a reused token instead of verifying it again', async () => {
     const verifier = verifierWith();

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import { SignJWT, type JWK } from 'jose';
-import { createVerifier, MAX_TOKEN_BYTES, type Verifier, type VerifyErrorCode } from '../../src/verify';
+import { createVerifier, MAX_TOKEN_BYTES, VerifyError, type Verifier, type VerifyErrorCode } from '../../src/verify';
 import {
   AUDIENCE,
+  SITE,
   base64urlJson,
   FakeClock,
   FIXED_NOW_MS,
@@ -36,11 +37,20 @@ afterAll(() => gateway.close());
 
 beforeEach(() => {
   clock = new FakeClock(FIXED_NOW_MS);
-  verifier = createVerifier({ issuer: gateway.issuer, audience: AUDIENCE, clock: clock.now });
+  verifier = createVerifier({ issuer: gateway.issuer, audience: AUDIENCE, clientId: SITE, clock: clock.now });
 });
 
 const mint = (options?: MintOptions, key: FixtureKey = rsa) =>
   mintToken(key, gateway.issuer, clock.nowSeconds, options);
+
+async function failure(token: string, target: Verifier = verifier): Promise<VerifyError> {
+  const error: unknown = await target.verify(token).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof VerifyError)) throw new Error('the token was accepted');
+  return error;
+}
 
 async function refusal(token: string, target: Verifier = verifier): Promise<{ code: VerifyErrorCode; status: number }> {
   const error: unknown = await target.verify(token).then(
@@ -132,6 +142,7 @@ describe('verify refuses algorithm confusion', () => {
     const rsaOnly = createVerifier({
       issuer: gateway.issuer,
       audience: AUDIENCE,
+      clientId: SITE,
       algorithms: ['RS256'],
       clock: clock.now,
     });
@@ -253,6 +264,26 @@ describe('verify refuses claims outside the contract', () => {
     });
   });
 
+  it('names the expected and the presented audience and issuer in the message, for the log', async () => {
+    const audience = await failure(await mint({ claims: { aud: ['http://other.test', 'http://third.test'] } }));
+    expect(audience.message).toBe(
+      `token audience '["http://other.test","http://third.test"]' does not contain the configured audience '${AUDIENCE}'`,
+    );
+    expect(audience.publicMessage).toBe('token audience is not this service');
+
+    const issuer = await failure(await mint({ claims: { iss: 'http://evil.test' } }));
+    expect(issuer.message).toBe(`token issuer 'http://evil.test' is not the configured issuer '${gateway.issuer}'`);
+    expect(issuer.publicMessage).toBe('token issuer is not the configured issuer');
+  });
+
+  it('shows a presented value in the message cut short, on one line, without quotes', async () => {
+    const forged = `http://evil.test/'\n${'x'.repeat(200)}`;
+    const { message } = await failure(await mint({ claims: { aud: forged } }));
+    expect(message).not.toMatch(/\n/);
+    expect(message).toContain("'http://evil.test/??xxx");
+    expect(message).toContain("x...' does not contain");
+  });
+
   it.each(['iss', 'aud', 'exp', 'iat', 'sub', 'client_id', 'jti', 'scope', 'name', 'idp'])(
     'refuses a token without %s with ERR_TOKEN_CLAIM',
     async (claim) => {
@@ -296,6 +327,7 @@ describe('verify refuses claims outside the contract', () => {
     const moderator = createVerifier({
       issuer: gateway.issuer,
       audience: AUDIENCE,
+      clientId: SITE,
       requiredScope: 'moderate',
       clock: clock.now,
     });
@@ -303,6 +335,44 @@ describe('verify refuses claims outside the contract', () => {
     await expect(moderator.verify(await mint({ claims: { scope: 'comments moderate' } }))).resolves.toMatchObject({
       scopes: ['comments', 'moderate'],
     });
+  });
+});
+
+describe('verify serves only its own sites (clientId)', () => {
+  it('refuses a genuine token of another site with ERR_TOKEN_SITE, a 403 wrong_site naming both sites in the message', async () => {
+    const error = await failure(await mint({ claims: { client_id: 'other-blog' } }));
+
+    expect(error).toMatchObject({
+      code: 'ERR_TOKEN_SITE',
+      status: 403,
+      bearerError: 'insufficient_scope',
+      responseError: 'wrong_site',
+      isTokenFault: true,
+    });
+    expect(error.message).toBe(`token was issued to site 'other-blog', not to the configured clientId '${SITE}'`);
+    expect(error.publicMessage).toBe('token was issued to another site');
+  });
+
+  it('accepts the tokens of every site in a clientId list and refuses the others', async () => {
+    const shared = createVerifier({ issuer: gateway.issuer, audience: AUDIENCE, clientId: [SITE, 'other-blog'], clock: clock.now });
+
+    await expect(shared.verify(await mint({ claims: { client_id: 'other-blog' } }))).resolves.toMatchObject({ siteId: 'other-blog' });
+    await expect(shared.verify(await mint())).resolves.toMatchObject({ siteId: SITE });
+    await expect(refusal(await mint({ claims: { client_id: 'evil-blog' } }), shared)).resolves.toEqual({ code: 'ERR_TOKEN_SITE', status: 403 });
+  });
+
+  it('lists a few of many served sites in the message and counts the rest', async () => {
+    const sites = Array.from({ length: 8 }, (_, index) => `blog-${index}`);
+    const many = createVerifier({ issuer: gateway.issuer, audience: AUDIENCE, clientId: sites, clock: clock.now });
+    const { message } = await failure(await mint(), many);
+    expect(message).toBe(
+      `token was issued to site '${SITE}', not to the configured clientId 'blog-0', 'blog-1', 'blog-2', 'blog-3', 'blog-4' and 3 more`,
+    );
+  });
+
+  it('says a wrong audience (401) before a wrong site (403): a 403 is only said of an otherwise valid token', async () => {
+    const token = await mint({ claims: { client_id: 'other-blog', aud: 'http://other.test' } });
+    await expect(refusal(token)).resolves.toEqual({ code: 'ERR_TOKEN_AUDIENCE', status: 401 });
   });
 });
 
@@ -319,7 +389,7 @@ describe('verify refuses keys the issuer does not vouch for', () => {
     const other = await startFixtureIssuer([]);
     try {
       other.publish([rsa, { ...encryption.publicJwk, use: 'enc' }, weakJwk]);
-      const strict = createVerifier({ issuer: other.issuer, audience: AUDIENCE, clock: clock.now });
+      const strict = createVerifier({ issuer: other.issuer, audience: AUDIENCE, clientId: SITE, clock: clock.now });
       const weakToken = signRs256Raw(
         { alg: 'RS256', typ: 'at+jwt', kid: 'weak-1' },
         base64urlJson(gatewayClaims(other.issuer, clock.nowSeconds)),

@@ -111,6 +111,8 @@ export async function startFixtureIssuer(keys: readonly FixtureKey[]): Promise<F
 }
 
 export const AUDIENCE = 'http://comments.test';
+/** The site the fixture tokens are issued to (their client_id), which the test verifiers serve. */
+export const SITE = 'demo-blog';
 
 /** The claims the gateway puts in a comment-service access token, issued at `nowSeconds`. */
 export function gatewayClaims(issuer: string, nowSeconds: number): Record<string, unknown> {
@@ -118,7 +120,7 @@ export function gatewayClaims(issuer: string, nowSeconds: number): Record<string
     iss: issuer,
     sub: 'pairwise-7f3a',
     aud: AUDIENCE,
-    client_id: 'demo-blog',
+    client_id: SITE,
     scope: 'openid profile comments',
     iat: nowSeconds,
     exp: nowSeconds + 10 * 60,
