@@ -14,6 +14,7 @@ export {
   VerifierConfigError,
   VerifierUnavailableError,
   VerifyError,
+  WrongSiteError,
   type BearerErrorCode,
   type InvalidTokenCode,
   type UnavailableCode,

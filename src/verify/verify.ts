@@ -16,7 +16,8 @@ import { RevocationList } from './revocations';
  * 3. `alg` is allowed, `typ` is at+jwt (RFC 9068 §4), `kid` is present.
  * 4. The key for `kid`, from memory or one rate-limited refetch (keys.ts), whose own algorithm
  *    equals `alg` (algorithms.ts).
- * 5. The signature, and only then the claims set (claims.ts).
+ * 5. The signature, and only then the claims set (claims.ts), `client_id` among the configured
+ *    sites (`clientId`) included.
  * 6. Every time, cached or not: not revoked, by the gateway's revocation feed (revocations.ts).
  *
  * Every failure is a VerifyError; anything else thrown inside is reported as ERR_VERIFIER_FAILED.

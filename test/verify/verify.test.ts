@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { SignJWT, type JWK } from 'jose';
-import { createVerifier, MAX_TOKEN_BYTES, VerifyError, type Verifier, type VerifyErrorCode } from '../../src/verify';
+import { createVerifier, MAX_TOKEN_BYTES, VerifyError, WrongSiteError, type Verifier, type VerifyErrorCode } from '../../src/verify';
 import {
   AUDIENCE,
   SITE,
@@ -342,6 +342,7 @@ describe('verify serves only its own sites (clientId)', () => {
   it('refuses a genuine token of another site with ERR_TOKEN_SITE, a 403 wrong_site naming both sites in the message', async () => {
     const error = await failure(await mint({ claims: { client_id: 'other-blog' } }));
 
+    expect(error).toBeInstanceOf(WrongSiteError);
     expect(error).toMatchObject({
       code: 'ERR_TOKEN_SITE',
       status: 403,
