@@ -162,7 +162,7 @@ const MAX_LOGGED_VALUE_LENGTH = 100;
 
 /**
  * A value from a token or a remote document, fit for a log line: quoted, cut to a length, with
- * control characters (a forged line break) and quotes replaced.
+ * anything but printable ASCII (a forged line break), single quotes and backslashes replaced by `?`.
  */
 export function quoteForLog(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
