@@ -42,6 +42,32 @@ describe('TokenCache', () => {
     expect(['a', 'c', 'd'].map((token) => cache.get(token, NOW))).toEqual(['A', 'C', 'D']);
   });
 
+  it('keeps exactly the most recently used entries through any mix of uses, new tokens and expiries', () => {
+    // A reference model: the order of use as an array, oldest first.
+    const model: Array<{ token: string; expiresAtMs: number }> = [];
+    const cache = new TokenCache<string>(5);
+    let seed = 7;
+    const random = (below: number) => ((seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) >>> 16) % below;
+    for (let step = 0; step < 5_000; step += 1) {
+      const now = NOW + step;
+      const token = `t${random(12)}`;
+      const at = model.findIndex((entry) => entry.token === token);
+      if (random(3) === 0) {
+        const expiresAtMs = now + 1 + random(200);
+        if (at >= 0) model.splice(at, 1);
+        while (model.length >= 5) model.shift();
+        model.push({ token, expiresAtMs });
+        cache.set(token, token, expiresAtMs, now);
+      } else {
+        const entry = at >= 0 ? model.splice(at, 1)[0] : undefined;
+        const alive = entry !== undefined && now < entry.expiresAtMs;
+        if (alive) model.push(entry);
+        expect(cache.get(token, now)).toBe(alive ? token : undefined);
+      }
+      expect(cache.size).toBe(model.length);
+    }
+  });
+
   it('never holds more than its maximum number of entries', () => {
     const cache = new TokenCache<number>(100);
     for (let i = 0; i < 1000; i += 1) cache.set(`token-${i}`, i, LATER, NOW);
