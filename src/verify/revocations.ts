@@ -10,9 +10,10 @@ import type { KeyStore } from './keys';
  * Security Event Tokens (RFC 8417), each an OpenID CAEP "session-revoked" event signed with the
  * gateway's token keys.
  *
- * - The hot path is two Map lookups on state at most `maxAgeMs` old. Past `pollIntervalMs` a
- *   request starts one background poll and goes on; past `maxAgeMs` it waits for a poll (one,
- *   shared), so a revocation reaches every request within `maxAgeMs` plus one round trip.
+ * - The hot path is two Map lookups on state at most `maxAgeMs` old, or none for a token already
+ *   found absent at the current `version`. Past `pollIntervalMs` a request starts one background
+ *   poll and goes on; past `maxAgeMs` it waits for a poll (one, shared), so a revocation reaches
+ *   every request within `maxAgeMs` plus one round trip.
  * - A poll that fails leaves the state as it was; once nothing has been read for
  *   `maxStalenessMs`, tokens are refused with 503 (we cannot rule out that they were revoked).
  * - An event that does not verify is ignored: only the gateway's keys can revoke.
@@ -76,6 +77,7 @@ export class RevocationList {
   #inFlight: Promise<void> | undefined;
   /** False once discovery says the issuer publishes no feed: nothing to check then. */
   #published = true;
+  #version = 0;
 
   constructor(private readonly options: RevocationListOptions) {}
 
@@ -98,6 +100,16 @@ export class RevocationList {
         { cause: this.#lastFailure },
       );
     });
+  }
+
+  /**
+   * Goes up with every event recorded. A token found absent at one version is absent at that
+   * version still (forgetting old events can only let tokens through that no longer live), so a
+   * caller that remembers the version it checked a token at need not look it up again until this
+   * changes.
+   */
+  get version(): number {
+    return this.#version;
   }
 
   /** Throws ERR_TOKEN_REVOKED when an event names this token. */
@@ -176,9 +188,11 @@ export class RevocationList {
     const dropAtMs = at * 1000 + EVENT_RETENTION_MS;
     if (subject.format === 'opaque' && typeof subject.id === 'string') {
       setEntry(this.#sessions, siteId, subject.id, dropAtMs);
+      this.#version += 1;
     } else if (subject.format === 'iss_sub' && subject.iss === this.options.issuer && typeof subject.sub === 'string') {
       const before = Math.max(at, entryOf(this.#subjects, siteId, subject.sub)?.before ?? 0);
       setEntry(this.#subjects, siteId, subject.sub, { before, dropAtMs: before * 1000 + EVENT_RETENTION_MS });
+      this.#version += 1;
     }
   }
 

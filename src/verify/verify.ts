@@ -26,6 +26,13 @@ export interface Verifier {
   verify(token: string): Promise<Commenter>;
 }
 
+/** A token that verified, and the revocation list's version at which it was last found absent. */
+interface VerifiedToken {
+  readonly commenter: Commenter;
+  notRevokedAt: number;
+}
+const NOT_CHECKED = -1;
+
 /** Longest `kid` we look up; anything longer is not one the gateway makes. */
 const MAX_KID_LENGTH = 256;
 
@@ -59,7 +66,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     maxAgeMs: 2 * config.revocationPollIntervalMs,
     maxStalenessMs: config.revocationMaxStalenessMs,
   });
-  const cache = new TokenCache<Commenter>(config.tokenCacheMaxEntries);
+  const cache = new TokenCache<VerifiedToken>(config.tokenCacheMaxEntries);
   const policy: ClaimsPolicy = config;
 
   async function verifyUncached(token: string, nowMs: number): Promise<Commenter> {
@@ -91,8 +98,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       checkTokenSize(token);
       const nowMs = clock();
-      let commenter = cache.get(token, nowMs);
-      if (commenter === undefined) {
+      let verified = cache.get(token, nowMs);
+      if (verified === undefined) {
+        let commenter: Commenter;
         try {
           commenter = await verifyUncached(token, nowMs);
         } catch (error) {
@@ -101,13 +109,18 @@ export function createVerifier(options: VerifierOptions): Verifier {
             cause: error,
           });
         }
-        cache.set(token, commenter, commenter.expiresAt * 1000, nowMs);
+        verified = { commenter, notRevokedAt: NOT_CHECKED };
+        cache.set(token, verified, commenter.expiresAt * 1000, nowMs);
       }
-      // Cached or not, a token is checked against revocations on every use.
+      // Cached or not, a token is checked against revocations on every use: looked up again
+      // whenever an event has come in since it was last found absent.
       const pending = revocations.ready(nowMs);
       if (pending !== undefined) await pending;
-      revocations.assertNotRevoked(commenter);
-      return commenter;
+      if (verified.notRevokedAt !== revocations.version) {
+        revocations.assertNotRevoked(verified.commenter);
+        verified.notRevokedAt = revocations.version;
+      }
+      return verified.commenter;
     },
   });
 }
