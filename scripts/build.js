@@ -28,7 +28,7 @@ function buildForNode(entry, outfile) {
 async function main() {
   await buildForNode('src/cli.ts', 'dist/cli.js');
   // The verifier, for blog backends written in Node: require('parley/verify').
-  await buildForNode('src/verify/index.ts', 'dist/verify.js');
+  await buildForNode('packages/verify/src/index.ts', 'dist/verify.js');
   const widgetEntry = path.join(root, 'src/widget/index.ts');
   if (fs.existsSync(widgetEntry)) {
     await esbuild.build({

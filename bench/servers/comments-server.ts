@@ -18,7 +18,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { loadSettings } from '../../src/config';
 import { COMMENTS_DB_FILE, createCommentService } from '../../src/comments';
 import { newCommentId } from '../../src/comments/storage';
-import type { Commenter } from '../../src/verify';
+import type { Commenter } from '../../packages/verify/src';
 import { answerMeasurementQueries } from '../lib/measurement-queries';
 import { stopOnSigterm } from '../lib/stop-on-sigterm';
 

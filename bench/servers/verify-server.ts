@@ -8,7 +8,7 @@ import { expressjwt } from 'express-jwt';
 import jwksRsa from 'jwks-rsa';
 import passport from 'passport';
 import { Strategy as JwtStrategy, ExtractJwt } from 'passport-jwt';
-import { createVerifier, requireCommenter } from '../../src/verify';
+import { createVerifier, requireCommenter } from '../../packages/verify/src';
 
 const issuer = process.env['BENCH_ISSUER']!;
 const audience = process.env['BENCH_AUDIENCE']!;

@@ -6,7 +6,7 @@
  * service" section lists every code, and a test keeps the two in sync.
  *
  * The token refusals (`invalid_token`, `insufficient_scope`) come from the verifier's middleware
- * (src/verify/middleware.ts) with the same body shape, so they are not repeated here.
+ * (packages/verify/src/middleware.ts) with the same body shape, so they are not repeated here.
  */
 
 import { MAX_COMMENT_CODE_POINTS } from './text';

@@ -1,5 +1,5 @@
 import type { RateLimitRule } from '../store/rate-limits';
-import type { Verifier, VerifierOptions } from '../verify';
+import type { Verifier, VerifierOptions } from '../../packages/verify/src';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from './idempotency';
 import { DEFAULT_COMMENT_RATE_LIMITS } from './rate-limits';
 

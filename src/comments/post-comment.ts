@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { lockForTransaction } from '../store/postgres';
 import type { RateLimitRule } from '../store/rate-limits';
-import type { Commenter } from '../verify';
+import type { Commenter } from '../../packages/verify/src';
 import { CommentApiError } from './errors';
 import { IdempotencyStore, requestFingerprint } from './idempotency';
 import { presentComment } from './presentation';

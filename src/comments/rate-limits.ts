@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { RateLimiter, type RateLimitRule } from '../store/rate-limits';
-import type { Commenter } from '../verify';
+import type { Commenter } from '../../packages/verify/src';
 import { CommentApiError, formatNumber } from './errors';
 import type { CommentsSchema } from './schema';
 

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { Site } from '../config/sites';
-import { getCommenter, requireCommenter, type Verifier } from '../verify';
+import { getCommenter, requireCommenter, type Verifier } from '../../packages/verify/src';
 import { siteCors, sitePreflight } from './cors';
 import type { CommentsDb } from './database';
 import { CommentApiError } from './errors';

@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Settings } from '../config/settings';
 import type { Site } from '../config/sites';
-import { createVerifier } from '../verify';
+import { createVerifier } from '../../packages/verify/src';
 import { healthRoutes } from '../http/health-routes';
 import { openCommentsDatabase, type CommentsDb } from './database';
 import { commentErrorHandler, notFound } from './error-handler';

@@ -1,6 +1,6 @@
 import type { JsonWebKey } from 'node:crypto';
-import { importPublicKey, verifySignature } from '../verify/algorithms';
-import { decodeCompactJws, decodeJsonSegment } from '../verify/jws';
+import { importPublicKey, verifySignature } from '../../packages/verify/src/algorithms';
+import { decodeCompactJws, decodeJsonSegment } from '../../packages/verify/src/jws';
 import type { KeyRing } from '../tokens/keys';
 import { SIGNING_ALGORITHM } from '../tokens/keys';
 import { RevokingGrantAdapter } from './grant-adapter';

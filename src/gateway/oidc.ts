@@ -223,7 +223,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       const sid = token.grantId ? { sid: sessionHandle(token.grantId) } : {};
       return { ...profileClaims(account), ...(idp ? { idp } : {}), ...sid };
     },
-    // Verifiers find the revocation feed here (src/verify/issuer-documents.ts).
+    // Verifiers find the revocation feed here (packages/verify/src/issuer-documents.ts).
     discovery: { [REVOCATION_FEED_DISCOVERY_FIELD]: `${issuer}${REVOCATION_FEED_PATH}` },
     clientBasedCORS: (_ctx, origin, client) => sitesById.get(client.clientId)?.origins.includes(origin) ?? false,
     // In plain words for a reader (views/error-pages.ts), never oidc-provider's description.

@@ -4,12 +4,12 @@ import type { RevocationStore, StoredRevocation } from '../store/revocations';
 /** Where verifiers poll; advertised in discovery as `revocation_feed_endpoint`. */
 export const REVOCATION_FEED_PATH = '/revocations';
 /** The discovery member that names it, as the verifier reads it. */
-export { REVOCATION_FEED_FIELD as REVOCATION_FEED_DISCOVERY_FIELD } from '../verify/issuer-documents';
+export { REVOCATION_FEED_FIELD as REVOCATION_FEED_DISCOVERY_FIELD } from '../../packages/verify/src/issuer-documents';
 /** Events per answer at most; a verifier asks again at once while `moreAvailable` is true. */
 const PAGE_SIZE = 500;
 /**
  * Bytes of events per answer at most: half of what a verifier reads of one answer (256 KiB,
- * src/verify/issuer-documents.ts). A SET is 600–900 bytes, so a page by count alone (500) was
+ * packages/verify/src/issuer-documents.ts). A SET is 600–900 bytes, so a page by count alone (500) was
  * larger than that, and a verifier facing a busy feed could read none of it.
  */
 export const PAGE_MAX_BYTES = 128 * 1024;

@@ -21,7 +21,7 @@ export function pairwiseSubject(secret: string, siteId: string, accountId: strin
 }
 
 /**
- * A picture the verifier will accept (src/verify/claims.ts parses it): a claim that merely starts
+ * A picture the verifier will accept (packages/verify/src/claims.ts parses it): a claim that merely starts
  * with "https://" but is no URL would make every token of that commenter fail verification.
  */
 function isHttpsUrl(value: string): boolean {

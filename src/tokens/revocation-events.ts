@@ -2,7 +2,7 @@ import { createPrivateKey, randomUUID, sign, type JsonWebKey } from 'node:crypto
 import type { StoredKey } from './keys';
 import { ACCESS_TOKEN_TTL_SECONDS } from './claims';
 // The verifier reads what the gateway writes: one definition of the event, in the verifier.
-import { SESSION_REVOKED_EVENT } from '../verify/revocations';
+import { SESSION_REVOKED_EVENT } from '../../packages/verify/src/revocations';
 
 /**
  * Revocations travel as Security Event Tokens (RFC 8417), one per revocation, each an OpenID

@@ -10,7 +10,7 @@ import { AccountStore } from '../../src/store/accounts';
 import { openDatabase, schemaFor } from '../../src/store/database';
 import { pairwiseSubject } from '../../src/tokens/claims';
 import { GATEWAY_DB_FILE } from '../../src/tokens/open-key-store';
-import { createVerifier, type Commenter } from '../../src/verify';
+import { createVerifier, type Commenter } from '../../packages/verify/src';
 import { getComments, postComment, serviceSettings } from '../comments/support';
 import { TestBrowser } from '../helpers/browser';
 import { makeDataDir } from '../helpers/data-dir';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createCommentService, type CommentService } from '../../src/comments/service';
 import { REVOCATION_FEED_PATH } from '../../src/gateway/revocation-feed';
 import { listen, type RunningServer } from '../../src/http/listen';
-import { createVerifier } from '../../src/verify';
+import { createVerifier } from '../../packages/verify/src';
 import { GatewayTokens, getComments, postComment, request, rowCounts, serviceSettings, type ApiResponse } from '../comments/support';
 import { TestBrowser } from '../helpers/browser';
 import { makeDataDir } from '../helpers/data-dir';

@@ -5,7 +5,7 @@ import net from 'node:net';
 import type { Gateway } from '../../src/gateway/app';
 import type { CommentService } from '../../src/comments';
 import { EMAIL_RATE_LIMITS } from '../../src/providers/email';
-import { createVerifier } from '../../src/verify';
+import { createVerifier } from '../../packages/verify/src';
 import { TestBrowser } from '../helpers/browser';
 import { makeDataDir } from '../helpers/data-dir';
 import { startCommentInstances, startGatewayInstances, type ServedRequest, type ServiceInstances } from '../helpers/instances';

@@ -4,7 +4,7 @@ import { openRedis } from '../../src/store/redis';
 import { endRedisAccountSessions, RedisOidcAdapter } from '../../src/store/redis-oidc-adapter';
 import { schemaFor } from '../../src/store/database';
 import { GATEWAY_DB_FILE } from '../../src/tokens/open-key-store';
-import { createVerifier } from '../../src/verify';
+import { createVerifier } from '../../packages/verify/src';
 import { TestBrowser, extract } from '../helpers/browser';
 import { makeDataDir } from '../helpers/data-dir';
 import { startEmailSignIn } from '../helpers/email';

@@ -4,7 +4,7 @@ import { loadSettings } from '../../src/config';
 import { createGateway, type Gateway } from '../../src/gateway/app';
 import { listen, type RunningServer } from '../../src/http/listen';
 import { rotateKeys } from '../../src/tokens/keys';
-import { createVerifier } from '../../src/verify';
+import { createVerifier } from '../../packages/verify/src';
 import { TestBrowser } from '../helpers/browser';
 import { makeDataDir } from '../helpers/data-dir';
 import { COMMENTS_URL, DEFAULT_TEST_SITES } from '../helpers/gateway';

@@ -15,7 +15,7 @@ function documentedErrors(): Map<string, number> {
   return documented;
 }
 
-/** Sent by the verifier's middleware (src/verify), not by the comment service's catalogue. */
+/** Sent by the verifier's middleware (packages/verify), not by the comment service's catalogue. */
 const VERIFIER_ERRORS = { invalid_token: 401, insufficient_scope: 403 };
 
 describe('the comment API error catalogue', () => {

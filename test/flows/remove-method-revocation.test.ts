@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { createVerifier } from '../../src/verify';
+import { createVerifier } from '../../packages/verify/src';
 import { TestBrowser, extract, type BrowserResponse } from '../helpers/browser';
 import { startEmailSignIn } from '../helpers/email';
 import { COMMENTS_URL, SITE_ORIGIN } from '../helpers/gateway';

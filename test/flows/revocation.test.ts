@@ -5,7 +5,7 @@ import { TokenRevocations } from '../../src/gateway/token-revocations';
 import { openDatabase } from '../../src/store/database';
 import { RevocationStore } from '../../src/store/revocations';
 import { loadKeyRing } from '../../src/tokens/keys';
-import { createVerifier } from '../../src/verify';
+import { createVerifier } from '../../packages/verify/src';
 import { TestBrowser } from '../helpers/browser';
 import { startEmailSignIn } from '../helpers/email';
 import { COMMENTS_URL, startTestGateway, type RunningTestGateway } from '../helpers/gateway';

@@ -1,4 +1,4 @@
-import { createVerifier } from '../../src/verify';
+import { createVerifier } from '../../packages/verify/src';
 import { TestBrowser, extract } from '../helpers/browser';
 import { startEmailSignIn } from '../helpers/email';
 import { COMMENTS_URL, startTestGateway, type RunningTestGateway } from '../helpers/gateway';

@@ -5,7 +5,7 @@ import {
   VerifierUnavailableError,
   VerifyError,
   type VerifyErrorCode,
-} from '../../src/verify';
+} from '../../packages/verify/src';
 
 const codes = Object.keys(VERIFY_ERROR_CODES) as VerifyErrorCode[];
 

@@ -8,7 +8,7 @@ import {
   requireCommenter,
   type Verifier,
   type VerifyError,
-} from '../../src/verify';
+} from '../../packages/verify/src';
 import {
   AUDIENCE,
   SITE,

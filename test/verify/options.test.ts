@@ -4,8 +4,8 @@ import {
   VERIFIER_DEFAULTS,
   VerifierConfigError,
   type VerifierOptions,
-} from '../../src/verify';
-import { resolveVerifierOptions } from '../../src/verify/options';
+} from '../../packages/verify/src';
+import { resolveVerifierOptions } from '../../packages/verify/src/options';
 
 const BASE: VerifierOptions = { issuer: 'https://id.example', audience: 'https://comments.example', clientId: 'demo-blog' };
 

@@ -1,5 +1,5 @@
-import { createVerifier } from '../../src/verify';
-import { TokenCache } from '../../src/verify/token-cache';
+import { createVerifier } from '../../packages/verify/src';
+import { TokenCache } from '../../packages/verify/src/token-cache';
 import {
   AUDIENCE,
   SITE,
