@@ -7,19 +7,8 @@ import { removedState } from '../comments/presentation';
 import { COMMENT_ID_PATTERN, POST_ID_PATTERN } from '../comments/validation';
 import { listen, type RunningServer } from '../http/listen';
 import { UsageError } from './usage-error';
+import { COMMENTS_USAGE } from './usage';
 
-/** For `parley comments --help` and the top-level usage. */
-export const COMMENTS_USAGE = `usage: parley comments [<action> <site> <argument>]
-
-  (no action)                  the comment service on PARLEY_COMMENTS_PORT (4100)
-  list    <site> <post>        a post's comments with their ids and authors' subjects
-  ban     <site> <sub>         refuse new comments from a commenter (from their next request)
-  unban   <site> <sub>         allow them again
-  hide    <site> <commentId>   show a placeholder instead of the comment (replies stay)
-  unhide  <site> <commentId>   show it again
-  delete  <site> <commentId>   erase its text and author for good (replies stay)
-
-Moderation acts on the database under PARLEY_DATA_DIR; a running service sees it at once.`;
 
 export interface RunningCommentService {
   readonly service: CommentService;
@@ -116,7 +105,6 @@ export async function runComments(
   const print = options.print ?? ((line: string) => console.log(line));
   const [action, siteArgument, argument, ...extra] = args;
   if (action === undefined) return serve(settings, options, print);
-  if (action === 'help' || action === '--help' || action === '-h') return void print(COMMENTS_USAGE);
   const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
   if (run === undefined) throw new UsageError(`unknown comments action "${action}"\n\n${COMMENTS_USAGE}`);
   const [siteId, value] = checkArguments(settings, action, siteArgument, argument, extra);

@@ -1,6 +1,7 @@
 import type { Settings } from '../config/settings';
 import type { KeyStore } from '../tokens/key-store';
 import { UsageError } from './usage-error';
+import { KEYS_USAGE } from './usage';
 
 export { UsageError };
 import { loadKeyRing, rotateKeys, RETIRED_KEY_PUBLISHED_SECONDS } from '../tokens/keys';
@@ -20,8 +21,8 @@ async function keysCommand(store: KeyStore, args: readonly string[]): Promise<vo
   if (action === 'rotate') {
     const ring = await rotateKeys(store);
     const fresh = ring.keys.reduce((newest, key) => (key.createdAt > newest.createdAt ? key : newest));
-    const when = fresh === ring.current ? 'now' : `at ${new Date(fresh.activatesAt!).toISOString()} (published now, so verifiers can fetch it first)`;
-    console.log(`parley: new signing key ${fresh.kid} signs from ${when}; the key it replaces stays published for ${RETIRED_KEY_PUBLISHED_SECONDS / 60} minutes after that.`);
+    const when = fresh === ring.current ? 'from now on' : `from ${new Date(fresh.activatesAt!).toISOString()} (it is published now, so verifiers can fetch it first)`;
+    console.log(`parley: new signing key ${fresh.kid} signs ${when}; the key it replaces stays published for ${RETIRED_KEY_PUBLISHED_SECONDS / 60} minutes after that.`);
     return;
   }
   if (action === 'list' || action === undefined) {
@@ -38,5 +39,5 @@ async function keysCommand(store: KeyStore, args: readonly string[]): Promise<vo
     }
     return;
   }
-  throw new UsageError(`unknown keys action "${action}" (use: parley keys rotate | parley keys list)`);
+  throw new UsageError(`unknown keys action "${action}"\n\n${KEYS_USAGE}`);
 }

@@ -6,12 +6,7 @@ import { describeKeyStore, GATEWAY_DB_FILE, keyStoreFor } from '../tokens/open-k
 import { gatewaySecretsFor } from '../gateway/secrets';
 import { TokenRevocations } from '../gateway/token-revocations';
 import { UsageError } from './usage-error';
-
-export const TOKENS_USAGE = `usage: parley tokens revoke <site> <sub>
-
-  revoke <site> <sub>   every access token the site holds for the commenter with that subject
-                        (as the comment service shows it) is refused by every comment service and
-                        verifier within seconds; the commenter can sign in again`;
+import { TOKENS_USAGE } from './usage';
 
 const SUBJECT_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
 

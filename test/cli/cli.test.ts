@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { run } from '../../src/cli';
 import { loadKeyRing } from '../../src/tokens/keys';
 import { makeDataDir } from '../helpers/data-dir';
@@ -94,5 +96,61 @@ describe('the parley command', () => {
     expect(result.code).toBe(1);
     expect(result.err).toContain('unknown command "fly"');
     expect(result.err).toContain('usage: parley <command>');
+  });
+});
+
+/** Issue 14, item 5: the conventions of command-line tools. */
+describe('the parley command line', () => {
+  it('prints its version', async () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v', '-V']) {
+      const result = await parley([flag], {});
+      expect(result).toEqual({ code: 0, err: '', out: `parley ${version}` });
+    }
+  });
+
+  // Settings that would stop any command: help must print before they are even read.
+  const unusable = { PARLEY_ISSUER: 'not a url', PARLEY_DATA_DIR: '/nonexistent/parley' };
+
+  it.each([
+    ['gateway', 'usage: parley gateway'],
+    ['comments', 'usage: parley comments'],
+    ['demo', 'usage: parley demo'],
+    ['emulators', 'usage: parley emulators'],
+    ['keys', 'usage: parley keys'],
+    ['tokens', 'usage: parley tokens revoke <site> <sub>'],
+  ])('`parley %s --help` prints that command’s usage and starts nothing', async (command, usage) => {
+    for (const argv of [[command, '--help'], [command, '-h'], ['help', command], [command, 'rotate', '--help']]) {
+      const result = await parley(argv, { ...unusable, PARLEY_GATEWAY_PORT: '1', PARLEY_COMMENTS_PORT: '1' });
+      expect(result.code).toBe(0);
+      expect(result.out.startsWith(usage)).toBe(true);
+      expect(result.err).toBe('');
+    }
+  });
+
+  it('refuses an option it does not know instead of ignoring it, before anything runs', async () => {
+    const dataDir = makeDataDir();
+    const typo = await parley(['keys', 'rotate', '--dry-rnu'], { PARLEY_DATA_DIR: dataDir });
+    expect(typo.code).toBe(1);
+    expect(typo.err).toMatch(/^parley: unknown option "--dry-rnu" for parley keys\n\nusage: parley keys/);
+    // Nothing was rotated: the key store is still empty.
+    expect(await loadKeyRing(dataDir, { createIfMissing: false })).toBeUndefined();
+    const valued = await parley(['gateway', '--port=4000'], { PARLEY_DATA_DIR: dataDir });
+    expect(valued.err).toMatch(/^parley: unknown option "--port" for parley gateway/);
+    const topLevel = await parley(['--verbose'], {});
+    expect(topLevel.code).toBe(1);
+    expect(topLevel.err).toMatch(/^parley: unknown option "--verbose"/);
+  });
+
+  it('refuses arguments a command does not take', async () => {
+    const result = await parley(['gateway', 'now'], { PARLEY_DATA_DIR: makeDataDir() });
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^parley: parley gateway takes no arguments\n\nusage: parley gateway/);
+  });
+
+  it('says when a rotated key starts signing, in plain words', async () => {
+    const rotated = await parley(['keys', 'rotate'], { PARLEY_DATA_DIR: makeDataDir() });
+    expect(rotated.out).toMatch(/^parley: new signing key \S+ signs from now on; /);
+    expect(rotated.out).not.toContain('from at');
   });
 });

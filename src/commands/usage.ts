@@ -1,0 +1,32 @@
+/**
+ * Each command's usage, printed by `parley <command> --help` and after a usage error. Apart from
+ * the commands themselves so that printing one loads nothing else (no database, no oidc-provider).
+ */
+
+/** For `parley comments --help`. */
+export const COMMENTS_USAGE = `usage: parley comments [<action> <site> <argument>]
+
+  (no action)                  the comment service on PARLEY_COMMENTS_PORT (4100)
+  list    <site> <post>        a post's comments with their ids and authors' subjects
+  ban     <site> <sub>         refuse new comments from a commenter (from their next request)
+  unban   <site> <sub>         allow them again
+  hide    <site> <commentId>   show a placeholder instead of the comment (replies stay)
+  unhide  <site> <commentId>   show it again
+  delete  <site> <commentId>   erase its text and author for good (replies stay)
+
+Moderation acts on the database under PARLEY_DATA_DIR; a running service sees it at once.`;
+
+/** For `parley keys --help`. */
+export const KEYS_USAGE = `usage: parley keys [rotate | list]
+
+  list     show the signing keys (the default)
+  rotate   add a new signing key; the old one stays published until its tokens expire
+
+Keys live under PARLEY_DATA_DIR, or in the database with DATABASE_URL.`;
+
+/** For `parley tokens --help`. */
+export const TOKENS_USAGE = `usage: parley tokens revoke <site> <sub>
+
+  revoke <site> <sub>   every access token the site holds for the commenter with that subject
+                        (as the comment service shows it) is refused by every comment service and
+                        verifier within seconds; the commenter can sign in again`;
