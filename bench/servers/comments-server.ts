@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   });
   const commenters = fixedCommenters(Number(process.env['BENCH_COMMENTERS'] ?? 16));
   let turn = 0;
-  const unverified = { verify: async () => commenters[turn++ % commenters.length]! };
+  const unverified = { verifyRequest: async () => commenters[turn++ % commenters.length]! };
   const unlimited = [{ limit: 1_000_000_000, windowSeconds: 60 }];
   const service = await createCommentService(settings, {
     rateLimits: unlimited,

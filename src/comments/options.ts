@@ -13,15 +13,21 @@ export interface CommentServiceOptions {
   readonly idempotencyTtlSeconds?: number;
   /** Milliseconds since the epoch, for comment times and the windows above; default Date.now. */
   readonly clock?: () => number;
-  /** Extra verifier options (issuer, audience and the site ids always come from the settings). */
-  readonly verifierOptions?: Partial<Omit<VerifierOptions, 'issuer' | 'audience' | 'clientId'>>;
+  /**
+   * Extra verifier options. Issuer, audience, public URL, site ids and the sites that require DPoP
+   * always come from the settings; the DPoP replay store is the database unless one is given.
+   */
+  readonly verifierOptions?: Partial<Omit<VerifierOptions, 'issuer' | 'audience' | 'publicUrl' | 'clientId' | 'requireDpop'>>;
   /** Replaces the verifier built from the settings. */
-  readonly verifier?: Pick<Verifier, 'verify'>;
+  readonly verifier?: RequestVerifier;
   /** The built widget served at /widget.js; default dist/widget.js. */
   readonly widgetFile?: string;
   /** Where server-side failures are reported; default console.error. */
   readonly log?: (line: string) => void;
 }
+
+/** What the routes need of a verifier. */
+export type RequestVerifier = Pick<Verifier, 'verifyRequest'> & Partial<Pick<Verifier, 'dpopAlgorithms'>>;
 
 export const DEFAULT_DUPLICATE_WINDOW_SECONDS = 10 * 60;
 /** Old idempotency records and rate-limit counters are swept this often. */

@@ -1,12 +1,12 @@
 import { Router, type RequestHandler } from 'express';
 import type { Site } from '../config/sites';
-import { getCommenter, requireCommenter, type Verifier } from '../../packages/verify/src';
+import { getCommenter, requireCommenter } from '../../packages/verify/src';
 import { siteCors, sitePreflight } from './cors';
 import type { CommentsDb } from './database';
 import { CommentApiError } from './errors';
 import { parseJsonBody, requireJsonContentType } from './json-body';
 import { Moderation } from './moderation';
-import type { ResolvedCommentServiceOptions } from './options';
+import type { RequestVerifier, ResolvedCommentServiceOptions } from './options';
 import { checkOutsideWrites as outsideWritesCheck, type CheckOutsideWrites } from './outside-writes';
 import { postComment } from './post-comment';
 import { presentThread } from './presentation';
@@ -19,7 +19,8 @@ import { parseIdempotencyKey, parseNewComment } from './validation';
 /**
  * The comment API (DESIGN.md, "Comment API"). Each endpoint is one visible pipeline; each step
  * enforces one rule and refuses by throwing a CommentApiError (or, for the token, answering per
- * RFC 6750 in the verifier's middleware):
+ * RFC 6750 and RFC 9449 in the verifier's middleware: `Authorization: Bearer`, or
+ * `Authorization: DPoP` with a `DPoP` proof for a bound token; see docs/dpop.md):
  *
  * GET  resolveSite 404 → siteCors → requirePostId 400 → list (from thread-cache.ts when fresh; 304
  *      for a matching If-None-Match)
@@ -33,7 +34,7 @@ export const COMMENTS_PATH = '/api/sites/:site/posts/:post/comments';
 export interface CommentRoutesDependencies {
   readonly db: CommentsDb;
   readonly sites: ReadonlyMap<string, Site>;
-  readonly verifier: Pick<Verifier, 'verify'>;
+  readonly verifier: RequestVerifier;
   readonly options: ResolvedCommentServiceOptions;
 }
 
@@ -121,8 +122,9 @@ export function commentRoutes(deps: CommentRoutesDependencies): Router {
       siteCors(),
       requirePostId(),
       requireCommenter(deps.verifier, {
-        // A 503 here means the gateway's keys cannot be fetched, or PARLEY_ISSUER is not what the
-        // gateway calls itself (ERR_ISSUER_MISMATCH, with both values): the operator should hear of it.
+        // A 503 here means the gateway's keys cannot be fetched, PARLEY_ISSUER is not what the
+        // gateway calls itself (ERR_ISSUER_MISMATCH, with both values), or the database that keeps
+        // used DPoP proofs failed (ERR_DPOP_REPLAY_UNAVAILABLE): the operator should hear of it.
         onRefused: (error) => {
           if (!error.isTokenFault) deps.options.log(`comments: token check unavailable (${error.code}): ${error.message}`);
         },

@@ -10,13 +10,23 @@ import {
 const codes = Object.keys(VERIFY_ERROR_CODES) as VerifyErrorCode[];
 
 describe('the verify error catalogue', () => {
-  it('names every code ERR_ and maps 401 to invalid_token, 403 to insufficient_scope, 503 to none', () => {
+  it('names every code ERR_ and maps 401 to invalid_token (invalid_dpop_proof for a proof), 403 to insufficient_scope, 503 to none', () => {
     const bearerErrorOf = { 401: 'invalid_token', 403: 'insufficient_scope', 503: undefined } as const;
     for (const code of codes) {
       const { status, bearerError } = VERIFY_ERROR_CODES[code];
       expect(code).toMatch(/^ERR_[A-Z_]+$/);
-      expect(bearerError).toBe(bearerErrorOf[status]);
+      expect(bearerError).toBe(code.startsWith('ERR_DPOP_PROOF_') ? 'invalid_dpop_proof' : bearerErrorOf[status]);
     }
+  });
+
+  it('challenges in DPoP for every proof error and for a token that must be presented with DPoP', () => {
+    const dpopCodes = codes.filter((code) => (VERIFY_ERROR_CODES[code] as { scheme?: string }).scheme === 'DPoP');
+    expect(dpopCodes.filter((code) => !code.startsWith('ERR_DPOP_PROOF_')).sort()).toEqual([
+      'ERR_TOKEN_BOUND',
+      'ERR_TOKEN_KEY_MISMATCH',
+      'ERR_TOKEN_NOT_BOUND',
+    ]);
+    for (const code of codes.filter((candidate) => candidate.startsWith('ERR_DPOP_PROOF_'))) expect(dpopCodes).toContain(code);
   });
 
   it('gives each error class the status of its code and says whose fault it is', () => {

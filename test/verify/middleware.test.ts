@@ -27,8 +27,8 @@ let baseUrl: string;
 const refusals: VerifyError[] = [];
 
 /** A verifier whose own code breaks, to show that even then the answer is no 500. */
-const crashingVerifier: Pick<Verifier, 'verify'> = {
-  verify: () => Promise.reject(new RangeError('boom at /srv/app/verify.js:1:1')),
+const crashingVerifier: Pick<Verifier, 'verifyRequest'> = {
+  verifyRequest: () => Promise.reject(new RangeError('boom at /srv/app/verify.js:1:1')),
 };
 
 beforeAll(async () => {

@@ -80,3 +80,41 @@ describe('createVerifier options', () => {
     expect(error.message.startsWith(`${option}: `)).toBe(true);
   });
 });
+
+describe('createVerifier DPoP options', () => {
+  it('defaults to ES256 proofs, a 60 s / 5 s iat window, the audience origin as public URL, and DPoP optional', () => {
+    const resolved = resolveVerifierOptions({ ...BASE, audience: 'https://comments.example/api' });
+    expect(resolved).toMatchObject({
+      dpopAlgorithms: ['ES256'],
+      dpopProofMaxAgeSeconds: 60,
+      dpopProofMaxFutureSeconds: 5,
+      publicUrl: 'https://comments.example',
+      dpopReplayCacheMaxEntries: 100_000,
+    });
+    expect([...resolved.dpopRequiredSites]).toEqual([]);
+  });
+
+  it('keeps a public URL path prefix without its trailing slash', () => {
+    expect(resolveVerifierOptions({ ...BASE, publicUrl: 'https://blog.example/comments/' }).publicUrl).toBe('https://blog.example/comments');
+  });
+
+  it('turns requireDpop true into every site served', () => {
+    expect([...resolveVerifierOptions({ ...BASE, clientId: ['a', 'b'], requireDpop: true }).dpopRequiredSites]).toEqual(['a', 'b']);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['publicUrl', { publicUrl: 'https://blog.example/?x=1' }],
+    ['publicUrl', { publicUrl: 'comments' }],
+    ['publicUrl', { audience: 'urn:parley:comments' }],
+    ['requireDpop', { requireDpop: ['someone-else'] }],
+    ['requireDpop', { requireDpop: 'yes' }],
+    ['dpopAlgorithms', { dpopAlgorithms: ['RS256'] }],
+    ['dpopAlgorithms', { dpopAlgorithms: [] }],
+    ['dpopProofMaxAgeSeconds', { dpopProofMaxAgeSeconds: 60_000 }],
+    ['dpopProofMaxFutureSeconds', { dpopProofMaxFutureSeconds: -1 }],
+    ['dpopReplayStore', { dpopReplayStore: { has: () => true } }],
+    ['dpopReplayCacheMaxEntries', { dpopReplayCacheMaxEntries: 0 }],
+  ])('names %s when it is wrong', (option, options) => {
+    expect(configError(options).option).toBe(option);
+  });
+});

@@ -11,6 +11,9 @@ import { InsufficientScopeError, InvalidTokenError, quoteForLog, WrongSiteError 
  * - `sub`, `client_id`, `jti`, `name` are non-empty strings; `idp` is email, twitter or facebook;
  *   `picture` is absent or an https URL (it ends up in an `<img src>` on someone's blog).
  * - `scope` is a space-separated string that contains the required scope (else 403).
+ * - `cnf`, when present, binds the token to a DPoP key: `cnf.jkt`, a SHA-256 JWK thumbprint (RFC
+ *   9449 §6.1). Any other confirmation method (an mTLS certificate) is refused: this verifier
+ *   could not check it, and treating the token as unbound would undo the binding.
  *
  * A claim that is absent or of the wrong type is ERR_TOKEN_CLAIM; a well-formed claim with the
  * wrong value gets its own code. For iss, aud and client_id, whose wrong value is most often a
@@ -38,6 +41,11 @@ export interface Commenter {
   readonly tokenId: string;
   /** The token's `sid`: the sign-in (one browser session at this site) it was issued on, if named. */
   readonly sessionId?: string;
+  /**
+   * The token's `cnf.jkt` when it is DPoP-bound: the RFC 7638 thumbprint of the key whose proofs
+   * must come with it. Absent for a Bearer token.
+   */
+  readonly dpopKeyThumbprint?: string;
   /** NumericDate (seconds since the epoch) of `iat`. */
   readonly issuedAt: number;
   /** NumericDate (seconds since the epoch) of `exp`. */
@@ -85,6 +93,18 @@ function isHttpsUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** base64url of a SHA-256 digest: 43 characters. */
+const SHA256_THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
+
+function dpopKeyThumbprintOf(cnf: unknown): string | undefined {
+  if (cnf === undefined) return undefined;
+  if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) throw claimError('cnf', 'must be an object');
+  const { jkt } = cnf as Record<string, unknown>;
+  if (jkt === undefined) throw claimError('cnf', 'binds the token to something other than a DPoP key (no jkt)');
+  if (typeof jkt !== 'string' || !SHA256_THUMBPRINT.test(jkt)) throw claimError('cnf.jkt', 'must be a SHA-256 JWK thumbprint');
+  return jkt;
 }
 
 function checkAudience(aud: unknown, audience: string): void {
@@ -171,6 +191,7 @@ export function commenterFromClaims(
   }
   const sid = claims.sid;
   if (sid !== undefined && (typeof sid !== 'string' || sid.length === 0)) throw claimError('sid', 'must be a non-empty string');
+  const dpopKeyThumbprint = dpopKeyThumbprintOf(claims.cnf);
   // The 403s last: they should only ever be said about an otherwise valid token.
   if (!policy.clientIds.has(siteId)) throw new WrongSiteError(siteId, describeSites(policy.clientIds));
   const scopes = parseScopes(claims, policy.requiredScope);
@@ -184,6 +205,7 @@ export function commenterFromClaims(
     scopes: Object.freeze(scopes),
     tokenId,
     ...(sid === undefined ? {} : { sessionId: sid }),
+    ...(dpopKeyThumbprint === undefined ? {} : { dpopKeyThumbprint }),
     issuedAt: iat,
     expiresAt: exp,
   };

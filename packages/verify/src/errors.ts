@@ -12,18 +12,32 @@
  * names configured values. Neither ever contains the token.
  */
 
-/** RFC 6750 §3.1 error codes a resource server sends back in `WWW-Authenticate`. */
-export type BearerErrorCode = 'invalid_token' | 'insufficient_scope';
+/**
+ * The error codes a resource server sends back in `WWW-Authenticate`: RFC 6750 §3.1's, and RFC
+ * 9449 §7.1's `invalid_dpop_proof` (the DPoP proof, not the token, is at fault).
+ */
+export type BearerErrorCode = 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof';
+
+/**
+ * The authentication scheme a 401/403 challenges the client to use (RFC 7235 §4.1): Bearer, or
+ * DPoP (RFC 9449 §7.1) when the answer is about a DPoP presentation or a token that must be
+ * presented with DPoP. A client that sent `Authorization: DPoP` is always answered in DPoP.
+ */
+export type ChallengeScheme = 'Bearer' | 'DPoP';
 
 interface CatalogueEntry {
   readonly status: 401 | 403 | 503;
   readonly bearerError: BearerErrorCode | undefined;
+  /** Set when the refusal is DPoP's whatever scheme the client used (a bound token sent as Bearer). */
+  readonly scheme?: ChallengeScheme;
   /** The `error` of the JSON body when it is not `bearerError` (the comment API's `wrong_site`). */
   readonly responseError?: string;
   readonly meaning: string;
 }
 
 const invalidToken = (meaning: string) => ({ status: 401, bearerError: 'invalid_token', meaning }) as const;
+const invalidProof = (meaning: string) =>
+  ({ status: 401, bearerError: 'invalid_dpop_proof', scheme: 'DPoP', meaning }) as const;
 const ours = (meaning: string) => ({ status: 503, bearerError: undefined, meaning }) as const;
 
 /** The stable codes, with the HTTP status and RFC 6750 error each one maps to. */
@@ -42,6 +56,31 @@ export const VERIFY_ERROR_CODES = Object.freeze({
   ERR_TOKEN_AUDIENCE: invalidToken('aud does not contain the configured audience'),
   ERR_TOKEN_CLAIM: invalidToken('a required claim is missing or has the wrong form'),
   ERR_TOKEN_REVOKED: invalidToken('the gateway revoked the token (logout, sign out everywhere, an operator)'),
+  // RFC 9449 §7.1/§7.2: a token bound to a key (`cnf.jkt`) is worth nothing without a proof of
+  // that key, so presenting it as Bearer is refused, always: accepting it would undo the binding.
+  ERR_TOKEN_BOUND: {
+    ...invalidToken('the token is DPoP-bound (cnf.jkt) and was presented as Bearer'),
+    scheme: 'DPoP',
+  },
+  ERR_TOKEN_NOT_BOUND: {
+    ...invalidToken('the token is not DPoP-bound, and this site requires DPoP or it was presented as DPoP'),
+    scheme: 'DPoP',
+  },
+  ERR_TOKEN_KEY_MISMATCH: {
+    ...invalidToken('the DPoP proof is signed by another key than the one the token is bound to'),
+    scheme: 'DPoP',
+  },
+  ERR_DPOP_PROOF_MISSING: invalidProof('a DPoP token came without exactly one DPoP proof header'),
+  ERR_DPOP_PROOF_MALFORMED: invalidProof('the DPoP proof is not a compact JWS of JSON, is too large, or lacks a claim'),
+  ERR_DPOP_PROOF_TYPE: invalidProof('the DPoP proof header typ is not dpop+jwt'),
+  ERR_DPOP_PROOF_ALGORITHM: invalidProof('the DPoP proof alg is not accepted, or does not fit its jwk'),
+  ERR_DPOP_PROOF_KEY: invalidProof('the DPoP proof jwk is missing, not a public key, or unusable'),
+  ERR_DPOP_PROOF_SIGNATURE: invalidProof('the DPoP proof signature does not verify with its jwk'),
+  ERR_DPOP_PROOF_METHOD: invalidProof('the DPoP proof htm is not the request method'),
+  ERR_DPOP_PROOF_URL: invalidProof('the DPoP proof htu is not the request URL (the configured public URL and the path)'),
+  ERR_DPOP_PROOF_TIME: invalidProof('the DPoP proof iat is too old or in the future'),
+  ERR_DPOP_PROOF_TOKEN_HASH: invalidProof('the DPoP proof ath is not the hash of the presented token'),
+  ERR_DPOP_PROOF_REPLAYED: invalidProof('the DPoP proof jti was already used'),
   ERR_TOKEN_SCOPE: {
     status: 403,
     bearerError: 'insufficient_scope',
@@ -61,6 +100,7 @@ export const VERIFY_ERROR_CODES = Object.freeze({
   ERR_KEYS_UNAVAILABLE: ours('the issuer discovery document or its JWKS could not be fetched'),
   ERR_ISSUER_MISMATCH: ours('the discovery document names another issuer than the configured one: a setup mistake'),
   ERR_REVOCATIONS_UNAVAILABLE: ours('the issuer revocation feed could not be read for too long to rule out a revocation'),
+  ERR_DPOP_REPLAY_UNAVAILABLE: ours('the DPoP replay store failed, or is full of proofs still in their window'),
   ERR_VERIFIER_FAILED: ours('the verifier failed unexpectedly'),
 } satisfies Record<string, CatalogueEntry>);
 
@@ -84,6 +124,12 @@ export abstract class VerifyError extends Error {
     return VERIFY_ERROR_CODES[this.code].bearerError;
   }
 
+  /** Set when the refusal is about DPoP whatever scheme the client used; see ChallengeScheme. */
+  get scheme(): ChallengeScheme | undefined {
+    const entry: CatalogueEntry = VERIFY_ERROR_CODES[this.code];
+    return entry.scheme;
+  }
+
   /** The `error` of the JSON response body. */
   get responseError(): string {
     const entry: CatalogueEntry = VERIFY_ERROR_CODES[this.code];
@@ -103,7 +149,7 @@ export abstract class VerifyError extends Error {
 
 /** The token is not one we accept (401 `invalid_token`). */
 export class InvalidTokenError extends VerifyError {
-  override readonly name = 'InvalidTokenError';
+  override readonly name: string = 'InvalidTokenError';
 
   readonly #publicMessage: string;
 
@@ -205,5 +251,24 @@ export class VerifierConfigError extends Error {
     readonly problem: string,
   ) {
     super(`${option}: ${problem}`);
+  }
+}
+
+export type DpopProofCode = Extract<VerifyErrorCode, `ERR_DPOP_PROOF_${string}`>;
+
+/**
+ * The DPoP proof (RFC 9449 §4.3), not the token, is at fault (401 `invalid_dpop_proof`): the
+ * client should make a new proof, not a new sign-in. The message never contains the proof.
+ */
+export class DpopProofError extends InvalidTokenError {
+  override readonly name = 'DpopProofError';
+
+  constructor(
+    override readonly code: DpopProofCode,
+    message: string,
+    /** The offending claim or header parameter of the proof, when there is one. */
+    claim?: string,
+  ) {
+    super(code, message, claim);
   }
 }

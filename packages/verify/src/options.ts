@@ -1,4 +1,6 @@
 import { isSupportedAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms';
+import { DPOP_ALGORITHMS, type DpopAlgorithm } from './dpop-proof';
+import type { DpopReplayStore } from './dpop-replay';
 import { VerifierConfigError } from './errors';
 
 /** What a blog backend tells `createVerifier`. `issuer`, `audience` and `clientId` are required. */
@@ -40,13 +42,46 @@ export interface VerifierOptions {
   readonly revocationMaxStalenessMs?: number;
   /** Verified tokens remembered until they expire; default 10,000, 0 turns the cache off. */
   readonly tokenCacheMaxEntries?: number;
+  /**
+   * Where clients reach this service: a DPoP proof's `htu` must be this URL (origin, and any path
+   * prefix a proxy strips) followed by the request's path. Default: the audience's origin. Never
+   * taken from the request's Host header, which the client chooses.
+   */
+  readonly publicUrl?: string;
+  /**
+   * Refuse tokens that are not DPoP-bound: `true` for every site served, or the site ids (among
+   * `clientId`) that require it. Default false: unbound tokens work as Bearer. A bound token is
+   * refused as Bearer whatever this says.
+   */
+  readonly requireDpop?: boolean | readonly string[];
+  /** DPoP proof signature algorithms to accept (ES256, EdDSA); default ES256 only. */
+  readonly dpopAlgorithms?: readonly DpopAlgorithm[];
+  /** How old a DPoP proof's `iat` may be, in seconds; default 60. */
+  readonly dpopProofMaxAgeSeconds?: number;
+  /** How far ahead of our clock a DPoP proof's `iat` may be, in seconds; default 5. */
+  readonly dpopProofMaxFutureSeconds?: number;
+  /**
+   * Where used proofs (`jti`) are remembered while they are young enough to be accepted. Default:
+   * this process's memory, which is enough for one instance; several instances behind one load
+   * balancer must share one store, or a proof could be replayed to another instance.
+   */
+  readonly dpopReplayStore?: DpopReplayStore;
+  /** Size of the default in-memory replay store; default 100,000 proofs (about 1,500 a second). */
+  readonly dpopReplayCacheMaxEntries?: number;
   /** Milliseconds since the epoch; for tests. Default `Date.now`. */
   readonly clock?: () => number;
 }
 
-export type ResolvedVerifierOptions = Readonly<Required<Omit<VerifierOptions, 'clientId'>>> & {
+type ResolvedByDefault = Omit<VerifierOptions, 'clientId' | 'publicUrl' | 'requireDpop' | 'dpopReplayStore'>;
+
+export type ResolvedVerifierOptions = Readonly<Required<ResolvedByDefault>> & {
   /** `clientId` as a set, however it was given. */
   readonly clientIds: ReadonlySet<string>;
+  /** `publicUrl` (or the audience's origin) without a trailing slash: the prefix of every `htu`. */
+  readonly publicUrl: string;
+  /** The sites whose tokens must be DPoP-bound (all served sites for `requireDpop: true`). */
+  readonly dpopRequiredSites: ReadonlySet<string>;
+  readonly dpopReplayStore: DpopReplayStore | undefined;
 };
 
 export const VERIFIER_DEFAULTS = Object.freeze({
@@ -58,6 +93,10 @@ export const VERIFIER_DEFAULTS = Object.freeze({
   revocationPollIntervalMs: 2_000,
   revocationMaxStalenessMs: 60_000,
   tokenCacheMaxEntries: 10_000,
+  dpopAlgorithms: Object.freeze(['ES256'] as DpopAlgorithm[]),
+  dpopProofMaxAgeSeconds: 60,
+  dpopProofMaxFutureSeconds: 5,
+  dpopReplayCacheMaxEntries: 100_000,
   clock: Date.now,
 });
 
@@ -67,6 +106,9 @@ const MAX_FETCH_TIMEOUT_MS = 60_000;
 /** Below this the refetch limit no longer protects the gateway from made-up kids. */
 const MIN_REFETCH_INTERVAL_MS = 1_000;
 const MAX_REFETCH_INTERVAL_MS = 10 * 60 * 1000;
+/** A proof older than this is no proof of anything recent; the replay store grows with it. */
+const MAX_DPOP_PROOF_AGE_SECONDS = 5 * 60;
+const MAX_DPOP_PROOF_FUTURE_SECONDS = 60;
 /** Polling the revocation feed more often than this would load the gateway for nothing. */
 const MIN_REVOCATION_POLL_MS = 250;
 /** Revocations must take effect within minutes at worst: tokens live 15. */
@@ -100,6 +142,54 @@ function requireClientIds(value: unknown): ReadonlySet<string> {
   return new Set(list as string[]);
 }
 
+/** The base of every expected `htu`: publicUrl, else the audience's origin. */
+function requirePublicUrl(publicUrl: unknown, audience: string): string {
+  if (publicUrl !== undefined) {
+    const url = new URL(requireUrl('publicUrl', publicUrl));
+    if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+      throw new VerifierConfigError('publicUrl', 'must not have a query, fragment or credentials');
+    }
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(audience);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new VerifierConfigError('publicUrl', 'is required when the audience is not an http(s) URL: DPoP proofs name the URL they were made for');
+  }
+  return url.origin;
+}
+
+function requireDpopSites(value: unknown, clientIds: ReadonlySet<string>): ReadonlySet<string> {
+  if (value === undefined || value === false) return new Set();
+  if (value === true) return clientIds;
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw new VerifierConfigError('requireDpop', 'must be true, false, or a list of site ids');
+  }
+  for (const site of value as string[]) {
+    if (!clientIds.has(site)) throw new VerifierConfigError('requireDpop', `names site ${site}, which is not in clientId`);
+  }
+  return new Set(value as string[]);
+}
+
+function requireDpopAlgorithms(value: unknown): readonly DpopAlgorithm[] {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((item) => (DPOP_ALGORITHMS as readonly unknown[]).includes(item))) {
+    throw new VerifierConfigError('dpopAlgorithms', `must be a non-empty list of ${DPOP_ALGORITHMS.join(', ')}`);
+  }
+  return Object.freeze([...new Set(value as DpopAlgorithm[])]);
+}
+
+function requireReplayStore(value: unknown): DpopReplayStore | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || typeof (value as DpopReplayStore).remember !== 'function') {
+    throw new VerifierConfigError('dpopReplayStore', 'must be an object with a remember(key, expiresAtMs) method');
+  }
+  return value as DpopReplayStore;
+}
+
 function requireInteger(option: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new VerifierConfigError(option, `must be an integer from ${min} to ${max}`);
@@ -130,7 +220,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
   if (typeof options !== 'object' || options === null) {
     throw new VerifierConfigError('options', 'must be an object with issuer, audience and clientId');
   }
-  const { clientId, ...rest } = options;
+  const { clientId, publicUrl, requireDpop, dpopReplayStore, ...rest } = options;
   const merged = { ...VERIFIER_DEFAULTS, ...withoutUndefined(rest) };
   if (typeof merged.audience !== 'string' || merged.audience.length === 0) {
     throw new VerifierConfigError('audience', 'must be a non-empty string');
@@ -139,10 +229,18 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     throw new VerifierConfigError('requiredScope', 'must be one scope token (RFC 6749 §3.3)');
   }
   if (typeof merged.clock !== 'function') throw new VerifierConfigError('clock', 'must be a function');
+  const clientIds = requireClientIds(clientId);
   return Object.freeze({
     issuer: requireUrl('issuer', merged.issuer),
     audience: merged.audience,
-    clientIds: requireClientIds(clientId),
+    clientIds,
+    publicUrl: requirePublicUrl(publicUrl, merged.audience),
+    dpopRequiredSites: requireDpopSites(requireDpop, clientIds),
+    dpopAlgorithms: requireDpopAlgorithms(merged.dpopAlgorithms),
+    dpopProofMaxAgeSeconds: requireInteger('dpopProofMaxAgeSeconds', merged.dpopProofMaxAgeSeconds, 1, MAX_DPOP_PROOF_AGE_SECONDS),
+    dpopProofMaxFutureSeconds: requireInteger('dpopProofMaxFutureSeconds', merged.dpopProofMaxFutureSeconds, 0, MAX_DPOP_PROOF_FUTURE_SECONDS),
+    dpopReplayStore: requireReplayStore(dpopReplayStore),
+    dpopReplayCacheMaxEntries: requireInteger('dpopReplayCacheMaxEntries', merged.dpopReplayCacheMaxEntries, 1, 10_000_000),
     algorithms: requireAlgorithms(merged.algorithms),
     clockToleranceSeconds: requireInteger(
       'clockToleranceSeconds',

@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
 import { isSupportedAlgorithm, verifySignature } from './algorithms';
+import { presentedToken } from './authorization';
 import { commenterFromClaims, type ClaimsPolicy, type Commenter } from './claims';
-import { InvalidTokenError, VerifierUnavailableError, VerifyError } from './errors';
+import { DpopProofChecker, type DpopAlgorithm } from './dpop-proof';
+import { MemoryDpopReplayStore, type DpopReplayStore } from './dpop-replay';
+import { DpopProofError, InvalidTokenError, VerifierUnavailableError, VerifyError } from './errors';
 import { checkTokenSize, decodeCompactJws, decodeJsonSegment } from './jws';
 import { KeyStore, type VerificationKey } from './keys';
 import { resolveVerifierOptions, type VerifierOptions } from './options';
@@ -19,17 +23,49 @@ import { RevocationList } from './revocations';
  * 5. The signature, and only then the claims set (claims.ts), `client_id` among the configured
  *    sites (`clientId`) included.
  * 6. Every time, cached or not: not revoked, by the gateway's revocation feed (revocations.ts).
+ * 7. How it was presented (RFC 9449 §7.1, §7.2):
+ *    - as Bearer (`verify`, or `verifyRequest` with `Authorization: Bearer`): refused if it is
+ *      DPoP-bound (`cnf.jkt`), or if its site requires DPoP (`requireDpop`). Nothing else is done
+ *      for Bearer tokens: their cost is what it was before DPoP.
+ *    - as DPoP (`verifyRequest` with `Authorization: DPoP` and one `DPoP` header): the token must be
+ *      bound; the proof must be valid for this request, this token and its key (dpop-proof.ts), and
+ *      then unused: its `jti` is recorded in the replay store (dpop-replay.ts).
  *
  * Every failure is a VerifyError; anything else thrown inside is reported as ERR_VERIFIER_FAILED.
  */
 export interface Verifier {
+  /** Checks a token presented as `Authorization: Bearer`; DPoP-bound tokens are refused. */
   verify(token: string): Promise<Commenter>;
+  /**
+   * Checks the credentials of an HTTP request, Bearer or DPoP: what a blog backend calls for each
+   * request (requireCommenter does, for Express).
+   */
+  verifyRequest(request: VerifiableRequest): Promise<Commenter>;
+  /** The DPoP proof algorithms accepted, for the `algs` of a `WWW-Authenticate: DPoP` challenge. */
+  readonly dpopAlgorithms: readonly DpopAlgorithm[];
+}
+
+/** What verifyRequest reads of an HTTP request. */
+export interface VerifiableRequest {
+  /** The `Authorization` header. */
+  readonly authorization: string | undefined;
+  /** The `DPoP` header(s); exactly one is needed with a DPoP token. */
+  readonly dpop: string | readonly string[] | undefined;
+  /** The request method, e.g. POST. */
+  readonly method: string;
+  /**
+   * The request target as it came in the request line: `req.url` for node:http, `req.originalUrl`
+   * for Express. Only its path is used; the proof's `htu` must be publicUrl followed by it.
+   */
+  readonly url: string;
 }
 
 /** A token that verified, and the revocation list's version at which it was last found absent. */
 interface VerifiedToken {
   readonly commenter: Commenter;
   notRevokedAt: number;
+  /** base64url(SHA-256(token)), the `ath` its DPoP proofs carry; computed at its first DPoP use. */
+  tokenHash?: string;
 }
 const NOT_CHECKED = -1;
 
@@ -68,6 +104,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   });
   const cache = new TokenCache<VerifiedToken>(config.tokenCacheMaxEntries);
   const policy: ClaimsPolicy = config;
+  const proofs = new DpopProofChecker(config, config.tokenCacheMaxEntries);
+  const replays: DpopReplayStore = config.dpopReplayStore ?? new MemoryDpopReplayStore(config.dpopReplayCacheMaxEntries, clock);
+  const { dpopRequiredSites } = config;
 
   async function verifyUncached(token: string, nowMs: number): Promise<Commenter> {
     const jws = decodeCompactJws(token);
@@ -91,36 +130,107 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return commenterFromClaims(claims, policy, Math.floor(nowMs / 1000));
   }
 
+  /** Steps 1 to 6: a genuine, unrevoked token of a served site, however it was presented. */
+  async function verifyToken(token: string, nowMs: number): Promise<VerifiedToken> {
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new InvalidTokenError('ERR_TOKEN_MISSING', 'no bearer token was presented');
+    }
+    checkTokenSize(token);
+    let verified = cache.get(token, nowMs);
+    if (verified === undefined) {
+      let commenter: Commenter;
+      try {
+        commenter = await verifyUncached(token, nowMs);
+      } catch (error) {
+        throw asVerifyError(error);
+      }
+      verified = { commenter, notRevokedAt: NOT_CHECKED };
+      cache.set(token, verified, commenter.expiresAt * 1000, nowMs);
+    }
+    // Cached or not, a token is checked against revocations on every use: looked up again
+    // whenever an event has come in since it was last found absent.
+    const pending = revocations.ready(nowMs);
+    if (pending !== undefined) await pending;
+    if (verified.notRevokedAt !== revocations.version) {
+      revocations.assertNotRevoked(verified.commenter);
+      verified.notRevokedAt = revocations.version;
+    }
+    return verified;
+  }
+
+  async function verifyBearer(token: string): Promise<Commenter> {
+    const { commenter } = await verifyToken(token, clock());
+    if (commenter.dpopKeyThumbprint !== undefined) {
+      throw new InvalidTokenError('ERR_TOKEN_BOUND', 'token is DPoP-bound and must be presented with the DPoP scheme and a proof');
+    }
+    if (dpopRequiredSites.size > 0 && dpopRequiredSites.has(commenter.siteId)) {
+      throw new InvalidTokenError('ERR_TOKEN_NOT_BOUND', 'this site requires DPoP-bound tokens', 'cnf');
+    }
+    return commenter;
+  }
+
+  async function verifyDpop(token: string, request: VerifiableRequest): Promise<Commenter> {
+    const proof = singleProof(request.dpop);
+    const nowMs = clock();
+    const verified = await verifyToken(token, nowMs);
+    const { commenter } = verified;
+    if (commenter.dpopKeyThumbprint === undefined) {
+      throw new InvalidTokenError('ERR_TOKEN_NOT_BOUND', 'token presented as DPoP is not DPoP-bound (no cnf.jkt)', 'cnf');
+    }
+    verified.tokenHash ??= createHash('sha256').update(token).digest('base64url');
+    const { jti, iat } = proofs.check({
+      proof,
+      method: request.method,
+      target: request.url,
+      tokenHash: verified.tokenHash,
+      keyThumbprint: commenter.dpopKeyThumbprint,
+      tokenExpiresAtMs: commenter.expiresAt * 1000,
+      nowMs,
+    });
+    // Kept for as long as the proof's iat would be accepted.
+    const expiresAtMs = (Math.ceil(iat) + config.dpopProofMaxAgeSeconds + 1) * 1000;
+    let fresh: boolean;
+    try {
+      fresh = await replays.remember(`${commenter.dpopKeyThumbprint}.${jti}`, expiresAtMs);
+    } catch (error) {
+      throw new VerifierUnavailableError('ERR_DPOP_REPLAY_UNAVAILABLE', `DPoP replay store failed: ${error instanceof Error ? error.message : String(error)}`, 1, {
+        cause: error,
+      });
+    }
+    if (!fresh) throw new DpopProofError('ERR_DPOP_PROOF_REPLAYED', 'DPoP proof was already used (jti)', 'jti');
+    return commenter;
+  }
+
   return Object.freeze({
-    async verify(token: string): Promise<Commenter> {
-      if (typeof token !== 'string' || token.length === 0) {
-        throw new InvalidTokenError('ERR_TOKEN_MISSING', 'no bearer token was presented');
+    dpopAlgorithms: config.dpopAlgorithms,
+    verify: verifyBearer,
+    async verifyRequest(request: VerifiableRequest): Promise<Commenter> {
+      const { scheme, token } = presentedToken(request.authorization);
+      if (scheme === 'Bearer') return verifyBearer(token);
+      try {
+        return await verifyDpop(token, request);
+      } catch (error) {
+        throw asVerifyError(error);
       }
-      checkTokenSize(token);
-      const nowMs = clock();
-      let verified = cache.get(token, nowMs);
-      if (verified === undefined) {
-        let commenter: Commenter;
-        try {
-          commenter = await verifyUncached(token, nowMs);
-        } catch (error) {
-          if (error instanceof VerifyError) throw error;
-          throw new VerifierUnavailableError('ERR_VERIFIER_FAILED', 'token verification failed unexpectedly', 1, {
-            cause: error,
-          });
-        }
-        verified = { commenter, notRevokedAt: NOT_CHECKED };
-        cache.set(token, verified, commenter.expiresAt * 1000, nowMs);
-      }
-      // Cached or not, a token is checked against revocations on every use: looked up again
-      // whenever an event has come in since it was last found absent.
-      const pending = revocations.ready(nowMs);
-      if (pending !== undefined) await pending;
-      if (verified.notRevokedAt !== revocations.version) {
-        revocations.assertNotRevoked(verified.commenter);
-        verified.notRevokedAt = revocations.version;
-      }
-      return verified.commenter;
     },
   });
+}
+
+function asVerifyError(error: unknown): VerifyError {
+  if (error instanceof VerifyError) return error;
+  return new VerifierUnavailableError('ERR_VERIFIER_FAILED', 'token verification failed unexpectedly', 1, { cause: error });
+}
+
+/**
+ * The one DPoP header of a request (RFC 9449 §4.3 step 1). node:http joins repeated headers with
+ * ", ", which no compact JWS contains, so a comma means more than one.
+ */
+function singleProof(dpop: string | readonly string[] | undefined): string {
+  const values = typeof dpop === 'string' ? [dpop] : (dpop ?? []);
+  if (values.length !== 1 || values[0]!.trim() === '') {
+    throw new DpopProofError('ERR_DPOP_PROOF_MISSING', 'a DPoP token needs exactly one DPoP proof header');
+  }
+  const proof = values[0]!.trim();
+  if (proof.includes(',')) throw new DpopProofError('ERR_DPOP_PROOF_MISSING', 'a DPoP token needs exactly one DPoP proof header');
+  return proof;
 }
