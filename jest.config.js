@@ -1,8 +1,9 @@
 /**
  * Jest runs TypeScript through @swc/jest. oidc-provider and jose ship only ES modules, which Jest
- * on Node 20 cannot load natively, so they (and their ESM dependencies) are transformed too.
+ * on Node 20 cannot load natively, so they (and their ESM dependencies) are transformed too;
+ * openid-client (a dev dependency, for the third-party client test) brings oauth4webapi.
  */
-const esmPackages = ['oidc-provider', 'jose'];
+const esmPackages = ['oidc-provider', 'jose', 'openid-client', 'oauth4webapi'];
 
 /** @type {import('jest').Config} */
 module.exports = {
