@@ -4,6 +4,7 @@ import type { CommentServiceOptions } from '../comments/options';
 import { openCommentsDatabase } from '../comments/database';
 import { Moderation, type ModerationOutcome } from '../comments/moderation';
 import { removedState } from '../comments/presentation';
+import { exportComments } from '../comments/comment-export';
 import { COMMENT_ID_PATTERN, POST_ID_PATTERN } from '../comments/validation';
 import { listen, type RunningServer } from '../http/listen';
 import { UsageError } from './usage-error';
@@ -22,6 +23,10 @@ export interface RunCommentsOptions {
   /** Interface to listen on; default all in production, loopback otherwise (as the gateway). */
   readonly host?: string;
   readonly serviceOptions?: CommentServiceOptions;
+  /** Where `export` writes its JSON Lines; default standard output. */
+  readonly output?: NodeJS.WritableStream;
+  /** Where `export` says what it did (not on the output, which stays pure JSON Lines); default stderr. */
+  readonly report?: (line: string) => void;
 }
 
 /** Longest subject a ban accepts: far above the gateway's (43 characters of base64url). */
@@ -77,13 +82,17 @@ const ACTIONS: Readonly<Record<string, Action>> = {
 
 const TAKES_COMMENT_ID = new Set(['hide', 'unhide', 'delete']);
 
+function checkSite(settings: Settings, siteId: string): void {
+  if (!settings.sites.some((site) => site.id === siteId)) {
+    throw new UsageError(`unknown site "${siteId}" (the sites file lists: ${settings.sites.map((site) => site.id).join(', ')})`);
+  }
+}
+
 function checkArguments(settings: Settings, action: string, siteId: string | undefined, argument: string | undefined, extra: readonly string[]): [string, string] {
   if (siteId === undefined || argument === undefined || extra.length > 0) {
     throw new UsageError(`comments ${action} takes exactly two arguments\n\n${COMMENTS_USAGE}`);
   }
-  if (!settings.sites.some((site) => site.id === siteId)) {
-    throw new UsageError(`unknown site "${siteId}" (the sites file lists: ${settings.sites.map((site) => site.id).join(', ')})`);
-  }
+  checkSite(settings, siteId);
   if (TAKES_COMMENT_ID.has(action) && !COMMENT_ID_PATTERN.test(argument)) {
     throw new UsageError(`"${argument}" is not a comment id`);
   }
@@ -105,12 +114,33 @@ export async function runComments(
   const print = options.print ?? ((line: string) => console.log(line));
   const [action, siteArgument, argument, ...extra] = args;
   if (action === undefined) return serve(settings, options, print);
+  if (action === 'export') return exportSite(settings, siteArgument, [argument, ...extra].filter((arg) => arg !== undefined), options);
   const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
   if (run === undefined) throw new UsageError(`unknown comments action "${action}"\n\n${COMMENTS_USAGE}`);
   const [siteId, value] = checkArguments(settings, action, siteArgument, argument, extra);
   const db = await openCommentsDatabase(settings);
   try {
     await run(new Moderation(db), siteId, value, print);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Writes a line, waiting while the reader (a pipe, a file) catches up. */
+function writer(output: NodeJS.WritableStream): (line: string) => Promise<void> | void {
+  return (line) => {
+    if (output.write(line)) return;
+    return new Promise((resolve) => output.once('drain', resolve));
+  };
+}
+
+async function exportSite(settings: Settings, siteId: string | undefined, extra: readonly string[], options: RunCommentsOptions): Promise<void> {
+  if (siteId === undefined || extra.length > 0) throw new UsageError(`comments export takes exactly one argument, the site\n\n${COMMENTS_USAGE}`);
+  checkSite(settings, siteId);
+  const db = await openCommentsDatabase(settings);
+  try {
+    const count = await exportComments(db, siteId, writer(options.output ?? process.stdout));
+    (options.report ?? ((line: string) => console.error(line)))(`parley: exported ${count} comment${count === 1 ? '' : 's'} of ${siteId}`);
   } finally {
     await db.destroy();
   }

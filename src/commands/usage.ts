@@ -13,6 +13,8 @@ export const COMMENTS_USAGE = `usage: parley comments [<action> <site> <argument
   hide    <site> <commentId>   show a placeholder instead of the comment (replies stay)
   unhide  <site> <commentId>   show it again
   delete  <site> <commentId>   erase its text and author for good (replies stay)
+  export  <site>               every comment of the site as JSON Lines on standard output
+                               (format: docs/export.md), e.g. parley comments export blog > blog.jsonl
 
 Moderation acts on the database under PARLEY_DATA_DIR; a running service sees it at once.`;
 
