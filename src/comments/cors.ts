@@ -8,8 +8,8 @@ import { siteOf } from './request-context';
  *
  * - A registered origin gets `Access-Control-Allow-Origin: <that origin>`, never `*`, and can read
  *   the headers a widget needs (Retry-After, WWW-Authenticate, Idempotent-Replayed).
- * - Preflights allow GET and POST with Authorization, Content-Type and Idempotency-Key; from any
- *   other origin they are refused with 403.
+ * - Preflights allow GET and POST with Authorization, DPoP (the proof of a DPoP-bound token, RFC
+ *   9449), Content-Type and Idempotency-Key; from any other origin they are refused with 403.
  * - A POST that carries an Origin header not registered for the site is refused with 403 before
  *   anything else (a GET is answered, without CORS headers, so browsers keep it from the page).
  * - No credentials: tokens travel in Authorization, never in cookies.
@@ -17,7 +17,7 @@ import { siteOf } from './request-context';
  */
 
 const ALLOWED_METHODS = 'GET, POST';
-const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key';
+const ALLOWED_HEADERS = 'Authorization, DPoP, Content-Type, Idempotency-Key';
 const EXPOSED_HEADERS = 'Retry-After, WWW-Authenticate, Idempotent-Replayed';
 const PREFLIGHT_MAX_AGE_SECONDS = 10 * 60;
 

@@ -108,6 +108,17 @@ const MIGRATIONS: Record<string, Migration> = {
         for each row execute function count_thread_change()`.execute(db);
     },
   },
+  '0005_dpop_proofs': {
+    // The DPoP replay cache (dpop-replay-store.ts): one row per proof used, swept once expired.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('dpop_proofs')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('dpop_proofs_expiry').on('dpop_proofs').column('expires_at').execute();
+    },
+  },
 };
 
 export const commentsMigrations: MigrationProvider = {

@@ -11,6 +11,7 @@ export interface CommentsSchema {
   bans: BansTable;
   idempotency_keys: IdempotencyKeysTable;
   rate_limits: RateLimitsTable;
+  dpop_proofs: DpopProofsTable;
 }
 
 export interface CommentsTable {
@@ -54,4 +55,15 @@ export interface IdempotencyKeysTable {
   /** The JSON response body as first sent. */
   response: string;
   created_at: number;
+}
+
+/**
+ * DPoP proofs already used (dpop-replay-store.ts): shared by every instance, so a proof used at
+ * one cannot be replayed to another. Rows are useless once expired and swept.
+ */
+export interface DpopProofsTable {
+  /** The token's key thumbprint (cnf.jkt) and the proof's jti. */
+  key: string;
+  /** Until when the proof's iat would be accepted, epoch milliseconds. */
+  expires_at: number;
 }

@@ -4,6 +4,7 @@ import type { Site } from '../config/sites';
 import { createVerifier } from '../../packages/verify/src';
 import { healthRoutes } from '../http/health-routes';
 import { openCommentsDatabase, type CommentsDb } from './database';
+import { DatabaseDpopReplayStore } from './dpop-replay-store';
 import { commentErrorHandler, notFound } from './error-handler';
 import { IdempotencyStore } from './idempotency';
 import { resolveCommentServiceOptions, SWEEP_INTERVAL_MS, type CommentServiceOptions } from './options';
@@ -22,21 +23,28 @@ export interface CommentService {
 /**
  * Builds the comment service: the comment API over comments.sqlite, with tokens checked by the
  * verifier against the gateway (issuer PARLEY_ISSUER, audience PARLEY_COMMENTS_URL, the sites of
- * the sites file).
+ * the sites file). DPoP-bound tokens are checked with their proofs, whose `htu` starts with
+ * PARLEY_COMMENTS_URL and whose `jti`s are remembered in the database, shared by every instance;
+ * a site with `requireDpop` accepts no other.
  */
 export async function createCommentService(settings: Settings, serviceOptions: CommentServiceOptions = {}): Promise<CommentService> {
   const options = resolveCommentServiceOptions(serviceOptions);
+  const db: CommentsDb = await openCommentsDatabase(settings);
+  const dpopProofs = new DatabaseDpopReplayStore(db);
   // Every site in the sites file: the verifier refuses any other site's token (403 wrong_site);
   // the routes then check that the token's site is the one in the URL.
   const verifier =
     serviceOptions.verifier ??
     createVerifier({
+      dpopReplayStore: dpopProofs,
       ...serviceOptions.verifierOptions,
       issuer: settings.gateway.issuer,
       audience: settings.comments.url,
+      // The URL clients reach the API at, path prefix included: each DPoP proof's htu starts with it.
+      publicUrl: settings.comments.url,
       clientId: settings.sites.map((site) => site.id),
+      requireDpop: settings.sites.filter((site) => site.requireDpop === true).map((site) => site.id),
     });
-  const db: CommentsDb = await openCommentsDatabase(settings);
   const sites = new Map<string, Site>(settings.sites.map((site) => [site.id, site]));
 
   const app = express();
@@ -56,6 +64,7 @@ export async function createCommentService(settings: Settings, serviceOptions: C
     const now = options.clock();
     await new IdempotencyStore(db, options.idempotencyTtlMs).sweep(now);
     await sweepRateLimits(db, options.rateLimits, now);
+    await dpopProofs.sweep(now);
   };
   const sweeper = setInterval(() => {
     sweep().catch((error: unknown) => options.log(`comments: sweep failed: ${error instanceof Error ? error.message : String(error)}`));

@@ -17,6 +17,12 @@ export interface Site {
    * when the site lists none, and the logout then ends on the gateway's own page.
    */
   readonly postLogoutRedirectUris?: readonly string[];
+  /**
+   * Only DPoP-bound tokens (RFC 9449) for this site: the gateway's token endpoint demands a DPoP
+   * proof (`dpop_bound_access_tokens`), and the comment service refuses unbound tokens. Absent
+   * unless true.
+   */
+  readonly requireDpop?: true;
 }
 
 const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -47,6 +53,7 @@ const siteSchema = z.object({
     .min(1, 'origins must list at least one origin'),
   redirectUris: z.array(z.string().refine(isRedirectUri, 'redirectUris must be absolute http(s) URLs without a fragment')).default([]),
   postLogoutRedirectUris: z.array(z.string().refine(isRedirectUri, 'postLogoutRedirectUris must be absolute http(s) URLs without a fragment')).optional(),
+  requireDpop: z.boolean({ message: 'requireDpop must be true or false' }).optional(),
 })
   // A misspelt field (say `redirect_uris`) must stop start-up, not be silently ignored.
   .strict();
@@ -70,13 +77,14 @@ export function parseSites(raw: unknown, source: string): readonly Site[] {
 }
 
 function frozenSite(site: z.infer<typeof siteSchema>): Site {
-  const { postLogoutRedirectUris, ...rest } = site;
+  const { postLogoutRedirectUris, requireDpop, ...rest } = site;
   return Object.freeze({
     ...rest,
     origins: Object.freeze([...site.origins]),
     redirectUris: Object.freeze([...site.redirectUris]),
     // Left out rather than empty when not given: sites files without it load exactly as before.
     ...(postLogoutRedirectUris ? { postLogoutRedirectUris: Object.freeze([...postLogoutRedirectUris]) } : {}),
+    ...(requireDpop === true ? { requireDpop: true as const } : {}),
   });
 }
 

@@ -16,6 +16,7 @@ import { burnCodeOnFailedRedemption } from './single-use-codes';
 import { cacheableMetadata } from './metadata-caching';
 import { advertiseResourceScopes } from './resource-scopes-discovery';
 import { revokeJwtAccessTokens } from './access-token-revocation';
+import { VERIFIER_DEFAULTS } from '../../packages/verify/src';
 
 /** The scope a site asks for to post comments; it is the comment service's only scope. */
 export const COMMENTS_SCOPE = 'comments';
@@ -119,7 +120,13 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
     clientAuthMethods: ['none'],
     extraParams: ['provider'],
     clientDefaults: { id_token_signed_response_alg: SIGNING_ALGORITHM },
-    enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALGORITHM] },
+    enabledJWA: {
+      idTokenSigningAlgValues: [SIGNING_ALGORITHM],
+      // DPoP (features.dPoP, on by default): a token request with a proof gets a token bound to its
+      // key (cnf.jkt). Only algorithms the comment service's verifier accepts, so discovery's
+      // dpop_signing_alg_values_supported never promises a binding it would then refuse.
+      dPoPSigningAlgValues: [...VERIFIER_DEFAULTS.dpopAlgorithms],
+    },
     // Sector identifiers are never fetched: see siteClient.
     sectorIdentifierUriValidate: () => false,
     pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSubject(deps.pairwiseSecret, client.clientId, accountId),

@@ -25,7 +25,7 @@ describe('cross-origin access to the comment API', () => {
       expect(response.status).toBe(204);
       expect(response.headers.get('access-control-allow-origin')).toBe(DEMO_ORIGIN);
       expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST');
-      expect(response.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type, Idempotency-Key');
+      expect(response.headers.get('access-control-allow-headers')).toBe('Authorization, DPoP, Content-Type, Idempotency-Key');
       expect(Number(response.headers.get('access-control-max-age'))).toBeGreaterThan(0);
       expect(response.headers.get('access-control-allow-credentials')).toBeNull();
       expect(response.headers.get('vary')).toMatch(/Origin/);
