@@ -1,7 +1,7 @@
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', '.ci-out/', '.bench-out*/', 'test-results/'] },
+  { ignores: ['dist/', 'packages/*/dist/', 'node_modules/', 'coverage/', 'data/', '.ci-out/', '.bench-out*/', 'test-results/'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -8,7 +8,8 @@ const esmPackages = ['oidc-provider', 'jose', 'openid-client', 'oauth4webapi'];
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // packages/verify/test: the verifier package's own tests (it is packed and installed there).
+  roots: ['<rootDir>/test', '<rootDir>/packages/verify/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/cluster/'],
   transform: {

@@ -27,7 +27,9 @@ function buildForNode(entry, outfile) {
 
 async function main() {
   await buildForNode('src/cli.ts', 'dist/cli.js');
-  // The verifier, for blog backends written in Node: require('parley/verify').
+  // The verifier, for blog backends written in Node, as require('parley/verify') inside this
+  // repository. Blog owners install it as @parley/verify, which packages/verify builds itself
+  // (npm pack ./packages/verify): the same source, bundled the same way.
   await buildForNode('packages/verify/src/index.ts', 'dist/verify.js');
   const widgetEntry = path.join(root, 'src/widget/index.ts');
   if (fs.existsSync(widgetEntry)) {
