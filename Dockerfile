@@ -18,6 +18,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src
+# The verifier's source, bundled into dist/verify.js (its package.json is not needed: npm ci above
+# leaves the workspace out when it is absent).
+COPY packages/verify/src ./packages/verify/src
 COPY config ./config
 COPY bin ./bin
 # dist/: the `parley` command, the verifier and the widget; then the dev dependencies go.
