@@ -12,6 +12,7 @@ import {
   SITE_SCOPE,
   startCallbackRoute,
   type BackendAuthorization,
+  type CallbackRoute,
 } from '../helpers/openid-client-backend';
 import { startDeployment, startVerifiedRoute, type Deployment, type VerifiedRoute } from '../helpers/openid-client-resources';
 import { commentsUrl, DEMO_ORIGIN, OTHER_ORIGIN } from '../comments/support';
@@ -28,8 +29,8 @@ const REVOCATION_DEADLINE_MS = 5_000;
 describe('a blog backend signing commenters in with openid-client', () => {
   let deployment: Deployment;
   let issuer: string;
-  let demoCallback: Awaited<ReturnType<typeof startCallbackRoute>>;
-  let otherCallback: Awaited<ReturnType<typeof startCallbackRoute>>;
+  let demoCallback: CallbackRoute;
+  let otherCallback: CallbackRoute;
   let demo: client.Configuration;
   let other: client.Configuration;
   let demoRoute: VerifiedRoute;

@@ -18,7 +18,13 @@ export const SITE_SCOPE = 'openid profile comments';
  * and it answers the reader's browser with a page, as a backend's route would (the test, not this
  * route, then redeems the code that arrived in the URL, so it can assert on every step).
  */
-export async function startCallbackRoute(): Promise<{ readonly url: string; close(): Promise<void> }> {
+export interface CallbackRoute {
+  /** The redirect URI to register for the site. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startCallbackRoute(): Promise<CallbackRoute> {
   const listener: Listener = await bindLoopback();
   listener.serve((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
