@@ -21,11 +21,15 @@ const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base
  */
 export const BENCH_REVOKED_SESSIONS = 1000;
 
+/** The site (client_id) the bench issuer's tokens and revocations are for. */
+export const BENCH_SITE_ID = 'demo-blog';
+
 /**
  * Serves discovery, a JWKS and a revocation feed (docs/revocation.md) on loopback and mints access
  * tokens with exactly the contract's claims, `sid` included, so the verifier polls the feed and
  * checks every token against it as it does against the real gateway. Minting uses node:crypto
- * directly: thousands of fresh tokens have to be made quickly.
+ * directly: thousands of fresh tokens have to be made quickly. `revocationFeed: false` publishes
+ * no feed (and signs no events).
  */
 export async function startBenchIssuer(audience: string, options: { revocationFeed?: boolean } = {}): Promise<BenchIssuer> {
   const publishesFeed = options.revocationFeed ?? true;
@@ -50,12 +54,15 @@ export async function startBenchIssuer(audience: string, options: { revocationFe
       res.end('{}');
     }
   });
+  // A verifier under valgrind runs 50 times slower: with Node's default 5 s it would reuse a
+  // keep-alive connection the server is closing just then, and its fetch would fail.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const key: KeyObject = createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' }));
   const storedKey: StoredKey = { kid, jwk: privateKey.export({ format: 'jwk' }) as StoredKey['jwk'], createdAt: Date.now(), origin: 'operator' };
-  for (let index = 0; index < BENCH_REVOKED_SESSIONS; index += 1) {
-    const set = signRevocation(storedKey, issuer, { kind: 'session', siteId: 'demo-blog', sessionId: `revoked-${index}` }, Date.now());
+  for (let index = 0; publishesFeed && index < BENCH_REVOKED_SESSIONS; index += 1) {
+    const set = signRevocation(storedKey, issuer, { kind: 'session', siteId: BENCH_SITE_ID, sessionId: `revoked-${index}` }, Date.now());
     revocations.push([set.jti, set.jwt]);
   }
   const header = b64({ alg: 'RS256', typ: 'at+jwt', kid });
@@ -68,7 +75,7 @@ export async function startBenchIssuer(audience: string, options: { revocationFe
         iss: issuer,
         sub: subject,
         aud: audience,
-        client_id: 'demo-blog',
+        client_id: BENCH_SITE_ID,
         scope: 'comments',
         iat: now,
         exp: now + 15 * 60,

@@ -114,6 +114,8 @@ export async function runComments(
   const print = options.print ?? ((line: string) => console.log(line));
   const [action, siteArgument, argument, ...extra] = args;
   if (action === undefined) return serve(settings, options, print);
+  // `parley comments help` (the CLI answers --help before this is called; callers in code may not).
+  if (action === 'help' || action === '--help' || action === '-h') return void print(COMMENTS_USAGE);
   if (action === 'export') return exportSite(settings, siteArgument, [argument, ...extra].filter((arg) => arg !== undefined), options);
   const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
   if (run === undefined) throw new UsageError(`unknown comments action "${action}"\n\n${COMMENTS_USAGE}`);
