@@ -1,3 +1,5 @@
+import { correctClockFrom, createDpopProof } from './dpop-proof';
+import type { ProofKey } from './proof-key';
 import type { IdentityProvider } from './token';
 
 /** A comment as the Comment API returns it (DESIGN.md, Comment API). */
@@ -11,8 +13,20 @@ export interface Comment {
   readonly removed?: 'hidden' | 'deleted' | undefined;
 }
 
-/** What went wrong, in the categories the commenter is told about. */
-export type ApiErrorKind = 'unauthorized' | 'forbidden' | 'invalid' | 'too_large' | 'rate_limited' | 'server' | 'offline';
+/**
+ * What a request is sent with: the access token and, for a token bound to a key (`cnf.jkt`), that
+ * key, to sign a DPoP proof for each request (RFC 9449 §7). Without a key, a Bearer token.
+ */
+export interface Credential {
+  readonly accessToken: string;
+  readonly proofKey: ProofKey | undefined;
+}
+
+/**
+ * What went wrong, in the categories the commenter is told about. `dpop_required`: the site
+ * accepts only DPoP-bound tokens and this browser could only get a Bearer one.
+ */
+export type ApiErrorKind = 'unauthorized' | 'dpop_required' | 'forbidden' | 'invalid' | 'too_large' | 'rate_limited' | 'server' | 'offline';
 
 export class ApiError extends Error {
   constructor(
@@ -45,7 +59,22 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
-async function failure(response: Response): Promise<ApiError> {
+/** A 401 whose challenges name only DPoP (RFC 9449 §7.1): a Bearer token is not taken here. */
+function requiresDpop(response: Response): boolean {
+  const challenge = response.headers.get('www-authenticate') ?? '';
+  return response.status === 401 && /(^|,)\s*DPoP\b/i.test(challenge) && !/(^|,)\s*Bearer\b/i.test(challenge);
+}
+
+/**
+ * A 401 that refuses the proof rather than the token (RFC 9449 §7.1 `invalid_dpop_proof`, §8
+ * `use_dpop_nonce`): a fresh proof may pass where the token would not.
+ */
+function refusesProof(response: Response): boolean {
+  return response.status === 401 && /\berror="?(invalid_dpop_proof|use_dpop_nonce)\b/.test(response.headers.get('www-authenticate') ?? '');
+}
+
+async function failure(response: Response, sentBearer = false): Promise<ApiError> {
+  if (sentBearer && requiresDpop(response)) return new ApiError('dpop_required', response.status, undefined);
   let detail: string | undefined;
   try {
     const body = (await response.json()) as { message?: unknown };
@@ -102,32 +131,50 @@ export class CommentsApi {
 
   /**
    * Posts a comment. The Idempotency-Key lets the service recognise a retry of the same draft
-   * (after a timeout or a lost answer) instead of posting it twice.
+   * (after a timeout or a lost answer) instead of posting it twice. A bound token goes with a
+   * fresh DPoP proof; a proof refused as such (most likely this computer's clock is off) is
+   * made again once, with the clock set by the service's `Date`.
    */
-  async create(accessToken: string, input: { body: string; parentId: string | null }, idempotencyKey: string): Promise<Comment> {
-    const response = await this.send(this.url, {
-      method: 'POST',
-      headers: {
+  async create(credential: Credential, input: { body: string; parentId: string | null }, idempotencyKey: string): Promise<Comment> {
+    const payload = JSON.stringify(input.parentId === null ? { body: input.body } : { body: input.body, parentId: input.parentId });
+    const attempt = async (nonce: string | undefined) => {
+      const headers: Record<string, string> = {
         accept: 'application/json',
         'content-type': 'application/json',
-        authorization: `Bearer ${accessToken}`,
         'idempotency-key': idempotencyKey,
-      },
-      body: JSON.stringify(input.parentId === null ? { body: input.body } : { body: input.body, parentId: input.parentId }),
-    });
+        ...(await authorization(credential, 'POST', this.url, nonce)),
+      };
+      return this.fetch(this.url, { method: 'POST', headers, body: payload });
+    };
+    let response = await attempt(undefined);
+    if (credential.proofKey && refusesProof(response)) {
+      correctClockFrom(response.headers.get('date'));
+      response = await attempt(response.headers.get('dpop-nonce') ?? undefined);
+    }
+    if (!response.ok) throw await failure(response, credential.proofKey === undefined);
     const comment = toComment(((await response.json()) as { comment?: unknown }).comment);
     if (!comment) throw new ApiError('server', response.status, 'unexpected answer');
     return comment;
   }
 
   private async send(url: string, init: RequestInit): Promise<Response> {
-    let response: Response;
-    try {
-      response = await fetch(url, { ...init, credentials: 'omit', cache: 'no-store' });
-    } catch {
-      throw new ApiError('offline', 0, undefined);
-    }
+    const response = await this.fetch(url, init);
     if (!response.ok) throw await failure(response);
     return response;
   }
+
+  private async fetch(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, credentials: 'omit', cache: 'no-store' });
+    } catch {
+      throw new ApiError('offline', 0, undefined);
+    }
+  }
+}
+
+/** The Authorization header, and for a bound token a new proof for this one request. */
+async function authorization(credential: Credential, method: string, url: string, nonce: string | undefined): Promise<Record<string, string>> {
+  const accessToken = credential.accessToken;
+  if (!credential.proofKey) return { authorization: `Bearer ${accessToken}` };
+  return { authorization: `DPoP ${accessToken}`, dpop: await createDpopProof(credential.proofKey, { method, url, accessToken, nonce }) };
 }

@@ -1,4 +1,6 @@
 import type { Discovery } from './discovery';
+import { correctClockFrom, createDpopProof } from './dpop-proof';
+import type { ProofKey } from './proof-key';
 import type { IdentityProvider } from './token';
 
 /** What a tab keeps while a sign-in is under way. */
@@ -78,35 +80,64 @@ export function checkAuthorizationResponse(response: AuthorizationResponse, pend
 
 export class TokenRequestError extends Error {
   constructor(
-    readonly reason: 'unreachable' | 'rejected',
+    /** `dpop_required`: most likely the site takes only DPoP-bound tokens, and no proof could be sent. */
+    readonly reason: 'unreachable' | 'rejected' | 'dpop_required',
     message: string,
   ) {
     super(message);
   }
 }
 
-/** Redeems the code at the token endpoint with the PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5). */
-export async function redeemCode(discovery: Discovery, pending: PendingSignIn, code: string): Promise<string> {
+/**
+ * Redeems the code at the token endpoint with the PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5).
+ * With a proof key, the request carries a DPoP proof and the token comes back bound to that key
+ * (`token_type` DPoP, RFC 9449 §5); a proof refused once (a clock off, or a nonce asked for) is
+ * sent again, fresh, once. Without one the token is a plain Bearer token.
+ */
+export async function redeemCode(discovery: Discovery, pending: PendingSignIn, code: string, proofKey: ProofKey | undefined): Promise<string> {
+  const body = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: pending.redirectUri,
+    client_id: pending.siteId,
+    code_verifier: pending.verifier,
+  }).toString();
+  let answer = await requestToken(discovery.token_endpoint, body, proofKey, undefined);
+  if (proofKey && answer.refusedProof) {
+    correctClockFrom(answer.response.headers.get('date'));
+    answer = await requestToken(discovery.token_endpoint, body, proofKey, answer.response.headers.get('dpop-nonce') ?? undefined);
+  }
+  const response = answer.response;
+  const json = answer.json;
+  // A site that requires DPoP (`dpop_bound_access_tokens`) refuses a redemption without a proof
+  // as invalid_grant, and oidc-provider does not say why ("grant request is invalid"). Without a
+  // key, that is the likely reason (a code is otherwise redeemed at once, by this very tab).
+  if (!proofKey && response.status === 400 && json.error === 'invalid_grant') {
+    throw new TokenRequestError('dpop_required', `token endpoint answered ${response.status} invalid_grant to a request without a DPoP proof`);
+  }
+  const expectedType = proofKey ? 'dpop' : 'bearer';
+  if (!response.ok || typeof json.access_token !== 'string' || String(json.token_type).toLowerCase() !== expectedType) {
+    throw new TokenRequestError('rejected', `token endpoint answered ${response.status} ${String(json.error ?? '')}`);
+  }
+  return json.access_token;
+}
+
+interface TokenAnswer {
+  readonly response: Response;
+  readonly json: { access_token?: unknown; token_type?: unknown; error?: unknown; error_description?: unknown };
+  /** The proof was refused in a way a fresh one may fix (RFC 9449 §5.1 and §8). */
+  readonly refusedProof: boolean;
+}
+
+async function requestToken(tokenEndpoint: string, body: string, proofKey: ProofKey | undefined, nonce: string | undefined): Promise<TokenAnswer> {
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   let response: Response;
   try {
-    response = await fetch(discovery.token_endpoint, {
-      method: 'POST',
-      credentials: 'omit',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: pending.redirectUri,
-        client_id: pending.siteId,
-        code_verifier: pending.verifier,
-      }).toString(),
-    });
+    if (proofKey) headers['dpop'] = await createDpopProof(proofKey, { method: 'POST', url: tokenEndpoint, nonce });
+    response = await fetch(tokenEndpoint, { method: 'POST', credentials: 'omit', headers, body });
   } catch {
     throw new TokenRequestError('unreachable', 'the token endpoint cannot be reached');
   }
-  const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; token_type?: unknown; error?: unknown };
-  if (!response.ok || typeof body.access_token !== 'string' || String(body.token_type).toLowerCase() !== 'bearer') {
-    throw new TokenRequestError('rejected', `token endpoint answered ${response.status} ${String(body.error ?? '')}`);
-  }
-  return body.access_token;
+  const json = (await response.json().catch(() => ({}))) as TokenAnswer['json'];
+  return { response, json, refusedProof: response.status === 400 && (json.error === 'invalid_dpop_proof' || json.error === 'use_dpop_nonce') };
 }

@@ -1,9 +1,12 @@
+import type { Credential } from './api';
 import { authorizationUrl, checkAuthorizationResponse, redeemCode, relayUri, toAuthorizationResponse, TokenRequestError, type AuthorizationResponse, type PendingSignIn } from './authorize';
 import { discover, type Discovery } from './discovery';
 import { listenForHandOffs } from './handoff';
 import { createPkcePair, randomToken, type PkcePair } from './pkce';
 import { endSessionUrl, revokeAccessToken } from './logout';
 import { isClosed, openPopup } from './popup';
+import { createProofKey, type ProofKey } from './proof-key';
+import { deleteExpiredProofKeys, deleteProofKey, loadProofKey, saveProofKey } from './proof-key-store';
 import { encodeState } from './state';
 import { readJson, tabStorage, writeJson } from './storage';
 import { isExpired, readAccessToken, type Commenter, type IdentityProvider } from './token';
@@ -16,7 +19,8 @@ export type SessionEvent =
   | { readonly kind: 'signed-in'; readonly postId: string; readonly commenter: Commenter; readonly thenPost: string | undefined }
   | { readonly kind: 'cancelled'; readonly postId: string }
   | { readonly kind: 'window-closed'; readonly postId: string }
-  | { readonly kind: 'failed'; readonly postId: string; readonly reason: 'unavailable' | 'insecure' | 'rejected' }
+  /** `dpop_unsupported`: the site requires DPoP-bound tokens and this browser cannot make a key. */
+  | { readonly kind: 'failed'; readonly postId: string; readonly reason: 'unavailable' | 'insecure' | 'rejected' | 'dpop_unsupported' }
   /** The popup was blocked and the request asked not to leave the page instead (`fallback: 'none'`). */
   | { readonly kind: 'blocked'; readonly postId: string; readonly provider: IdentityProvider | undefined }
   /** `windowBlocked`: the gateway's logout window could not open, so only the token was revoked. */
@@ -66,6 +70,8 @@ export class SiteSession {
   private ready: Ready | undefined;
   private preparing: Promise<Ready> | undefined;
   private waiting: Waiting | undefined;
+  /** The key of the commenter's token, once loaded or made. */
+  private proofKey: ProofKey | undefined;
   private readonly tokenKey: string;
   private readonly reloginKey: string;
 
@@ -79,6 +85,8 @@ export class SiteSession {
     const commenter = stored ? readAccessToken(stored) : undefined;
     if (commenter && !isExpired(commenter, Date.now())) this.commenterValue = commenter;
     else if (stored) tabStorage().remove(this.tokenKey);
+    // Keys of tokens that ran out, this tab's among them, are deleted; then this tab's is looked for.
+    void deleteExpiredProofKeys(Date.now()).then(() => this.checkProofKey());
 
     const gatewayOrigin = new URL(gatewayUrl).origin;
     window.addEventListener('message', (event: MessageEvent) => {
@@ -93,6 +101,21 @@ export class SiteSession {
   /** The signed-in commenter, if the token has not expired. */
   get commenter(): Commenter | undefined {
     return this.commenterValue;
+  }
+
+  /**
+   * What to send a comment with: the token and, for a bound token, its key. Undefined when
+   * signed out, or when the key of a bound token is gone (storage cleared): the token is then of
+   * no use, and the reader must log in again.
+   */
+  async credential(): Promise<Credential | undefined> {
+    const commenter = this.commenterValue;
+    if (!commenter) return undefined;
+    if (commenter.boundTo === undefined) return { accessToken: commenter.accessToken, proofKey: undefined };
+    const proofKey = this.proofKey?.thumbprint === commenter.boundTo ? this.proofKey : await loadProofKey(commenter.boundTo);
+    if (!proofKey || this.commenterValue !== commenter) return undefined;
+    this.proofKey = proofKey;
+    return { accessToken: commenter.accessToken, proofKey };
   }
 
   subscribe(listener: (event: SessionEvent) => void): () => void {
@@ -237,9 +260,23 @@ export class SiteSession {
     this.emit({ kind: 'expired' });
   }
 
+  /** Forgets the token and the key it is bound to: one is no use without the other. */
   private forget(): void {
+    const boundTo = this.commenterValue?.boundTo;
     this.commenterValue = undefined;
+    this.proofKey = undefined;
     tabStorage().remove(this.tokenKey);
+    if (boundTo !== undefined) void deleteProofKey(boundTo);
+  }
+
+  /** A token kept from before a reload whose key is gone (storage cleared) is forgotten. */
+  private async checkProofKey(): Promise<void> {
+    const commenter = this.commenterValue;
+    if (commenter?.boundTo === undefined) return;
+    const proofKey = await loadProofKey(commenter.boundTo);
+    if (this.commenterValue !== commenter) return;
+    if (proofKey) this.proofKey = proofKey;
+    else this.expire();
   }
 
   private async receive(response: AuthorizationResponse): Promise<void> {
@@ -257,14 +294,22 @@ export class SiteSession {
     if (response.error !== undefined) {
       return this.emit(response.error === 'access_denied' ? { kind: 'cancelled', postId } : { kind: 'failed', postId, reason: 'rejected' });
     }
+    // A new key for every token. Undefined where the browser cannot make one: the token is then
+    // a plain Bearer token (see createProofKey), refused by a site that requires DPoP.
+    const proofKey = await createProofKey();
     let commenter: Commenter | undefined;
     try {
-      commenter = readAccessToken(await redeemCode(discovery, pending, response.code!));
+      commenter = readAccessToken(await redeemCode(discovery, pending, response.code!, proofKey));
     } catch (error) {
-      return this.emit({ kind: 'failed', postId, reason: error instanceof TokenRequestError && error.reason === 'unreachable' ? 'unavailable' : 'rejected' });
+      const reason = error instanceof TokenRequestError ? error.reason : 'rejected';
+      return this.emit({ kind: 'failed', postId, reason: reason === 'unreachable' ? 'unavailable' : reason === 'dpop_required' ? 'dpop_unsupported' : 'rejected' });
     }
-    if (!commenter) return this.emit({ kind: 'failed', postId, reason: 'rejected' });
+    if (!commenter || commenter.boundTo !== proofKey?.thumbprint) return this.emit({ kind: 'failed', postId, reason: 'rejected' });
+    if (proofKey) await saveProofKey(proofKey, commenter.expiresAt);
+    // The token this one replaces ("Change"), and its key, are of no more use.
+    if (this.commenterValue) this.forget();
     this.commenterValue = commenter;
+    this.proofKey = proofKey;
     tabStorage().set(this.tokenKey, commenter.accessToken);
     tabStorage().remove(this.reloginKey);
     this.emit({ kind: 'signed-in', postId, commenter, thenPost: pending.thenPost });

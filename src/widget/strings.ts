@@ -64,6 +64,8 @@ export const strings = {
   signInFailed: (hasDraft: boolean) => keeping('Logging in did not work: please try again', hasDraft),
   signInUnavailable: (hasDraft: boolean) => keeping('Logging in is not possible right now because the login service cannot be reached', hasDraft),
   insecurePage: 'Logging in needs a secure (https) page.',
+  /** The token endpoint refused a browser that cannot make a login key (the site likely requires DPoP). */
+  signInNeedsKey: 'Logging in did not work: this blog probably needs a newer browser, one that can keep a secure login key.',
   loggedOut: 'You are logged out. Confirm in the window that opened to log out of every blog on this browser.',
   loggedOutWindowBlocked:
     'You are logged out of this blog and your comment tokens no longer work. The window that logs you out of every blog on this browser was blocked: allow pop-ups here to use it next time.',
@@ -79,6 +81,8 @@ export const strings = {
   expiredLogInAgain: 'Your login has expired: log in again above, and your comment will be posted.',
   forbidden: (detail: string | undefined) => (detail ? `This account cannot comment here: ${detailOf(detail)}` : 'This account cannot comment here.'),
   invalid: (detail: string | undefined) => (detail ? `The comment was not accepted: ${detailOf(detail)}` : 'The comment was not accepted; please change it and post again.'),
+  /** The site takes only key-bound (DPoP) logins, and this browser cannot make the key. */
+  dpopRequired: 'Posting did not work: this blog needs a newer browser, one that can keep a secure login key.',
   tooLarge: 'The comment is too long: shorten it and post again.',
   rateLimited: (wait: number | undefined) =>
     wait ? `You are commenting too fast: wait ${seconds(wait)}, then post again.` : 'You are commenting too fast: wait a moment, then post again.',

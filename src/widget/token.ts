@@ -10,6 +10,11 @@ export interface Commenter {
   readonly idp: IdentityProvider | undefined;
   /** Expiry, in milliseconds since the epoch. */
   readonly expiresAt: number;
+  /**
+   * The thumbprint of the proof key the token is bound to (`cnf.jkt`, RFC 9449 §6.1): it is
+   * sent as `Authorization: DPoP` with a proof signed by that key. Undefined: a Bearer token.
+   */
+  readonly boundTo: string | undefined;
 }
 
 /** Treat a token as expired this long before its `exp`, so it does not lapse on the way. */
@@ -29,6 +34,7 @@ export function readAccessToken(accessToken: string): Commenter | undefined {
   try {
     const claims = JSON.parse(base64urlToText(parts[1]!)) as Record<string, unknown>;
     if (typeof claims['exp'] !== 'number') return undefined;
+    const confirmation = typeof claims['cnf'] === 'object' && claims['cnf'] !== null ? (claims['cnf'] as Record<string, unknown>) : {};
     const picture = typeof claims['picture'] === 'string' && claims['picture'].startsWith('https://') ? claims['picture'] : undefined;
     return {
       accessToken,
@@ -36,6 +42,7 @@ export function readAccessToken(accessToken: string): Commenter | undefined {
       picture,
       idp: isIdp(claims['idp']) ? claims['idp'] : undefined,
       expiresAt: claims['exp'] * 1000,
+      boundTo: typeof confirmation['jkt'] === 'string' ? confirmation['jkt'] : undefined,
     };
   } catch {
     return undefined;

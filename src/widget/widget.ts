@@ -183,7 +183,7 @@ export class Widget {
       case 'window-closed':
         return this.form.say(strings.signInClosed(hasDraft));
       case 'failed':
-        return this.form.warn(event.reason === 'insecure' ? strings.insecurePage : event.reason === 'unavailable' ? strings.signInUnavailable(hasDraft) : strings.signInFailed(hasDraft));
+        return this.form.warn(this.signInFailure(event.reason, hasDraft));
       case 'signed-out':
         this.form.say(event.windowBlocked ? strings.loggedOutWindowBlocked : strings.loggedOut);
         if (hadFocus) this.form.providerButton(undefined)?.focus();
@@ -192,6 +192,19 @@ export class Widget {
         // A sign-in to post the draft starts at once and says so itself.
         if (!waitingToPost) this.form.warn(strings.expired(hasDraft));
         return;
+    }
+  }
+
+  private signInFailure(reason: 'unavailable' | 'insecure' | 'rejected' | 'dpop_unsupported', hasDraft: boolean): string {
+    switch (reason) {
+      case 'insecure':
+        return strings.insecurePage;
+      case 'unavailable':
+        return strings.signInUnavailable(hasDraft);
+      case 'dpop_unsupported':
+        return strings.signInNeedsKey;
+      case 'rejected':
+        return strings.signInFailed(hasDraft);
     }
   }
 
@@ -239,7 +252,10 @@ export class Widget {
     this.form.say(strings.posting);
     let refused = false;
     try {
-      const comment = await this.api.create(commenter.accessToken, { body: draft.body, parentId: draft.parentId }, draft.idempotencyKey);
+      const credential = await this.session.credential();
+      // The token's key is gone (storage cleared): the token is of no use, as if refused.
+      if (!credential) throw new ApiError('unauthorized', 0, undefined);
+      const comment = await this.api.create(credential, { body: draft.body, parentId: draft.parentId }, draft.idempotencyKey);
       this.posted(comment);
     } catch (error) {
       refused = mayLogInAgain && error instanceof ApiError && error.kind === 'unauthorized';
@@ -278,6 +294,8 @@ export class Widget {
         this.session.expire();
         this.form.providerButton(idp)?.focus();
         return;
+      case 'dpop_required':
+        return this.form.warn(strings.dpopRequired);
       case 'forbidden':
         return this.form.warn(strings.forbidden(error.detail));
       case 'too_large':

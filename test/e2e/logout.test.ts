@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { Browser } from './support/chromium';
+import { authorizationFor, boundKeyOf, holdPageKey } from './support/dpop';
 import { useBrowserStack } from './support/harness';
 import { SITE_ID, type Stack } from './support/stack';
 import { button, commentingAs, postComment, screenshot, signInWithPopup, tokenInSessionStorage, widget } from './support/widget';
@@ -13,15 +14,25 @@ useBrowserStack({ openBlog: true }, (harness) => ({ stack, browser, page } = har
 /** How long the comment service may keep accepting a revoked token (DESIGN.md, Revocation). */
 const REVOCATION_DEADLINE_MS = 5_000;
 
-/** Posts with a token straight to the comment service, as anyone holding the old token could. */
+/**
+ * Posts with a token straight to the comment service, as anyone holding the old token could; a
+ * DPoP-bound token with a proof from its own key (see `keepKeyOf`), so a 401 means revoked.
+ */
 async function postWith(token: string): Promise<number> {
   const post = await widget(page).getAttribute('data-parley-post');
-  const response = await fetch(`${stack.commentsUrl}/api/sites/${SITE_ID}/posts/${post!}/comments`, {
+  const url = `${stack.commentsUrl}/api/sites/${SITE_ID}/posts/${post!}/comments`;
+  const response = await fetch(url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers: { ...(await authorizationFor(page, token, 'POST', url)), 'content-type': 'application/json' },
     body: JSON.stringify({ body: `Posted with an old token at ${Date.now()}` }),
   });
   return response.status;
+}
+
+/** Keeps the page's key for a bound token in the page, so proofs can still be made after Log Out deletes it. */
+async function keepKeyOf(token: string): Promise<void> {
+  const thumbprint = boundKeyOf(token);
+  if (thumbprint !== undefined) await holdPageKey(page, thumbprint);
 }
 
 /** Keeps posting with the token until it is refused or the deadline passes; the last status. */
@@ -41,6 +52,7 @@ describe('Log Out on a shared computer (issue #11, item 2)', () => {
     await postComment(page, 'Before logging out');
     const oldToken = (await tokenInSessionStorage(page))!;
     expect(oldToken).toMatch(/^ey/);
+    await keepKeyOf(oldToken);
 
     const popupOpened = page.waitForEvent('popup');
     const revoked = page.waitForResponse((response) => response.url().endsWith('/token/revocation') && response.request().method() === 'POST');
@@ -87,6 +99,7 @@ describe('Log Out on a shared computer (issue #11, item 2)', () => {
   test('with pop-ups blocked, still revokes the token, signs out and says so plainly', async () => {
     await signInWithPopup(page, stack, { provider: 'email', email: 'blocked@example.com', name: 'Bea Blocked' });
     const oldToken = (await tokenInSessionStorage(page))!;
+    await keepKeyOf(oldToken);
     // A blocker that refuses every new window from now on.
     await page.evaluate(() => {
       window.open = () => null;

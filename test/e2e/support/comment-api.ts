@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { runTokens } from '../../../src/commands/tokens';
+import { authorizationFor } from './dpop';
 import { SITE_ID, type Stack } from './stack';
 import { widget } from './widget';
 
@@ -53,11 +54,19 @@ export async function storedDraft(page: Page): Promise<{ body: string; idempoten
   }, key);
 }
 
-/** POSTs a comment with a token the test holds, as another client of the Comment API would. */
+/**
+ * POSTs a comment with a token the test holds, as another client of the Comment API would; a
+ * DPoP-bound token goes with a proof signed in the page by the widget's key for it.
+ */
 export async function postAs(page: Page, stack: Stack, token: string, body: unknown, idempotencyKey?: string): Promise<Response> {
-  return fetch(await commentsUrlFor(page, stack), {
+  const url = await commentsUrlFor(page, stack);
+  return fetch(url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+    headers: {
+      ...(await authorizationFor(page, token, 'POST', url)),
+      'content-type': 'application/json',
+      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+    },
     body: JSON.stringify(body),
   });
 }

@@ -40,6 +40,8 @@ export interface StackOptions {
   readonly accessTokenTtlSeconds?: number;
   /** The comment service's clock tolerance for `exp` (seconds; the verifier's default is 30). */
   readonly clockToleranceSeconds?: number;
+  /** The site takes only DPoP-bound tokens (`requireDpop` in the sites file). */
+  readonly requireDpop?: boolean;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -62,7 +64,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const blogUrl = `http://localhost:${blogListener.port}/`;
   const blogUrlOtherSite = `http://127.0.0.1:${blogListener.port}/`;
   const sitesFile = path.join(dataDir, 'sites.json');
-  fs.writeFileSync(sitesFile, JSON.stringify([{ id: SITE_ID, name: 'Demo Blog', origins: [new URL(blogUrl).origin, new URL(blogUrlOtherSite).origin] }]));
+  const site = { id: SITE_ID, name: 'Demo Blog', origins: [new URL(blogUrl).origin, new URL(blogUrlOtherSite).origin] };
+  fs.writeFileSync(sitesFile, JSON.stringify([options.requireDpop ? { ...site, requireDpop: true } : site]));
 
   const settings = loadSettings({
     PARLEY_DATA_DIR: dataDir,
