@@ -45,7 +45,13 @@ const COMMANDS: Record<string, CommandSpec> = {
       return running;
     },
   },
-  comments: { usage: COMMENTS_USAGE, maxArguments: 3, run: async (settings, args) => (await import('./commands/comments')).runComments(settings, args) },
+  comments: {
+    usage: COMMENTS_USAGE,
+    maxArguments: 3,
+    // Options of `comments import`; the other actions refuse them.
+    options: { '--format': 'value', '--dry-run': 'flag', '--max-size': 'value' },
+    run: async (settings, args) => (await import('./commands/comments')).runComments(settings, args),
+  },
   demo: {
     usage: serviceUsage('demo', 'gateway, comment service, emulators and a demo blog page on PARLEY_DEMO_PORT (4200), development only'),
     maxArguments: 0,

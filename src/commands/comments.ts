@@ -5,6 +5,9 @@ import { openCommentsDatabase } from '../comments/database';
 import { Moderation, type ModerationOutcome } from '../comments/moderation';
 import { removedState } from '../comments/presentation';
 import { exportComments } from '../comments/comment-export';
+import { DEFAULT_MAX_IMPORT_BYTES, importComments, ImportRefusedError } from '../comments/import/import-comments';
+import { describeImport, describeRefusal } from '../comments/import/import-report';
+import type { ImportFormat } from '../comments/import/source-records';
 import { COMMENT_ID_PATTERN, POST_ID_PATTERN } from '../comments/validation';
 import { listen, type RunningServer } from '../http/listen';
 import { UsageError } from './usage-error';
@@ -112,10 +115,13 @@ export async function runComments(
   options: RunCommentsOptions = {},
 ): Promise<RunningCommentService | void> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const [action, siteArgument, argument, ...extra] = args;
-  if (action === undefined) return serve(settings, options, print);
   // `parley comments help` (the CLI answers --help before this is called; callers in code may not).
-  if (action === 'help' || action === '--help' || action === '-h') return void print(COMMENTS_USAGE);
+  if (args[0] === 'help' || args[0] === '--help' || args[0] === '-h') return void print(COMMENTS_USAGE);
+  const { positional, flags } = splitOptions(args);
+  const [action, siteArgument, argument, ...extra] = positional;
+  if (action === 'import') return importFile(settings, positional.slice(1), flags, print);
+  if (flags.size > 0) throw new UsageError(`${[...flags.keys()].join(', ')}: only comments import takes options\n\n${COMMENTS_USAGE}`);
+  if (action === undefined) return serve(settings, options, print);
   if (action === 'export') return exportSite(settings, siteArgument, [argument, ...extra].filter((arg) => arg !== undefined), options);
   const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
   if (run === undefined) throw new UsageError(`unknown comments action "${action}"\n\n${COMMENTS_USAGE}`);
@@ -143,6 +149,71 @@ async function exportSite(settings: Settings, siteId: string | undefined, extra:
   try {
     const count = await exportComments(db, siteId, writer(options.output ?? process.stdout));
     (options.report ?? ((line: string) => console.error(line)))(`parley: exported ${count} comment${count === 1 ? '' : 's'} of ${siteId}`);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * Positional arguments apart from options (`--format wxr`, `--format=wxr`, `--dry-run`); cli.ts
+ * has already refused options the command does not declare. `--` ends options.
+ */
+function splitOptions(args: readonly string[]): { positional: string[]; flags: Map<string, string | true> } {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index]!;
+    if (arg === '--') {
+      positional.push(...args.slice(index + 1));
+      break;
+    }
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const equals = arg.indexOf('=');
+    const name = equals === -1 ? arg : arg.slice(0, equals);
+    if (VALUE_OPTIONS.has(name)) {
+      const value = equals === -1 ? args[(index += 1)] : arg.slice(equals + 1);
+      if (value === undefined || value === '') throw new UsageError(`${name} needs a value\n\n${COMMENTS_USAGE}`);
+      flags.set(name, value);
+    } else {
+      if (equals !== -1) throw new UsageError(`${name} takes no value\n\n${COMMENTS_USAGE}`);
+      flags.set(name, true);
+    }
+  }
+  return { positional, flags };
+}
+
+/** The options of `parley comments import` that take a value (cli.ts declares the same). */
+const VALUE_OPTIONS: ReadonlySet<string> = new Set(['--format', '--max-size']);
+const FORMATS: ReadonlySet<string> = new Set(['wxr', 'disqus']);
+const MAX_SIZE = /^(\d{1,7})\s*(MB|GB)?$/i;
+
+function maxBytesOf(value: string | true | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_IMPORT_BYTES;
+  const match = typeof value === 'string' ? MAX_SIZE.exec(value.trim()) : null;
+  if (match === null || Number(match[1]) === 0) throw new UsageError(`--max-size takes a size such as 800MB or 2GB, not ${JSON.stringify(value)}`);
+  return Number(match[1]) * 2 ** (match[2]?.toUpperCase() === 'GB' ? 30 : 20);
+}
+
+/** `parley comments import <site> <file> [--format wxr|disqus] [--dry-run] [--max-size 2GB]`. */
+async function importFile(settings: Settings, args: readonly string[], flags: ReadonlyMap<string, string | true>, print: (line: string) => void): Promise<void> {
+  const [siteId, file, ...extra] = args;
+  if (siteId === undefined || file === undefined || extra.length > 0) throw new UsageError(`comments import takes exactly two arguments, the site and the file\n\n${COMMENTS_USAGE}`);
+  checkSite(settings, siteId);
+  const format = flags.get('--format');
+  if (format !== undefined && (typeof format !== 'string' || !FORMATS.has(format))) throw new UsageError(`--format is wxr or disqus, not ${JSON.stringify(format)}`);
+  const dryRun = flags.get('--dry-run');
+  if (dryRun !== undefined && dryRun !== true) throw new UsageError('--dry-run takes no value');
+  const maxBytes = maxBytesOf(flags.get('--max-size'));
+  const db = await openCommentsDatabase(settings);
+  try {
+    const result = await importComments(db, { siteId, file, format: format as ImportFormat | undefined, dryRun: dryRun === true, maxBytes });
+    for (const line of describeImport(result, file, siteId)) print(line);
+  } catch (error) {
+    if (error instanceof ImportRefusedError) throw new ImportRefusedError(error.problems, describeRefusal(error.problems, file));
+    throw error;
   } finally {
     await db.destroy();
   }

@@ -5,6 +5,7 @@
 
 /** For `parley comments --help`. */
 export const COMMENTS_USAGE = `usage: parley comments [<action> <site> <argument>]
+       parley comments import <site> <file> [--format wxr|disqus] [--dry-run] [--max-size <size>]
 
   (no action)                  the comment service on PARLEY_COMMENTS_PORT (4100)
   list    <site> <post>        a post's comments with their ids and authors' subjects
@@ -15,6 +16,11 @@ export const COMMENTS_USAGE = `usage: parley comments [<action> <site> <argument
   delete  <site> <commentId>   erase its text and author for good (replies stay)
   export  <site>               every comment of the site as JSON Lines on standard output
                                (format: docs/export.md), e.g. parley comments export blog > blog.jsonl
+  import  <site> <file>        a WordPress (WXR) or Disqus XML export into the site's comments, all
+                               or nothing; running it again adds nothing (docs/import.md)
+          --format wxr|disqus  the export's format (default: told by the file)
+          --dry-run            check the file and say what would be added; write nothing
+          --max-size <size>    the largest file read (default 512MB), e.g. --max-size 2GB
 
 Moderation acts on the database under PARLEY_DATA_DIR; a running service sees it at once.`;
 
