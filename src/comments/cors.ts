@@ -7,7 +7,8 @@ import { siteOf } from './request-context';
  * `origins` of the sites file), per the Fetch standard's CORS protocol:
  *
  * - A registered origin gets `Access-Control-Allow-Origin: <that origin>`, never `*`, and can read
- *   the headers a widget needs (Retry-After, WWW-Authenticate, Idempotent-Replayed).
+ *   the headers a widget needs (Retry-After, WWW-Authenticate, Idempotent-Replayed, and Date: a
+ *   DPoP proof refused for its `iat` is made again on the service's clock, RFC 9449 §4.3).
  * - Preflights allow GET and POST with Authorization, DPoP (the proof of a DPoP-bound token, RFC
  *   9449), Content-Type and Idempotency-Key; from any other origin they are refused with 403.
  * - A POST that carries an Origin header not registered for the site is refused with 403 before
@@ -18,7 +19,7 @@ import { siteOf } from './request-context';
 
 const ALLOWED_METHODS = 'GET, POST';
 const ALLOWED_HEADERS = 'Authorization, DPoP, Content-Type, Idempotency-Key';
-const EXPOSED_HEADERS = 'Retry-After, WWW-Authenticate, Idempotent-Replayed';
+const EXPOSED_HEADERS = 'Retry-After, WWW-Authenticate, Idempotent-Replayed, Date';
 const PREFLIGHT_MAX_AGE_SECONDS = 10 * 60;
 
 function registeredOrigin(req: Request, res: Response): string | undefined {

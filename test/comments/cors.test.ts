@@ -91,7 +91,7 @@ describe('cross-origin access to the comment API', () => {
       const response = await postComment(base, 'demo-blog', 'cors-post', undefined, { body: 'No token' }, { origin: DEMO_ORIGIN });
       expectError(response, 401, 'invalid_token');
       expect(response.headers.get('access-control-allow-origin')).toBe(DEMO_ORIGIN);
-      expect(response.headers.get('access-control-expose-headers')).toBe('Retry-After, WWW-Authenticate, Idempotent-Replayed');
+      expect(response.headers.get('access-control-expose-headers')).toBe('Retry-After, WWW-Authenticate, Idempotent-Replayed, Date');
     });
 
     it('from an unregistered origin is refused with 403 origin_not_allowed and writes nothing', async () => {

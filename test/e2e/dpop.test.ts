@@ -131,6 +131,30 @@ describe('The widget’s tokens are bound to a key of its own (DPoP, RFC 9449)',
   });
 });
 
+describe('A computer whose clock is off', () => {
+  test('a proof refused for its time is made again once, on the comment service’s clock, and the comment is posted', async () => {
+    await signIn();
+    // The reader's clock runs 2 minutes fast: more than the comment service allows a proof's iat.
+    await page.evaluate(() => {
+      const now = Date.now.bind(Date);
+      Date.now = () => now() + 120_000;
+    });
+    const sent = recordPosts(page, stack);
+    const seen = recordAuthenticatedRequests(page);
+    const text = `Posted from a computer with a fast clock ${Date.now()}`;
+    await postComment(page, text);
+    expect(sent.map((post) => post.status)).toEqual([401, 201]);
+    const [refused, accepted] = commentPosts(seen).map((post) => proofClaimsOf(post.dpop!));
+    expect(refused!.jti).not.toBe(accepted!.jti);
+    expect(refused!.iat - Date.now() / 1000).toBeGreaterThan(100);
+    expect(Math.abs(accepted!.iat - Date.now() / 1000)).toBeLessThan(5);
+
+    // The correction stays: the next comment goes through at the first try.
+    await postComment(page, `${text}, again`);
+    expect(sent.map((post) => post.status)).toEqual([401, 201, 201]);
+  });
+});
+
 describe('A browser that cannot make the key (old browser)', () => {
   test('gets an unbound token and posts with it as Bearer, where the site does not require DPoP', async () => {
     await withoutEcdsaKeys(page);
