@@ -206,6 +206,14 @@ describe('each check of the proof', () => {
     expect(await refusal(verifier.verifyRequest(request(token, makeBadProof(token))))).toEqual({ code, status: 401, bearerError: expected });
   });
 
+  it('checks the signature of every proof, also once the same header has been accepted', async () => {
+    const token = await boundToken();
+    await verifier.verifyRequest(request(token, proof(token)));
+    expect(await refusal(verifier.verifyRequest(request(token, proof(token, { signWith: dpopKey().privateKey }))))).toMatchObject({ code: 'ERR_DPOP_PROOF_SIGNATURE' });
+    const otherToken = await boundToken(dpopKey());
+    expect(await refusal(verifier.verifyRequest(request(otherToken, proof(otherToken))))).toMatchObject({ code: 'ERR_TOKEN_KEY_MISMATCH' });
+  });
+
   it('refuses a jwk that is no point on the curve, even for a token bound to its thumbprint', async () => {
     const offCurve = { ...client.publicJwk, y: client.publicJwk.x! };
     const thumbprint = jwkThumbprint(offCurve)!;

@@ -3,7 +3,7 @@ import { algorithmOfJwk, importPublicKey, verifySignature } from './algorithms';
 import { DpopProofError, InvalidTokenError } from './errors';
 import { htuMatches } from './dpop-htu';
 import { jwkThumbprint } from './jwk-thumbprint';
-import { decodeCompactJws, decodeJsonSegment, isRecord, type DecodedJws } from './jws';
+import { decodeHeader, decodeJsonSegment, isRecord, splitCompactJws, type SplitJws } from './jws';
 import { TokenCache } from './token-cache';
 
 /**
@@ -13,8 +13,9 @@ import { TokenCache } from './token-cache';
  * 2. Header `typ` is dpop+jwt; `alg` is an accepted asymmetric algorithm (never `none` or HS*).
  * 3. Header `jwk` is a public key (no private member) whose type fits `alg`.
  * 4. Its RFC 7638 thumbprint is the token's `cnf.jkt` (else the token's error: 401 invalid_token).
- * 5. The signature verifies with that key. The key is imported once per thumbprint and kept; the
- *    signature is checked every time, since each proof is new.
+ * 5. The signature verifies with that key. The signature is checked every time, since each proof
+ *    is new; what steps 1–4 make of a proof header is kept (by the header's exact text, until the
+ *    token expires), since a client sends the same header, its key, with every proof.
  * 6. Claims: `jti` a string; `htm` the request method; `htu` the configured public URL and the
  *    request path (dpop-htu.ts); `iat` within the window, `ath` the token's SHA-256.
  *
@@ -60,20 +61,32 @@ export interface CheckedDpopProof {
   readonly iat: number;
 }
 
+/** A proof header that passed steps 2 and 3: its algorithm, its key and the key's thumbprint. */
+interface CheckedHeader {
+  readonly algorithm: DpopAlgorithm;
+  readonly key: KeyObject;
+  readonly thumbprint: string;
+}
+
 function proofError(code: ConstructorParameters<typeof DpopProofError>[0], message: string, claim?: string): DpopProofError {
   return new DpopProofError(code, message, claim);
 }
 
-function decodeProof(proof: string): DecodedJws {
-  if (proof.length > MAX_DPOP_PROOF_BYTES) {
-    throw proofError('ERR_DPOP_PROOF_MALFORMED', `DPoP proof is larger than ${MAX_DPOP_PROOF_BYTES} bytes`);
-  }
+/** Runs a step of jws.ts, turning its token error into the proof's own. */
+function asProof<T>(step: () => T): T {
   try {
-    return decodeCompactJws(proof);
+    return step();
   } catch (error) {
     const reason = error instanceof InvalidTokenError ? error.message.replace(/^token/, 'DPoP proof') : 'DPoP proof is malformed';
     throw proofError('ERR_DPOP_PROOF_MALFORMED', reason);
   }
+}
+
+function splitProof(proof: string): SplitJws {
+  if (proof.length > MAX_DPOP_PROOF_BYTES) {
+    throw proofError('ERR_DPOP_PROOF_MALFORMED', `DPoP proof is larger than ${MAX_DPOP_PROOF_BYTES} bytes`);
+  }
+  return asProof(() => splitCompactJws(proof));
 }
 
 function checkType(typ: unknown): void {
@@ -113,38 +126,46 @@ function requireString(claims: Record<string, unknown>, claim: string): string {
   return value;
 }
 
-/** Checks proofs against one verifier's policy; keeps the keys it has imported, by thumbprint. */
+/** Checks proofs against one verifier's policy; keeps the headers it has checked, by their text. */
 export class DpopProofChecker {
-  readonly #keys: TokenCache<KeyObject>;
+  readonly #headers: TokenCache<CheckedHeader>;
 
   constructor(
     private readonly policy: DpopProofPolicy,
-    keyCacheMaxEntries: number,
+    headerCacheMaxEntries: number,
   ) {
-    this.#keys = new TokenCache<KeyObject>(keyCacheMaxEntries);
+    this.#headers = new TokenCache<CheckedHeader>(headerCacheMaxEntries);
   }
 
-  /** Throws DpopProofError (or InvalidTokenError for a key the token is not bound to). */
-  check(request: DpopProofRequest): CheckedDpopProof {
-    const jws = decodeProof(request.proof);
-    const { typ, alg } = jws.header;
+  /** Steps 2 and 3, and the key imported: trusted only once a signature by it verifies. */
+  #checkHeader(headerSegment: string): CheckedHeader {
+    const header = asProof(() => decodeHeader(headerSegment));
+    const { typ, alg } = header;
     checkType(typ);
     if (typeof alg !== 'string' || !(this.policy.dpopAlgorithms as readonly string[]).includes(alg)) {
       throw proofError('ERR_DPOP_PROOF_ALGORITHM', 'DPoP proof alg is not accepted', 'alg');
     }
     const algorithm = alg as DpopAlgorithm;
-    const jwk = publicJwkOf(jws.header, algorithm);
+    const jwk = publicJwkOf(header, algorithm);
     const thumbprint = jwkThumbprint(jwk);
     if (thumbprint === undefined) throw proofError('ERR_DPOP_PROOF_KEY', 'DPoP proof header jwk lacks a required member', 'jwk');
+    const key = importPublicKey(jwk, algorithm);
+    if (key === undefined) throw proofError('ERR_DPOP_PROOF_KEY', 'DPoP proof header jwk is not a usable public key', 'jwk');
+    return { algorithm, key, thumbprint };
+  }
+
+  /** Throws DpopProofError (or InvalidTokenError for a key the token is not bound to). */
+  check(request: DpopProofRequest): CheckedDpopProof {
+    const jws = splitProof(request.proof);
+    // The same header text is the same header: what was made of it holds (the signature does not).
+    let header = this.#headers.get(jws.headerSegment, request.nowMs);
+    if (header === undefined) {
+      header = this.#checkHeader(jws.headerSegment);
+      this.#headers.set(jws.headerSegment, header, request.tokenExpiresAtMs, request.nowMs);
+    }
+    const { algorithm, key, thumbprint } = header;
     if (thumbprint !== request.keyThumbprint) {
       throw new InvalidTokenError('ERR_TOKEN_KEY_MISMATCH', 'DPoP proof is signed by another key than the token is bound to (cnf.jkt)', 'cnf');
-    }
-    // The thumbprint covers every member the key is made of, so a key cached under it is this key.
-    let key = this.#keys.get(thumbprint, request.nowMs);
-    if (key === undefined) {
-      key = importPublicKey(jwk, algorithm);
-      if (key === undefined) throw proofError('ERR_DPOP_PROOF_KEY', 'DPoP proof header jwk is not a usable public key', 'jwk');
-      this.#keys.set(thumbprint, key, request.tokenExpiresAtMs, request.nowMs);
     }
     if (!verifySignature(algorithm, key, jws.signingInput, jws.signature)) {
       throw proofError('ERR_DPOP_PROOF_SIGNATURE', 'DPoP proof signature is invalid');

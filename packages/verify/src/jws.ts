@@ -46,22 +46,38 @@ export function checkTokenSize(token: string): void {
   }
 }
 
-/** Call after checkTokenSize. */
-export function decodeCompactJws(token: string): DecodedJws {
+/** A compact JWS cut into its parts, its header not read yet. */
+export interface SplitJws extends Omit<DecodedJws, 'header'> {
+  readonly headerSegment: string;
+}
+
+/** Call after checkTokenSize; throws ERR_TOKEN_MALFORMED for anything but three base64url segments. */
+export function splitCompactJws(token: string): SplitJws {
   if (!COMPACT_JWS.test(token)) {
     throw new InvalidTokenError('ERR_TOKEN_MALFORMED', 'token is not a compact JWS');
   }
   const headerEnd = token.indexOf('.');
   const payloadEnd = token.indexOf('.', headerEnd + 1);
-  const header = decodeJsonSegment(token.slice(0, headerEnd), 'header');
-  if (header.crit !== undefined) {
-    throw new InvalidTokenError('ERR_TOKEN_MALFORMED', 'token header crit is not supported', 'crit');
-  }
   return {
-    header,
+    headerSegment: token.slice(0, headerEnd),
     // The regex above guarantees ASCII, for which latin1 is the cheapest exact encoding.
     signingInput: Buffer.from(token.slice(0, payloadEnd), 'latin1'),
     payloadSegment: token.slice(headerEnd + 1, payloadEnd),
     signature: Buffer.from(token.slice(payloadEnd + 1), 'base64url'),
   };
+}
+
+/** The protected header of a split JWS, a JSON object without `crit`. */
+export function decodeHeader(headerSegment: string): Record<string, unknown> {
+  const header = decodeJsonSegment(headerSegment, 'header');
+  if (header.crit !== undefined) {
+    throw new InvalidTokenError('ERR_TOKEN_MALFORMED', 'token header crit is not supported', 'crit');
+  }
+  return header;
+}
+
+/** Call after checkTokenSize. */
+export function decodeCompactJws(token: string): DecodedJws {
+  const { headerSegment, signingInput, payloadSegment, signature } = splitCompactJws(token);
+  return { header: decodeHeader(headerSegment), signingInput, payloadSegment, signature };
 }
