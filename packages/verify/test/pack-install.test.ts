@@ -155,7 +155,7 @@ describe('npm pack ./packages/verify, then npm install of the tarball in a new p
   it('packs only the built package: the CommonJS and ES module entries, declarations, README', () => {
     const paths = tarball.files.map((file) => file.path).sort();
     expect(paths).toEqual(expect.arrayContaining(['README.md', 'package.json', 'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts']));
-    expect(paths.filter((file) => !/^dist\/[\w-]+\.(js|mjs|d\.ts|d\.mts)$/.test(file))).toEqual(['README.md', 'package.json']);
+    expect(paths.filter((file) => !/^dist\/[\w-]+\.(js|mjs|d\.ts|d\.mts)$/.test(file))).toEqual(['LICENSE', 'README.md', 'package.json']);
     expect(tarball.entryCount).toBe(paths.length);
     expect(tarball.size).toBeLessThan(MAX_TARBALL_BYTES);
   });
