@@ -3,6 +3,7 @@ import { verifySuite } from './suites/verify';
 import { signinSuite } from './suites/signin';
 import { commentsSuite, threadSuite } from './suites/comments';
 import { memorySuite } from './suites/memory';
+import { importSuite } from './suites/import';
 import { revocationCheckSuite } from './suites/revocation-check';
 import { scaleCommentsSuite } from './suites/scale-comments';
 import { scaleSigninSuite } from './suites/scale-signin';
@@ -14,6 +15,7 @@ const SUITES: Record<string, () => Promise<Row[]>> = {
   thread: threadSuite,
   signin: signinSuite,
   memory: memorySuite,
+  import: importSuite,
 };
 
 /**
