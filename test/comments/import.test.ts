@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { run } from '../../src/cli';
 import { runComments } from '../../src/commands/comments';
 import type { ExportedComment } from '../../src/comments/comment-export';
 import { makeDataDir } from '../helpers/data-dir';
@@ -304,6 +305,50 @@ describe('parley comments import', () => {
       expect(await refused(['demo-blog', slug])).toMatch(/line 3: the slug "%e6%97%a5%e6%9c%ac" is not a post id Parley accepts/);
       const entity = scratchFile('entity.xml', wxrItem('entity', '<wp:comment><wp:comment_id>9</wp:comment_id><wp:comment_content>&secret;</wp:comment_content></wp:comment>'));
       expect(await refused(['demo-blog', entity])).toMatch(/line 4: the file is not well-formed XML .*undefined entity/i);
+    });
+  });
+
+  describe('the parley command', () => {
+    /** `parley <argv>` on the test service's settings: its exit code and what it wrote. */
+    async function cli(...argv: string[]): Promise<{ code: number; err: string; out: string }> {
+      const env = {
+        PARLEY_DATA_DIR: bed.service.dataDir,
+        PARLEY_ISSUER: bed.service.settings.gateway.issuer,
+        PARLEY_COMMENTS_URL: bed.service.settings.comments.url,
+        PARLEY_SITES_FILE: path.join(bed.service.dataDir, 'sites.json'),
+      };
+      const err: string[] = [];
+      const out: string[] = [];
+      const errorSpy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void err.push(args.join(' ')));
+      const logSpy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void out.push(args.join(' ')));
+      try {
+        return { code: await run(argv, env), err: err.join('\n'), out: out.join('\n') };
+      } finally {
+        errorSpy.mockRestore();
+        logSpy.mockRestore();
+      }
+    }
+
+    it('refuses a mistyped option before reading anything: a typo never imports for real', async () => {
+      const before = await rowCounts(bed.service.dataDir);
+      const typo = await cli('comments', 'import', 'other-blog', fixture('wordpress.xml'), '--dyr-run');
+      expect(typo.code).toBe(1);
+      expect(typo.err).toMatch(/^parley: unknown option "--dyr-run" for parley comments/);
+      expect(await rowCounts(bed.service.dataDir)).toEqual(before);
+    });
+
+    it('prints the problems of a refused file on standard error and exits 1', async () => {
+      const refused = await cli('comments', 'import', 'demo-blog', fixture('broken-parents.xml'));
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/^parley: .*broken-parents\.xml was not imported \(nothing was written\):\n {2}line 15: .*\n {2}line 23: .*\n {2}line 31: /);
+    });
+
+    it('runs a dry run and explains import in its help', async () => {
+      const dry = await cli('comments', 'import', 'other-blog', fixture('wordpress.xml'), '--dry-run', '--format=wxr');
+      expect({ code: dry.code, err: dry.err }).toEqual({ code: 0, err: '' });
+      expect(dry.out).toMatch(/^dry run, nothing written: .* would add 8 comments to other-blog; 0 already there/);
+      const help = await cli('comments', 'import', '--help');
+      expect(help.out).toMatch(/import {2}<site> <file> .*\n.*\n +--format wxr\|disqus/);
     });
   });
 
