@@ -106,7 +106,8 @@ describe('parley comments import', () => {
         { id: taro.id, parentId: null, author: '山田太郎', idp: 'imported', body: '素晴らしい記事です。\n\nSecond paragraph.', createdAt: '2019-03-04T12:00:00.000Z' },
         { id: dami.id, parentId: taro.id, author: 'Olúwadámilọ́lá', idp: 'imported', body: 'Late to the party.', createdAt: '2019-03-04T12:20:00.000Z' },
         // Dated before its parent (a skewed clock), still written after it.
-        { id: expect.any(String), parentId: dami.id, author: 'Ana', idp: 'imported', body: 'A reply whose clock ran early: still after its parent.', createdAt: '2019-03-04T11:15:00.000Z' },
+        // WordPress stores names HTML-escaped ("O&#039;Neil &amp; Co").
+        { id: expect.any(String), parentId: dami.id, author: "Ana O'Neil & Co", idp: 'imported', body: 'A reply whose clock ran early: still after its parent.', createdAt: '2019-03-04T11:15:00.000Z' },
         { id: expect.any(String), parentId: jurgen.id, author: 'Zoë', idp: 'imported', body: 'Danke, Jürgen! 😊', createdAt: '2019-03-04T12:30:00.000Z' },
         // Its parent was spam: it hangs under the spam's own parent.
         { id: expect.any(String), parentId: jurgen.id, author: 'Jürgen Groß', idp: 'imported', body: 'Replying to the spam by mistake.', createdAt: '2019-03-04T14:00:00.000Z' },

@@ -1,4 +1,5 @@
 import { POST_ID_PATTERN } from '../validation';
+import { decodeEntities } from './html-text';
 import { childText, type SourceRecord, type SourceState } from './source-records';
 import type { RecordSelection, XmlElement } from './xml-reader';
 
@@ -75,7 +76,8 @@ function mapComment(comment: XmlElement, threadKey: string): SourceRecord {
   const parent = childText(comment, 'wp:comment_parent');
   const userId = childText(comment, 'wp:comment_user_id');
   const email = childText(comment, 'wp:comment_author_email').toLowerCase();
-  const name = childText(comment, 'wp:comment_author');
+  // WordPress stores names HTML-escaped (its _wp_specialchars filter): "O&#039;Neil &amp; Co".
+  const name = decodeEntities(childText(comment, 'wp:comment_author'));
   const content = comment.children.find((child) => child.name === 'wp:comment_content');
   return {
     kind: 'comment',
