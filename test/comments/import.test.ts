@@ -274,6 +274,9 @@ describe('parley comments import', () => {
       expect(await refused(['demo-blog', file])).toMatch(/line 5: comment 2 has 12,000 characters; at most 10,000 are allowed/);
       const huge = scratchFile('huge.xml', wxrItem('long-post', wxrComment(3, 'y'.repeat(1_200_000))));
       expect(await refused(['demo-blog', huge])).toMatch(/line 4: comment 3 is far longer than 10,000 characters/);
+      // Markup that would leave little text is still too much to read: 150,000 characters of tags.
+      const markup = scratchFile('markup.xml', wxrItem('long-post', wxrComment(4, '<b>x</b>'.repeat(18_750))));
+      expect(await refused(['demo-blog', markup])).toMatch(/line 4: comment 4 is far longer than 10,000 characters/);
     });
 
     it('refuses a 1 GB file before reading it, and a file over a lowered --max-size', async () => {

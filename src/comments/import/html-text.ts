@@ -16,13 +16,24 @@ import { sanitiseCommentText } from '../text';
  * The result goes through the service's own sanitising (controls removed, NFC, trimmed).
  */
 
+/**
+ * The longest HTML converted: ten times the longest comment the service takes (10,000 characters)
+ * leaves room for any markup; a longer one is reported as too long without being converted.
+ */
+export const MAX_HTML_LENGTH = 100_000;
+
 const PARAGRAPH_ELEMENTS = new Set(['p', 'div', 'blockquote', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'dl', 'table', 'hr', 'section', 'article', 'figure', 'header', 'footer', 'aside']);
 const LINE_ELEMENTS = new Set(['br', 'li', 'tr', 'dt', 'dd', 'figcaption']);
 /** Their content is not text a reader saw. */
 const HIDDEN_CONTENT = new Set(['script', 'style', 'template', 'noscript']);
 
-/** A comment, a CDATA section, a tag (with attributes, quoted values may hold ">"), or a lone "<". */
-const MARKUP = /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[([\s\S]*?)(?:\]\]>|$)|<(\/?)([A-Za-z][A-Za-z0-9:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|<![^>]*>|<\?[^>]*>/g;
+/**
+ * A comment, a CDATA section, a tag (with attributes, quoted values may hold ">"), a declaration
+ * or a processing instruction. A tag's inside is bounded (1,000 parts, a quoted value 10,000 characters): otherwise every "<"
+ * of a hostile text without ">" ("<a<a<a…") would be scanned to the end, quadratic in its length.
+ * A "<" that starts none of these is text.
+ */
+const MARKUP = /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[([\s\S]*?)(?:\]\]>|$)|<(\/?)([A-Za-z][A-Za-z0-9:-]{0,63})((?:[^>"']|"[^"]{0,10000}"|'[^']{0,10000}'){0,1000})>|<![^>]{0,1000}>|<\?[^>]{0,1000}>/g;
 const HREF = /(?:^|\s)href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i;
 const SAFE_LINK = /^(?:https?:|mailto:)/i;
 

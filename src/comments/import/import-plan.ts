@@ -1,6 +1,6 @@
 import { formatNumber } from '../errors';
 import { codePointLength, MAX_COMMENT_CODE_POINTS } from '../text';
-import { htmlToText } from './html-text';
+import { htmlToText, MAX_HTML_LENGTH } from './html-text';
 import { importedCommentId } from './imported-identity';
 import type { ImportFormat, SourceComment, SourceRecord } from './source-records';
 
@@ -125,7 +125,7 @@ export class ImportPlanner {
     let skipped: SkipReason | undefined = SKIPPED_STATES.has(comment.state) ? (comment.state as SkipReason) : undefined;
     if (skipped === undefined) {
       if (comment.createdAt === undefined) this.problems.push({ line: comment.line, message: `comment ${comment.sourceId} has no date that can be read` });
-      if (comment.oversized) {
+      if (comment.oversized || comment.html.length > MAX_HTML_LENGTH) {
         this.problems.push({ line: comment.line, message: `comment ${comment.sourceId} is far longer than ${formatNumber(MAX_COMMENT_CODE_POINTS)} characters, the most a comment may have` });
       } else {
         const text = importedText(comment);
