@@ -130,8 +130,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return commenterFromClaims(claims, policy, Math.floor(nowMs / 1000));
   }
 
-  /** Steps 1 to 6: a genuine, unrevoked token of a served site, however it was presented. */
-  async function verifyToken(token: string, nowMs: number): Promise<VerifiedToken> {
+  /**
+   * Steps 1 to 6: a genuine, unrevoked token of a served site; then, when `asBearer`, the Bearer
+   * rules of step 7. One function for both, so that the Bearer path costs no extra call.
+   */
+  async function verifyToken(token: string, nowMs: number, asBearer: boolean): Promise<Commenter> {
     if (typeof token !== 'string' || token.length === 0) {
       throw new InvalidTokenError('ERR_TOKEN_MISSING', 'no bearer token was presented');
     }
@@ -155,34 +158,43 @@ export function createVerifier(options: VerifierOptions): Verifier {
       revocations.assertNotRevoked(verified.commenter);
       verified.notRevokedAt = revocations.version;
     }
-    return verified;
-  }
-
-  async function verifyBearer(token: string): Promise<Commenter> {
-    const { commenter } = await verifyToken(token, clock());
-    if (commenter.dpopKeyThumbprint !== undefined) {
-      throw new InvalidTokenError('ERR_TOKEN_BOUND', 'token is DPoP-bound and must be presented with the DPoP scheme and a proof');
-    }
-    if (dpopRequiredSites.size > 0 && dpopRequiredSites.has(commenter.siteId)) {
-      throw new InvalidTokenError('ERR_TOKEN_NOT_BOUND', 'this site requires DPoP-bound tokens', 'cnf');
+    const { commenter } = verified;
+    if (asBearer) {
+      if (commenter.dpopKeyThumbprint !== undefined) {
+        throw new InvalidTokenError('ERR_TOKEN_BOUND', 'token is DPoP-bound and must be presented with the DPoP scheme and a proof');
+      }
+      if (dpopRequiredSites.size > 0 && dpopRequiredSites.has(commenter.siteId)) {
+        throw new InvalidTokenError('ERR_TOKEN_NOT_BOUND', 'this site requires DPoP-bound tokens', 'cnf');
+      }
     }
     return commenter;
+  }
+
+  function verifyBearer(token: string): Promise<Commenter> {
+    return verifyToken(token, clock(), true);
+  }
+
+  /** base64url(SHA-256(token)), the `ath` of its proofs: kept with the cached token after its first DPoP use. */
+  function tokenHashOf(token: string, nowMs: number): string {
+    const cached = cache.get(token, nowMs);
+    if (cached?.tokenHash !== undefined) return cached.tokenHash;
+    const hash = createHash('sha256').update(token).digest('base64url');
+    if (cached !== undefined) cached.tokenHash = hash;
+    return hash;
   }
 
   async function verifyDpop(token: string, request: VerifiableRequest): Promise<Commenter> {
     const proof = singleProof(request.dpop);
     const nowMs = clock();
-    const verified = await verifyToken(token, nowMs);
-    const { commenter } = verified;
+    const commenter = await verifyToken(token, nowMs, false);
     if (commenter.dpopKeyThumbprint === undefined) {
       throw new InvalidTokenError('ERR_TOKEN_NOT_BOUND', 'token presented as DPoP is not DPoP-bound (no cnf.jkt)', 'cnf');
     }
-    verified.tokenHash ??= createHash('sha256').update(token).digest('base64url');
     const { jti, iat } = proofs.check({
       proof,
       method: request.method,
       target: request.url,
-      tokenHash: verified.tokenHash,
+      tokenHash: tokenHashOf(token, nowMs),
       keyThumbprint: commenter.dpopKeyThumbprint,
       tokenExpiresAtMs: commenter.expiresAt * 1000,
       nowMs,
