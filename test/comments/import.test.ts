@@ -300,6 +300,10 @@ describe('parley comments import', () => {
       expect(await refused(['demo-blog', scratchFile('latin1.xml', '<?xml version="1.0" encoding="ISO-8859-1"?>\n<rss/>')])).toMatch(/encoded in ISO-8859-1; only UTF-8/);
       const twice = scratchFile('twice.xml', wxrItem('twice', wxrComment(5, 'one') + wxrComment(5, 'two')));
       expect(await refused(['demo-blog', twice])).toMatch(/line 5: comment 5 appears again \(first at line 4\)/);
+      const longId = scratchFile('long-id.xml', wxrItem('long-id', wxrComment(10, 'fine', 0).replace('<wp:comment_id>10<', `<wp:comment_id>${'9'.repeat(5_000)}<`)));
+      const message = await refused(['demo-blog', longId]);
+      expect(message).toMatch(/line 4: a comment's id, parent or thread has 5000 characters; an export's have at most 100/);
+      expect(message.length).toBeLessThan(300);
       const circle = scratchFile('circle.xml', wxrItem('circle', wxrComment(6, 'a', 7) + wxrComment(7, 'b', 6)));
       expect(await refused(['demo-blog', circle])).toMatch(/go round in a circle/);
     });

@@ -77,6 +77,12 @@ interface Thread {
   readonly line: number;
 }
 
+/**
+ * Both formats number their comments and threads; an id longer than this is not an export's, and
+ * would only make the problems listed unreadable.
+ */
+const MAX_SOURCE_ID_LENGTH = 100;
+
 const SKIPPED_STATES: ReadonlySet<string> = new Set(['spam', 'trash', 'deleted', 'pingback', 'other-type']);
 
 /** The text an imported comment gets (also used by the writer, so both passes agree). */
@@ -108,6 +114,10 @@ export class ImportPlanner {
   }
 
   private addThread(key: string, postId: string | undefined, problem: string | undefined, line: number): void {
+    if (key.length > MAX_SOURCE_ID_LENGTH) {
+      this.problems.push({ line, message: `a thread's id has ${key.length} characters; an export's have at most ${MAX_SOURCE_ID_LENGTH}` });
+      return;
+    }
     const known = this.threads.get(key);
     if (known !== undefined) {
       if (known.postId !== postId) this.problems.push({ line, message: `thread ${key} appears again (first at line ${known.line}) with another post id` });
@@ -117,6 +127,11 @@ export class ImportPlanner {
   }
 
   private addComment(comment: SourceComment): void {
+    const longest = Math.max(comment.sourceId.length, comment.parentSourceId?.length ?? 0, comment.threadKey.length);
+    if (longest > MAX_SOURCE_ID_LENGTH) {
+      this.problems.push({ line: comment.line, message: `a comment's id, parent or thread has ${longest} characters; an export's have at most ${MAX_SOURCE_ID_LENGTH}` });
+      return;
+    }
     const known = this.entries.get(comment.sourceId);
     if (known !== undefined) {
       this.problems.push({ line: comment.line, message: `comment ${comment.sourceId} appears again (first at line ${known.line})` });
