@@ -80,10 +80,10 @@ describe('parley comments import', () => {
     });
 
     it('says what it added and what it skipped', () => {
-      expect(firstRun[0]).toMatch(/^imported .*wordpress\.xml \(WordPress export, [\d.]+ MB\) into demo-blog: 8 new, 0 already there$/);
+      expect(firstRun[0]).toMatch(/^imported .*wordpress\.xml \(WordPress export, [\d.]+ [KM]B\) into demo-blog: 8 new, 0 already there$/);
       expect(firstRun.slice(1)).toEqual([
         '  8 comments on 2 posts, 1 of them hidden (pending approval in the export; parley comments unhide shows one)',
-        '  skipped: 1 spam, 1 trashed, 1 pingbacks or trackbacks',
+        '  skipped: 1 spam, 1 trashed, 1 pingback or trackback',
         '  1 reply to skipped comments attached to the nearest kept comment above them',
       ]);
     });
@@ -167,7 +167,7 @@ describe('parley comments import', () => {
 
     it('maps threads to post ids, keeps nesting, turns HTML into text and skips spam and deleted comments', async () => {
       expect(run).toEqual([
-        expect.stringMatching(/^imported .*disqus\.xml \(Disqus export, [\d.]+ MB\) into demo-blog: 5 new, 0 already there$/),
+        expect.stringMatching(/^imported .*disqus\.xml \(Disqus export, [\d.]+ [KM]B\) into demo-blog: 5 new, 0 already there$/),
         '  5 comments on 2 posts',
         '  skipped: 1 spam, 1 deleted',
         '  1 reply to skipped comments attached to the nearest kept comment above them',
@@ -200,7 +200,7 @@ describe('parley comments import', () => {
     it('dry run: says what would be added and writes nothing', async () => {
       const before = await rowCounts(bed.service.dataDir);
       const dry = await parley('import', 'other-blog', fixture('disqus.xml'), '--dry-run');
-      expect(dry[0]).toMatch(/^dry run, nothing written: .*disqus\.xml \(Disqus export, [\d.]+ MB\) would add 5 comments to other-blog; 0 already there$/);
+      expect(dry[0]).toMatch(/^dry run, nothing written: .*disqus\.xml \(Disqus export, [\d.]+ [KM]B\) would add 5 comments to other-blog; 0 already there$/);
       expect(await rowCounts(bed.service.dataDir)).toEqual(before);
       expect(await thread('other-blog', 'first-light')).toEqual([]);
       // On a site that has them, a dry run finds them all there.
@@ -312,7 +312,7 @@ describe('parley comments import', () => {
       const slug = scratchFile('slug.xml', wxrItem('%e6%97%a5%e6%9c%ac', wxrComment(8, 'hi')));
       expect(await refused(['demo-blog', slug])).toMatch(/line 3: the slug "%e6%97%a5%e6%9c%ac" is not a post id Parley accepts/);
       const entity = scratchFile('entity.xml', wxrItem('entity', '<wp:comment><wp:comment_id>9</wp:comment_id><wp:comment_content>&secret;</wp:comment_content></wp:comment>'));
-      expect(await refused(['demo-blog', entity])).toMatch(/line 4: the file is not well-formed XML .*undefined entity/i);
+      expect(await refused(['demo-blog', entity])).toMatch(/line 4: the file is not well-formed XML: .*undefined entity/i);
     });
   });
 

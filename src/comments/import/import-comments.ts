@@ -129,7 +129,7 @@ async function planImport(options: ImportOptions, maxBytes: number): Promise<{ f
       }
     }
   } catch (error) {
-    if (error instanceof XmlReadError) refuse(`the file is not well-formed XML or is refused: ${error.message}`, error.line);
+    if (error instanceof XmlReadError) refuse(error.refused ? error.message : `the file is not well-formed XML: ${error.message}`, error.line);
     throw error;
   }
   if (format === undefined || planner === undefined) return refuse('the file has no XML element');

@@ -16,7 +16,7 @@ const plural = (count: number, one: string, many = `${one}s`) => `${formatNumber
 
 export function describeImport(result: ImportResult, file: string, siteId: string): string[] {
   const { counts } = result;
-  const size = `${(result.bytes / 2 ** 20).toFixed(1)} MB`;
+  const size = result.bytes < 2 ** 20 ? `${Math.ceil(result.bytes / 1024)} KB` : `${(result.bytes / 2 ** 20).toFixed(1)} MB`;
   const lines = [
     result.dryRun
       ? `dry run, nothing written: ${file} (${FORMAT_NAMES[result.format]}, ${size}) would add ${plural(result.added, 'comment')} to ${siteId}; ${formatNumber(result.alreadyThere)} already there`
@@ -24,15 +24,14 @@ export function describeImport(result: ImportResult, file: string, siteId: strin
     `  ${plural(counts.comments, 'comment')} on ${plural(counts.posts, 'post')}${counts.hidden > 0 ? `, ${formatNumber(counts.hidden)} of them hidden (pending approval in the export; parley comments unhide shows one)` : ''}`,
   ];
   const { skipped } = counts;
-  const skips = [
-    [skipped.spam, 'spam'],
-    [skipped.trash, 'trashed'],
-    [skipped.deleted, 'deleted'],
-    [skipped.pingback, 'pingbacks or trackbacks'],
-    [skipped['other-type'], 'of other types (not readers’ comments)'],
-    [skipped.empty, 'with no text'],
-  ] as const;
-  const said = skips.filter(([count]) => count > 0).map(([count, what]) => `${formatNumber(count)} ${what}`);
+  const said = [
+    skipped.spam > 0 && `${formatNumber(skipped.spam)} spam`,
+    skipped.trash > 0 && `${formatNumber(skipped.trash)} trashed`,
+    skipped.deleted > 0 && `${formatNumber(skipped.deleted)} deleted`,
+    skipped.pingback > 0 && plural(skipped.pingback, 'pingback or trackback', 'pingbacks or trackbacks'),
+    skipped['other-type'] > 0 && `${plural(skipped['other-type'], 'comment')} of other types (not readers’ comments)`,
+    skipped.empty > 0 && `${plural(skipped.empty, 'comment')} with no text`,
+  ].filter((part) => part !== false);
   lines.push(`  skipped: ${said.length > 0 ? said.join(', ') : 'none'}`);
   if (counts.reattached > 0) lines.push(`  ${plural(counts.reattached, 'reply', 'replies')} to skipped comments attached to the nearest kept comment above them`);
   return lines;

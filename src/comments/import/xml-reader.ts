@@ -46,11 +46,12 @@ export interface RecordSelection {
   readonly dropText?: ReadonlySet<string>;
 }
 
-/** The file cannot be read as XML, or is refused: `line` says where. */
+/** The file cannot be read as XML (`refused` false), or is refused (true): `line` says where. */
 export class XmlReadError extends Error {
   constructor(
     message: string,
     readonly line: number,
+    readonly refused = false,
   ) {
     super(message);
     this.name = 'XmlReadError';
@@ -73,15 +74,15 @@ export async function* readXmlRecords(chunks: AsyncIterable<string>, selection: 
   let failure: XmlReadError | undefined;
 
   // Every handler runs inside parser.write(); the first failure stops the reading.
-  const fail = (message: string) => {
-    failure ??= new XmlReadError(message, parser.line);
+  const fail = (message: string, refused = true) => {
+    failure ??= new XmlReadError(message, parser.line, refused);
     throw failure;
   };
-  parser.on('error', (error) => fail(withoutPosition(error.message)));
+  parser.on('error', (error) => fail(withoutPosition(error.message), false));
   parser.on('doctype', (doctype) => {
     // Reported where it starts: saxes tells it once it has read it whole.
     const line = parser.line - (doctype.match(/\n/g)?.length ?? 0);
-    failure = new XmlReadError('the file declares a DOCTYPE, which an import never reads (its entities could expand without bound or read other files); WordPress and Disqus exports have none', line);
+    failure = new XmlReadError('the file declares a DOCTYPE, which an import never reads (its entities could expand without bound or read other files); WordPress and Disqus exports have none', line, true);
     throw failure;
   });
   parser.on('xmldecl', (declaration) => {
