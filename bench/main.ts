@@ -1,5 +1,6 @@
 import { machine, type Row } from './lib/report';
 import { verifySuite } from './suites/verify';
+import { dpopSuite } from './suites/dpop';
 import { signinSuite } from './suites/signin';
 import { commentsSuite, threadSuite } from './suites/comments';
 import { memorySuite } from './suites/memory';
@@ -11,6 +12,7 @@ import { scaleSigninSuite } from './suites/scale-signin';
 const SUITES: Record<string, () => Promise<Row[]>> = {
   comments: commentsSuite,
   verify: verifySuite,
+  dpop: dpopSuite,
   revocation: revocationCheckSuite,
   thread: threadSuite,
   signin: signinSuite,
