@@ -83,10 +83,13 @@ export class SiteSession {
     this.reloginKey = `parley.relogin:${gatewayUrl}:${siteId}`;
     const stored = tabStorage().get(this.tokenKey);
     const commenter = stored ? readAccessToken(stored) : undefined;
-    if (commenter && !isExpired(commenter, Date.now())) this.commenterValue = commenter;
-    else if (stored) tabStorage().remove(this.tokenKey);
-    // Keys of tokens that ran out, this tab's among them, are deleted; then this tab's is looked for.
-    void deleteExpiredProofKeys(Date.now()).then(() => this.checkProofKey());
+    if (commenter && !isExpired(commenter, Date.now())) {
+      this.commenterValue = commenter;
+      void this.checkProofKey();
+    } else if (stored) {
+      tabStorage().remove(this.tokenKey);
+      if (commenter?.boundTo !== undefined) void deleteProofKey(commenter.boundTo);
+    }
 
     const gatewayOrigin = new URL(gatewayUrl).origin;
     window.addEventListener('message', (event: MessageEvent) => {
@@ -305,7 +308,11 @@ export class SiteSession {
       return this.emit({ kind: 'failed', postId, reason: reason === 'unreachable' ? 'unavailable' : reason === 'dpop_required' ? 'dpop_unsupported' : 'rejected' });
     }
     if (!commenter || commenter.boundTo !== proofKey?.thumbprint) return this.emit({ kind: 'failed', postId, reason: 'rejected' });
-    if (proofKey) await saveProofKey(proofKey, commenter.expiresAt);
+    if (proofKey) {
+      // Also the time to delete keys left by tabs closed without logging out, once their tokens ran out.
+      await deleteExpiredProofKeys(Date.now());
+      await saveProofKey(proofKey, commenter.expiresAt);
+    }
     // The token this one replaces ("Change"), and its key, are of no more use.
     if (this.commenterValue) this.forget();
     this.commenterValue = commenter;

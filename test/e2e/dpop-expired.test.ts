@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import type { Browser } from './support/chromium';
 import { useBrowserStack } from './support/harness';
 import type { Stack } from './support/stack';
 import { bodiesOnServer, expiryOf, recordPosts, storedDraft } from './support/comment-api';
@@ -6,12 +7,13 @@ import { boundKeyOf, pageKeepsKey, proofHeaderOf, thumbprintOf, until } from './
 import { button, commentBox, commentWithText, signInThroughPopup, signInWithPopup, tokenInSessionStorage, TWITTER_ALICE, widget } from './support/widget';
 
 let stack: Stack;
+let browser: Browser;
 let page: Page;
 
 /** Tokens that run out for real (see expired-token.test.ts): 12 s, and no clock skew allowed. */
 const ACCESS_TOKEN_TTL_SECONDS = 12;
 
-useBrowserStack({ openBlog: true, stack: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS, clockToleranceSeconds: 0 } }, (harness) => ({ stack, page } = harness));
+useBrowserStack({ openBlog: true, stack: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS, clockToleranceSeconds: 0 } }, (harness) => ({ stack, browser, page } = harness));
 
 describe('A DPoP-bound token that runs out', () => {
   test('Post Comment logs in again with a new key, posts once with it, and the old key is deleted', async () => {
@@ -54,5 +56,20 @@ describe('A DPoP-bound token that runs out', () => {
     await button(page, 'Log in with Twitter').waitFor();
     expect(await tokenInSessionStorage(page)).toBeNull();
     await until(async () => !(await pageKeepsKey(page, key)), 'the run-out token’s key is deleted');
+  });
+
+  test('a tab closed without Log Out leaves its key behind only until its token runs out: the next login deletes it', async () => {
+    const tab = await browser.context.newPage();
+    await tab.goto(stack.blogUrl);
+    await signInWithPopup(tab, stack, { provider: 'twitter', choose: TWITTER_ALICE });
+    const closedTabToken = (await tokenInSessionStorage(tab))!;
+    const closedTabKey = boundKeyOf(closedTabToken)!;
+    await tab.close();
+    expect(await pageKeepsKey(page, closedTabKey)).toBe(true);
+
+    await page.waitForTimeout(Math.max(0, expiryOf(closedTabToken) - Date.now()) + 1000);
+    await signInThroughPopup(page, button(page, 'Log in with Twitter'), 'twitter', async () => undefined);
+    expect(await pageKeepsKey(page, closedTabKey)).toBe(false);
+    expect(await pageKeepsKey(page, boundKeyOf((await tokenInSessionStorage(page))!)!)).toBe(true);
   });
 });
