@@ -154,6 +154,31 @@ describe('DPoP-bound tokens from a real sign-in', () => {
     expect(refused.headers.get('access-control-expose-headers')).toMatch(/WWW-Authenticate/);
   });
 
+  it('refuses a bound token revoked at the revocation endpoint within 5 seconds, proof or not', async () => {
+    const key = dpopKey();
+    const revocable = await accessToken(discovery, 'revoked@example.com', 'demo-blog', key);
+    const postRevocable = () => postWithProof(comments.url, 'demo-blog', 'revoked', revocable, postProof(key, revocable, 'demo-blog', 'revoked'), `At ${Date.now()}`);
+    expect((await postRevocable()).status).toBe(201);
+    const revoked = await fetch(discovery['revocation_endpoint'] as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: DEMO_ORIGIN },
+      body: new URLSearchParams({ token: revocable, client_id: 'demo-blog' }),
+    });
+    expect(revoked.status).toBe(200);
+    const since = Date.now();
+    for (;;) {
+      const answer = await postRevocable();
+      if (answer.status === 401) {
+        expectRefusal(answer, 'invalid_token');
+        break;
+      }
+      // 429: still accepted, and the rate limit counted it.
+      expect([201, 429]).toContain(answer.status);
+      expect(Date.now() - since).toBeLessThan(5_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+
   describe('a site that requires DPoP', () => {
     it('gets no token from the token endpoint without a proof', async () => {
       const tokens = await signIn(discovery, 'ada@example.com', 'strict-blog', undefined);

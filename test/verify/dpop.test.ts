@@ -178,6 +178,7 @@ describe('each check of the proof', () => {
     ['jwk is missing', (token) => proof(token, { header: { jwk: undefined } }), 'ERR_DPOP_PROOF_KEY'],
     ['jwk is the private key', (token) => proof(token, { header: { jwk: client.privateJwk } }), 'ERR_DPOP_PROOF_KEY'],
     ['jwk carries a symmetric k', (token) => proof(token, { header: { jwk: { ...client.publicJwk, k: 'c2VjcmV0' } } }), 'ERR_DPOP_PROOF_KEY'],
+    ['jwk names another alg than the header', (token) => proof(token, { header: { jwk: { ...client.publicJwk, alg: 'ES384' } } }), 'ERR_DPOP_PROOF_ALGORITHM'],
     ['jwk is an Ed25519 key under ES256', (token) => proof(token, { header: { jwk: dpopKey('EdDSA').publicJwk } }), 'ERR_DPOP_PROOF_ALGORITHM'],
     ['crit names an extension', (token) => proof(token, { header: { crit: ['exp'] } }), 'ERR_DPOP_PROOF_MALFORMED'],
     ['the signature is by another key', (token) => proof(token, { signWith: other.privateKey }), 'ERR_DPOP_PROOF_SIGNATURE'],

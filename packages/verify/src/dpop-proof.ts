@@ -104,7 +104,8 @@ function publicJwkOf(header: Readonly<Record<string, unknown>>, alg: DpopAlgorit
   if (PRIVATE_JWK_MEMBERS.some((member) => member in jwk)) {
     throw proofError('ERR_DPOP_PROOF_KEY', 'DPoP proof header jwk contains a private key', 'jwk');
   }
-  if (algorithmOfJwk(jwk) !== alg) {
+  // A key that names its algorithm (RFC 7517 §4.4) is used for that one only.
+  if (algorithmOfJwk(jwk) !== alg || (jwk.alg !== undefined && jwk.alg !== alg)) {
     throw proofError('ERR_DPOP_PROOF_ALGORITHM', `DPoP proof alg ${alg} does not fit its jwk`, 'alg');
   }
   return jwk;
