@@ -41,7 +41,10 @@ const COMMANDS: Record<string, CommandSpec> = {
     run: async (settings) => {
       const { runGateway } = await import('./commands/gateway');
       const running = await runGateway(settings);
-      console.log(`parley gateway: listening on port ${running.server.port}, issuer ${settings.gateway.issuer}`);
+      running.gateway.logger.info(
+        { port: running.server.port, issuer: settings.gateway.issuer },
+        `parley gateway: listening on port ${running.server.port}, issuer ${settings.gateway.issuer}`,
+      );
       return running;
     },
   },

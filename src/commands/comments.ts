@@ -121,7 +121,7 @@ export async function runComments(
   const [action, siteArgument, argument, ...extra] = positional;
   if (action === 'import') return importFile(settings, positional.slice(1), flags, print);
   if (flags.size > 0) throw new UsageError(`${[...flags.keys()].join(', ')}: only comments import takes options\n\n${COMMENTS_USAGE}`);
-  if (action === undefined) return serve(settings, options, print);
+  if (action === undefined) return serve(settings, options);
   if (action === 'export') return exportSite(settings, siteArgument, [argument, ...extra].filter((arg) => arg !== undefined), options);
   const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
   if (run === undefined) throw new UsageError(`unknown comments action "${action}"\n\n${COMMENTS_USAGE}`);
@@ -219,7 +219,7 @@ async function importFile(settings: Settings, args: readonly string[], flags: Re
   }
 }
 
-async function serve(settings: Settings, options: RunCommentsOptions, print: (line: string) => void): Promise<RunningCommentService> {
+async function serve(settings: Settings, options: RunCommentsOptions): Promise<RunningCommentService> {
   const service = await createCommentService(settings, options.serviceOptions);
   let server: RunningServer;
   try {
@@ -228,7 +228,10 @@ async function serve(settings: Settings, options: RunCommentsOptions, print: (li
     await service.close();
     throw error;
   }
-  print(`parley comments: listening on port ${server.port}, public URL ${settings.comments.url}, tokens from ${settings.gateway.issuer}`);
+  service.logger.info(
+    { port: server.port, publicUrl: settings.comments.url, issuer: settings.gateway.issuer },
+    `parley comments: listening on port ${server.port}, public URL ${settings.comments.url}, tokens from ${settings.gateway.issuer}`,
+  );
   return {
     service,
     server,

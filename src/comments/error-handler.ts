@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { COMMENT_ERRORS, CommentApiError, formatNumber, type CommentErrorCode } from './errors';
 import { MAX_REQUEST_BODY_BYTES } from './json-body';
+import type { Logger } from '../observability/logger';
+import { requestLogger } from '../observability/request-log';
 
 /**
  * The last word on every failure: `{ error, message }` JSON with the right status, never a 500
@@ -46,11 +48,11 @@ function asCommentApiError(error: unknown): CommentApiError | undefined {
   return undefined;
 }
 
-export function commentErrorHandler(log: (line: string) => void): ErrorRequestHandler {
+export function commentErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     let refusal = asCommentApiError(error);
     if (refusal === undefined) {
-      log(`comments: ${req.method} ${req.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+      requestLogger(req, logger).error({ err: error }, 'request failed');
       refusal = new CommentApiError(
         'temporarily_unavailable',
         COMMENT_ERRORS.temporarily_unavailable.message,

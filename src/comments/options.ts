@@ -2,6 +2,8 @@ import type { RateLimitRule } from '../store/rate-limits';
 import type { Verifier, VerifierOptions } from '../../packages/verify/src';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from './idempotency';
 import { DEFAULT_COMMENT_RATE_LIMITS } from './rate-limits';
+import type { ObservabilitySettings } from '../config/observability';
+import { createServiceLogger, type LogSink, type Logger } from '../observability/logger';
 
 /** What `createCommentService` can be told besides the settings; every field has a default. */
 export interface CommentServiceOptions {
@@ -22,8 +24,11 @@ export interface CommentServiceOptions {
   readonly verifier?: RequestVerifier;
   /** The built widget served at /widget.js; default dist/widget.js. */
   readonly widgetFile?: string;
-  /** Where server-side failures are reported; default console.error. */
-  readonly log?: (line: string) => void;
+  /**
+   * Where log lines go instead of stdout, one JSON entry each (see docs/observability.md); tests
+   * pass `() => undefined` to silence the service, or collect the lines to read them.
+   */
+  readonly log?: LogSink;
 }
 
 /** What the routes need of a verifier. */
@@ -38,7 +43,7 @@ export interface ResolvedCommentServiceOptions {
   readonly duplicateWindowMs: number;
   readonly idempotencyTtlMs: number;
   readonly clock: () => number;
-  readonly log: (line: string) => void;
+  readonly logger: Logger;
 }
 
 function positiveInteger(option: string, value: number): number {
@@ -47,7 +52,10 @@ function positiveInteger(option: string, value: number): number {
 }
 
 /** Checks the options once, at start-up, naming the bad one. */
-export function resolveCommentServiceOptions(options: CommentServiceOptions): ResolvedCommentServiceOptions {
+export function resolveCommentServiceOptions(
+  options: CommentServiceOptions,
+  logSettings: { readonly observability: ObservabilitySettings; readonly production: boolean },
+): ResolvedCommentServiceOptions {
   const rateLimits = options.rateLimits ?? DEFAULT_COMMENT_RATE_LIMITS;
   rateLimits.forEach((rule, index) => {
     positiveInteger(`rateLimits[${index}].limit`, rule.limit);
@@ -58,6 +66,6 @@ export function resolveCommentServiceOptions(options: CommentServiceOptions): Re
     duplicateWindowMs: positiveInteger('duplicateWindowSeconds', options.duplicateWindowSeconds ?? DEFAULT_DUPLICATE_WINDOW_SECONDS) * 1000,
     idempotencyTtlMs: positiveInteger('idempotencyTtlSeconds', options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS) * 1000,
     clock: options.clock ?? Date.now,
-    log: options.log ?? ((line: string) => console.error(line)),
+    logger: createServiceLogger({ service: 'comments', settings: logSettings.observability, production: logSettings.production, sink: options.log }),
   });
 }

@@ -9,6 +9,7 @@ import { Moderation } from './moderation';
 import type { RequestVerifier, ResolvedCommentServiceOptions } from './options';
 import { checkOutsideWrites as outsideWritesCheck, type CheckOutsideWrites } from './outside-writes';
 import { postComment } from './post-comment';
+import { requestLogger } from '../observability/request-log';
 import { presentThread } from './presentation';
 import { postIdOf, requirePostId, resolveSite, siteOf } from './request-context';
 import { CommentStore } from './storage';
@@ -125,8 +126,8 @@ export function commentRoutes(deps: CommentRoutesDependencies): Router {
         // A 503 here means the gateway's keys cannot be fetched, PARLEY_ISSUER is not what the
         // gateway calls itself (ERR_ISSUER_MISMATCH, with both values), or the database that keeps
         // used DPoP proofs failed (ERR_DPOP_REPLAY_UNAVAILABLE): the operator should hear of it.
-        onRefused: (error) => {
-          if (!error.isTokenFault) deps.options.log(`comments: token check unavailable (${error.code}): ${error.message}`);
+        onRefused: (error, req) => {
+          if (!error.isTokenFault) requestLogger(req, deps.options.logger).error({ code: error.code, reason: error.message }, 'token check unavailable');
         },
       }),
       requireOwnSite(),

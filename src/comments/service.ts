@@ -3,6 +3,8 @@ import type { Settings } from '../config/settings';
 import type { Site } from '../config/sites';
 import { createVerifier } from '../../packages/verify/src';
 import { healthRoutes } from '../http/health-routes';
+import { requestLog } from '../observability/request-log';
+import type { Logger } from '../observability/logger';
 import { openCommentsDatabase, type CommentsDb } from './database';
 import { DatabaseDpopReplayStore } from './dpop-replay-store';
 import { commentErrorHandler, notFound } from './error-handler';
@@ -16,6 +18,8 @@ import { WIDGET_FILE, widgetRoute } from './widget-route';
 export interface CommentService {
   /** The Express app: pass it to listen(), or mount it. */
   readonly app: express.Express;
+  /** The service's logger (JSON lines, or the `log` option's sink). */
+  readonly logger: Logger;
   /** Stops the sweeper and closes the database; close the HTTP server first. */
   close(): Promise<void>;
 }
@@ -28,7 +32,7 @@ export interface CommentService {
  * a site with `requireDpop` accepts no other.
  */
 export async function createCommentService(settings: Settings, serviceOptions: CommentServiceOptions = {}): Promise<CommentService> {
-  const options = resolveCommentServiceOptions(serviceOptions);
+  const options = resolveCommentServiceOptions(serviceOptions, settings);
   const db: CommentsDb = await openCommentsDatabase(settings);
   const dpopProofs = new DatabaseDpopReplayStore(db);
   // Every site in the sites file: the verifier refuses any other site's token (403 wrong_site);
@@ -49,16 +53,17 @@ export async function createCommentService(settings: Settings, serviceOptions: C
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLog(options.logger));
   // Defence in depth: <, > and & leave as \u003c, \u003e, \u0026 even inside JSON strings.
   app.set('json escape', true);
   app.use(apiSecurityHeaders());
-  app.use(healthRoutes({ service: 'comments', db, log: options.log }));
+  app.use(healthRoutes({ service: 'comments', db, log: (line) => options.logger.warn(line) }));
   app.use(commentRoutes({ db, sites, verifier, options }));
   app.get('/widget.js', widgetRoute(serviceOptions.widgetFile));
   // Its source map, which widget.js names, for the blog owner's browser developer tools.
   app.get('/widget.js.map', widgetRoute(`${serviceOptions.widgetFile ?? WIDGET_FILE}.map`, 'application/json; charset=utf-8'));
   app.use(notFound());
-  app.use(commentErrorHandler(options.log));
+  app.use(commentErrorHandler(options.logger));
 
   const sweep = async () => {
     const now = options.clock();
@@ -67,13 +72,14 @@ export async function createCommentService(settings: Settings, serviceOptions: C
     await dpopProofs.sweep(now);
   };
   const sweeper = setInterval(() => {
-    sweep().catch((error: unknown) => options.log(`comments: sweep failed: ${error instanceof Error ? error.message : String(error)}`));
+    sweep().catch((error: unknown) => options.logger.error({ err: error }, 'sweep failed'));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
 
   let closing: Promise<void> | undefined;
   return {
     app,
+    logger: options.logger,
     close() {
       clearInterval(sweeper);
       closing ??= db.destroy();

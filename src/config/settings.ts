@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError } from './errors';
 import { loadSites, type Site } from './sites';
 import { scaleOutUrl } from './scale-out';
+import { observabilitySettings, type ObservabilitySettings } from './observability';
 import { PROJECT_ROOT } from '../paths';
 
 export interface TwitterSettings {
@@ -53,6 +54,8 @@ export interface Settings {
   readonly redisUrl: string | undefined;
   /** Starts every Redis key (PARLEY_REDIS_PREFIX), so deployments can share a server. */
   readonly redisPrefix: string;
+  /** Log level and format, and the metrics listener (PARLEY_LOG_*, PARLEY_METRICS_*). */
+  readonly observability: ObservabilitySettings;
 }
 
 /** The environment-style keys Parley reads, with their defaults. */
@@ -237,6 +240,7 @@ export function loadSettings(env: SettingsSource = process.env, cwd: string = pr
     keyEncryptionKey,
     redisUrl: scaleOutUrl('REDIS_URL', text(source, 'REDIS_URL')),
     redisPrefix: redisPrefix(source),
+    observability: observabilitySettings((name) => text(source, name)),
   };
   return deepFreeze(settings);
 }

@@ -37,6 +37,10 @@ import { revocationFeedRoutes } from './revocation-feed';
 import { devMailboxRoutes } from './dev-mailbox-routes';
 import { gatewayErrorHandler } from './error-handler';
 import { healthRoutes } from '../http/health-routes';
+import { createServiceLogger, type LogSink, type Logger } from '../observability/logger';
+import { requestLog } from '../observability/request-log';
+import { recordOidcRoute } from './oidc-route';
+import { logServerErrors } from './server-errors';
 import type { PickerProvider } from './views/pages';
 
 export interface GatewayOptions {
@@ -53,6 +57,8 @@ export interface GatewayOptions {
    * tests shorten it to see a real token run out.
    */
   readonly accessTokenTtlSeconds?: number;
+  /** Where log lines go instead of stdout, one JSON entry each (tests silence or collect them). */
+  readonly log?: LogSink;
 }
 
 export interface Gateway {
@@ -62,6 +68,8 @@ export interface Gateway {
   provider(): Provider;
   /** Where the signing keys are (files, or the database with DATABASE_URL). */
   readonly keyStore: KeyStore;
+  /** The gateway's logger (JSON lines, or the `log` option's sink). */
+  readonly logger: Logger;
   /** Reloads signing keys from their store (after `parley keys rotate`). */
   reloadKeys(): Promise<void>;
   close(): Promise<void>;
@@ -83,6 +91,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   if (options.accessTokenTtlSeconds !== undefined && !(Number.isInteger(options.accessTokenTtlSeconds) && options.accessTokenTtlSeconds >= 1 && options.accessTokenTtlSeconds <= ACCESS_TOKEN_TTL_SECONDS)) {
     throw new TypeError(`createGateway: accessTokenTtlSeconds must be a whole number of seconds from 1 to ${ACCESS_TOKEN_TTL_SECONDS} (got ${options.accessTokenTtlSeconds})`);
   }
+  const logger = createServiceLogger({ service: 'gateway', settings: settings.observability, production: settings.production, sink: options.log });
   const stores = await openGatewayStores(settings);
   const { db, keyStore, secrets, sessionStore, limiter } = stores;
   let loadedKeys: KeyRing | undefined;
@@ -110,8 +119,12 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   });
   const ttlOption = options.accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtlSeconds };
   const oidcAdapter = stores.oidcAdapter(revocations);
-  const buildProvider = () =>
-    createOidcProvider({ settings, keyRing, adapter: oidcAdapter, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret, revocations, ...ttlOption });
+  const buildProvider = () => {
+    const built = createOidcProvider({ settings, keyRing, adapter: oidcAdapter, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret, revocations, ...ttlOption });
+    logServerErrors(built, logger);
+    built.use(recordOidcRoute());
+    return built;
+  };
   let provider = buildProvider();
   // koa's callback() composes the whole middleware stack anew: build it once per provider, not per request.
   let providerHandler = provider.callback();
@@ -150,10 +163,11 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', settings.gateway.trustProxy);
+  app.use(requestLog(logger));
   app.use(securityHeaders({ production: settings.production }));
   app.use(issuerHostOnly(settings.gateway.issuer, { trustProxy: settings.gateway.trustProxy !== false }));
   app.use('/assets', express.static(path.join(PROJECT_ROOT, 'src', 'gateway', 'assets'), { maxAge: '1h', index: false }));
-  app.use(healthRoutes({ service: 'gateway', db, dependencies: stores.dependencies }));
+  app.use(healthRoutes({ service: 'gateway', db, dependencies: stores.dependencies, log: (line) => logger.warn(line) }));
   app.use(revocationFeedRoutes(revocationStore));
   app.use(relayRoutes(sites));
   app.use(privacyRoutes());
@@ -204,7 +218,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     await limiter.sweep(STALE_ROW_RETENTION_MS);
     await revocationStore.sweep();
   };
-  const sweeper = setInterval(() => sweep().catch((error: Error) => console.error(`gateway: sweep failed: ${error.message}`)), SWEEP_INTERVAL_MS);
+  const sweeper = setInterval(() => sweep().catch((error: unknown) => logger.error({ err: error }, 'sweep failed')), SWEEP_INTERVAL_MS);
   sweeper.unref();
 
   const reloadKeys = async () => {
@@ -222,7 +236,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
           // Another instance or `parley keys rotate` may have changed the keys (files or database).
           storedKeyRingVersion(keyStore)
             .then((version) => (version !== keysVersion ? reloadKeys() : undefined))
-            .catch((error: Error) => console.error(`gateway: key reload failed: ${error.message}`));
+            .catch((error: unknown) => logger.error({ err: error }, 'key reload failed'));
         }, watchInterval)
       : undefined;
   keyWatcher?.unref();
@@ -231,6 +245,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     app,
     provider: () => provider,
     keyStore,
+    logger,
     reloadKeys,
     async close() {
       clearInterval(sweeper);

@@ -11,6 +11,7 @@ import { redirectWithFlash, takeFlash, type Flash } from './page-flash';
 import { cleanDisplayName, type ActiveInteraction, type SignInFlow } from './sign-in';
 import { checkEmailPage, confirmLinkPage, emailFormPage, linkConfirmedPage, linkDeadPage, otherBrowserPage } from './views/email-pages';
 import { count } from './views/format';
+import { requestLogger } from '../observability/request-log';
 
 export interface EmailRoutesDeps {
   readonly flow: SignInFlow;
@@ -107,7 +108,7 @@ export function emailRoutes(deps: EmailRoutesDeps): Router {
       res.redirect(303, codePath(interaction));
     } catch (error) {
       if (!(error instanceof MailDeliveryError)) throw error;
-      console.error(`email sign-in: ${error.message}`);
+      requestLogger(req).error({ err: error }, 'email sign-in: the message could not be delivered');
       redirectWithFlash(req, res, formPath(interaction), { ...NOT_DELIVERED, values });
     }
   });
@@ -166,7 +167,7 @@ export function emailRoutes(deps: EmailRoutesDeps): Router {
       redirectWithFlash(req, res, codePath(interaction), { notice: `We sent a new code to ${maskEmailAddress(result.email)}.` });
     } catch (error) {
       if (!(error instanceof MailDeliveryError)) throw error;
-      console.error(`email sign-in: ${error.message}`);
+      requestLogger(req).error({ err: error }, 'email sign-in: the message could not be delivered');
       redirectWithFlash(req, res, codePath(interaction), NOT_DELIVERED);
     }
   });

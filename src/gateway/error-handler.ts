@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { GATEWAY_RETRY_AFTER_SECONDS } from './server-errors';
 import { messagePage } from './views/pages';
+import { requestLogger } from '../observability/request-log';
 
 interface HttpishError {
   status?: number;
@@ -18,7 +19,7 @@ export function gatewayErrorHandler(): ErrorRequestHandler {
     const details = (error ?? {}) as HttpishError;
     const status = details.status ?? details.statusCode ?? 500;
     const clientError = status >= 400 && status < 500;
-    if (!clientError) console.error(`gateway: ${req.method} ${req.path} failed: ${(error as Error)?.message ?? String(error)}`);
+    if (!clientError) requestLogger(req).error({ err: error }, 'request failed');
     if (res.headersSent) return void res.end();
     const wantsJson = req.accepts(['html', 'json']) === 'json';
     if (clientError) {

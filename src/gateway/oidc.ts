@@ -11,7 +11,7 @@ import { REVOCATION_FEED_DISCOVERY_FIELD, REVOCATION_FEED_PATH } from './revocat
 import { siteClient } from './clients';
 import { html, SafeHtml } from '../http/html';
 import { page } from './html';
-import { logServerErrors, unavailableOnServerError } from './server-errors';
+import { unavailableOnServerError } from './server-errors';
 import { burnCodeOnFailedRedemption } from './single-use-codes';
 import { cacheableMetadata } from './metadata-caching';
 import { advertiseResourceScopes } from './resource-scopes-discovery';
@@ -242,7 +242,6 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
   const provider = new Provider(issuer, configuration);
   // Behind a TLS-terminating proxy, the Koa app must believe X-Forwarded-Proto to see https.
   provider.proxy = settings.gateway.trustProxy !== false;
-  logServerErrors(provider);
   provider.use(unavailableOnServerError());
   provider.use(burnCodeOnFailedRedemption());
   provider.use(cacheableMetadata());

@@ -1,5 +1,7 @@
 import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
 import type { ProviderMiddleware } from './provider-middleware';
+import { requestLogger } from '../observability/request-log';
 
 /**
  * One log line for every request oidc-provider answers with a server error.
@@ -9,12 +11,12 @@ import type { ProviderMiddleware } from './provider-middleware';
  *   'server_error' once for each, from the authorization endpoint and every other endpoint alike.
  * - Its `*.error` events (grant.error, authorization.error, userinfo.error…) carry only the errors
  *   it shows the client, which are all 4xx: the client's problem, not ours.
- * - The line names the method, the path and the error's message, never the query or the body:
- *   they carry codes, verifiers and tokens.
+ * - The entry carries the request's id (its request line has the method and route) and the
+ *   error, never the query or the body: they carry codes, verifiers and tokens.
  */
-export function logServerErrors(provider: Provider, log: (line: string) => void = (line) => console.error(line)): void {
+export function logServerErrors(provider: Provider, logger: Logger): void {
   provider.on('server_error', (ctx, error: unknown) => {
-    log(`gateway: ${ctx.method} ${ctx.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+    requestLogger(ctx.req, logger).error({ err: error }, 'request failed');
   });
 }
 

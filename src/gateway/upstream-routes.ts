@@ -7,6 +7,7 @@ import { messagePage } from './views/pages';
 import { accountNotice } from './account-routes';
 import { signInRecord } from './sign-in-history';
 import type { WayBack } from './views/way-back';
+import { requestLogger } from '../observability/request-log';
 
 /** An upstream provider signed in through a passport redirect strategy. */
 export interface UpstreamProvider {
@@ -73,7 +74,7 @@ function wayBackFrom(req: Request, purpose: HandshakePurpose | undefined): WayBa
 }
 
 function providerTroublePage(req: Request, res: Response, provider: UpstreamProvider, purpose: HandshakePurpose | undefined, error: unknown): void {
-  console.error(`gateway: ${provider.id} sign-in failed: ${(error as Error)?.message ?? String(error)}`);
+  requestLogger(req).error({ err: error, provider: provider.id }, 'upstream sign-in failed');
   const retry = retryHref(provider, purpose);
   res
     .status(502)
@@ -160,7 +161,7 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
       return providerTroublePage(req, res, provider, purpose, outcome.error);
     }
     if (outcome.kind === 'failed') {
-      console.error(`gateway: ${provider.id} callback failed: ${outcome.message}`);
+      requestLogger(req).warn({ provider: provider.id, reason: outcome.message }, 'upstream callback failed');
       return staleCallbackPage(res, `${provider.label} did not confirm who you are, so this log-in could not finish.`);
     }
 

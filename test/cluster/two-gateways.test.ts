@@ -47,7 +47,7 @@ describe('two gateway instances behind a round-robin balancer', () => {
         ...emulatorEnv(emulators),
         ...shared,
       });
-      const gateway = await createGateway(settings, { keyWatchIntervalMs: 200 });
+      const gateway = await createGateway(settings, { keyWatchIntervalMs: 200, log: () => undefined });
       instances.push({ gateway, server: await listen(gateway.app, 0, '127.0.0.1') });
     }
     let next = 0;

@@ -6,6 +6,7 @@ import { runComments, type RunningCommentService as RunningCommand } from '../..
 import { COMMENTS_DB_FILE } from '../../src/comments';
 import { startTestGateway, type RunningTestGateway } from '../helpers/gateway';
 import { expectError, getComments, GatewayTokens, postComment, request, serviceSettings, startCommentService } from './support';
+import { logEntries } from '../helpers/log-entries';
 
 describe('the comment service keeps its comments', () => {
   let gateway: RunningTestGateway;
@@ -129,10 +130,17 @@ describe('`parley comments` with no action', () => {
   it('serves the comment API on the configured port until closed', async () => {
     const gateway = await startTestGateway();
     const settings = { ...serviceSettings(gateway.issuer), comments: { port: 0, url: 'http://localhost:4100' } };
-    const printed: string[] = [];
-    const running = (await runComments(settings, [], { print: (line) => printed.push(line) })) as RunningCommand;
+    const logged: string[] = [];
+    const running = (await runComments(settings, [], { serviceOptions: { log: (line) => logged.push(line) } })) as RunningCommand;
     try {
-      expect(printed).toEqual([`parley comments: listening on port ${running.server.port}, public URL http://localhost:4100, tokens from ${gateway.issuer}`]);
+      expect(logEntries(logged)).toEqual([
+        expect.objectContaining({
+          level: 'info',
+          service: 'comments',
+          port: running.server.port,
+          msg: `parley comments: listening on port ${running.server.port}, public URL http://localhost:4100, tokens from ${gateway.issuer}`,
+        }),
+      ]);
       const response = await getComments(`http://127.0.0.1:${running.server.port}`, 'demo-blog', 'served');
       expect(response.json).toEqual({ comments: [] });
     } finally {

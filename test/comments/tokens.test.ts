@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { fixtureKey, mintToken, startFixtureIssuer } from '../verify/helpers/issuer';
+import { problemEntries } from '../helpers/log-entries';
 import { expectError, getComments, postComment, request, commentsUrl, rowCounts, startCommentService, startTestbed, type ApiResponse, type CommentsTestbed } from './support';
 
 /**
@@ -202,10 +203,16 @@ describe('the comment API refuses every token it should not trust', () => {
 
       expectError(response, 503, 'temporarily_unavailable');
       expect(response.text).not.toContain(standIn.issuer);
-      expect(logged).toEqual([
-        `comments: token check unavailable (ERR_ISSUER_MISMATCH): the verifier is configured with issuer '${standIn.issuer}' ` +
-          `but ${standIn.issuer}/.well-known/openid-configuration names issuer '${standIn.issuer}/'; ` +
-          "set the issuer option to exactly the discovery document's value",
+      expect(problemEntries(logged)).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          msg: 'token check unavailable',
+          code: 'ERR_ISSUER_MISMATCH',
+          reason:
+            `the verifier is configured with issuer '${standIn.issuer}' ` +
+            `but ${standIn.issuer}/.well-known/openid-configuration names issuer '${standIn.issuer}/'; ` +
+            "set the issuer option to exactly the discovery document's value",
+        }),
       ]);
     } finally {
       await misconfigured.stop();

@@ -56,7 +56,7 @@ export async function startTestGateway(
     ...(await testStoreEnv(dataDir)),
     ...options.env,
   });
-  const gateway = await createGateway(settings, { keyWatchIntervalMs: 0, ...options.gatewayOptions });
+  const gateway = await createGateway(settings, { keyWatchIntervalMs: 0, log: () => undefined, ...options.gatewayOptions });
   listener.serve(gateway.app);
   return {
     issuer,

@@ -85,7 +85,7 @@ export function startGatewayInstances(
   options: { env?: Record<string, string>; gatewayOptions?: GatewayOptions } = {},
 ): Promise<ServiceInstances<Gateway>> {
   return startInstances(count, async (storeEnv) => {
-    const gateway = await createGateway(instanceSettings(urls, storeEnv, options.env), { keyWatchIntervalMs: 200, ...options.gatewayOptions });
+    const gateway = await createGateway(instanceSettings(urls, storeEnv, options.env), { keyWatchIntervalMs: 200, log: () => undefined, ...options.gatewayOptions });
     return { service: gateway, handler: gateway.app, close: () => gateway.close() };
   });
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { COMMENTS_DB_FILE } from '../../src/comments';
-import { captureConsoleErrors } from '../helpers/console';
+import { problemEntries } from '../helpers/log-entries';
 import { startTestGateway } from '../helpers/gateway';
 import { startCommentService } from '../comments/support';
 
@@ -9,6 +9,8 @@ import { startCommentService } from '../comments/support';
 interface ServiceUnderTest {
   readonly url: string;
   readonly databaseFile: string;
+  /** The service's log lines so far (JSON, one entry each). */
+  readonly logged: string[];
   closeDatabase(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -17,18 +19,21 @@ const SERVICES: ReadonlyArray<[string, () => Promise<ServiceUnderTest>]> = [
   [
     'the gateway',
     async () => {
-      const gw = await startTestGateway();
-      return { url: gw.issuer, databaseFile: path.join(gw.dataDir, 'gateway.sqlite'), closeDatabase: () => gw.gateway.close(), stop: () => gw.stop() };
+      const logged: string[] = [];
+      const gw = await startTestGateway({ gatewayOptions: { log: (line) => logged.push(line) } });
+      return { url: gw.issuer, databaseFile: path.join(gw.dataDir, 'gateway.sqlite'), logged, closeDatabase: () => gw.gateway.close(), stop: () => gw.stop() };
     },
   ],
   [
     'the comment service',
     async () => {
-      // Nothing listens on the discard port: health needs no gateway. Its log goes where the gateway's does.
-      const service = await startCommentService('http://127.0.0.1:9', { serviceOptions: { log: (line) => console.error(line) } });
+      // Nothing listens on the discard port: health needs no gateway.
+      const logged: string[] = [];
+      const service = await startCommentService('http://127.0.0.1:9', { serviceOptions: { log: (line) => logged.push(line) } });
       return {
         url: service.url,
         databaseFile: path.join(service.dataDir, COMMENTS_DB_FILE),
+        logged,
         closeDatabase: () => service.service.close(),
         stop: () => service.stop(),
       };
@@ -80,7 +85,8 @@ describe.each(SERVICES)('%s', (_name, start) => {
     const other = new Database(service.databaseFile);
     try {
       other.exec('begin exclusive');
-      const { lines } = await captureConsoleErrors(async () => {
+      const before = service.logged.length;
+      await (async () => {
         for (const probePath of ['/readyz', '/health']) {
           const answer = await probe(`${service.url}${probePath}`);
           expect(answer).toMatchObject(UNAVAILABLE);
@@ -91,11 +97,11 @@ describe.each(SERVICES)('%s', (_name, start) => {
         }
         // The process itself still serves.
         expect(await probe(`${service.url}/healthz`)).toMatchObject(OK);
-      });
-      // One line per failed check, with the reason.
-      expect(lines).toEqual([
-        expect.stringMatching(/^(gateway|comments): not ready: .*database is locked/),
-        expect.stringMatching(/^(gateway|comments): not ready: .*database is locked/),
+      })();
+      // One warning per failed check, with the reason.
+      expect(problemEntries(service.logged.slice(before))).toEqual([
+        expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^(gateway|comments): not ready: .*database is locked/) }),
+        expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/^(gateway|comments): not ready: .*database is locked/) }),
       ]);
       other.exec('rollback');
       expect(await probe(`${service.url}/readyz`)).toMatchObject(OK);
@@ -107,11 +113,10 @@ describe.each(SERVICES)('%s', (_name, start) => {
 
   it('is not ready once its database is closed, while /healthz still answers', async () => {
     await service.closeDatabase();
-    const { lines } = await captureConsoleErrors(async () => {
-      expect(await probe(`${service.url}/readyz`)).toMatchObject(UNAVAILABLE);
-      expect(await probe(`${service.url}/health`)).toMatchObject(UNAVAILABLE);
-    });
-    expect(lines).toHaveLength(2);
+    const before = service.logged.length;
+    expect(await probe(`${service.url}/readyz`)).toMatchObject(UNAVAILABLE);
+    expect(await probe(`${service.url}/health`)).toMatchObject(UNAVAILABLE);
+    expect(problemEntries(service.logged.slice(before))).toHaveLength(2);
     expect(await probe(`${service.url}/healthz`)).toMatchObject(OK);
   });
 });

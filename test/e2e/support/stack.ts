@@ -86,6 +86,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const gateway = await createGateway(settings, {
     keyWatchIntervalMs: 0,
+    log: () => undefined,
     // Every sign-in of the suite comes from one loopback address.
     emailRateLimits: { perAddress: { limit: 50, windowSeconds: 900 }, perClient: { limit: 500, windowSeconds: 900 } },
     ...(options.accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
