@@ -6,6 +6,7 @@
  */
 export { createVerifier, type VerifiableRequest, type Verifier } from './verify';
 export { VERIFIER_DEFAULTS, type VerifierOptions } from './options';
+export type { VerifierEvent, VerifierEventListener } from './events';
 export { SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms';
 export { IDENTITY_PROVIDERS, MAX_TOKEN_LIFETIME_SECONDS, type Commenter, type IdentityProvider } from './claims';
 export { MAX_TOKEN_BYTES } from './jws';

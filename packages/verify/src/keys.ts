@@ -3,6 +3,7 @@ import { algorithmOfJwk, importPublicKey, type Algorithm } from './algorithms';
 import { VerifierUnavailableError } from './errors';
 import { isRecord } from './jws';
 import { fetchJsonObject, IssuerMismatchError, reasonOf, type IssuerDiscovery } from './issuer-documents';
+import { reportEvent, type VerifierEventListener } from './events';
 
 /**
  * The issuer's signing keys, found through its discovery document and kept in memory by `kid`.
@@ -33,6 +34,7 @@ export interface KeyStoreOptions {
   readonly fetchTimeoutMs: number;
   readonly minRefetchIntervalMs: number;
   readonly clock: () => number;
+  readonly onEvent?: VerifierEventListener | undefined;
 }
 
 /** How long fetched keys are used before they are fetched again. */
@@ -127,8 +129,10 @@ export class KeyStore {
         this.#keys = importJwks(await fetchJsonObject(jwksUri, 'JWKS', fetchTimeoutMs), algorithms);
         this.#lastSuccessMs = nowMs;
         this.#lastFailure = undefined;
+        reportEvent(this.options.onEvent, { type: 'jwks_fetch', outcome: 'ok' });
       } catch (error) {
         this.#lastFailure = error instanceof Error ? error : new Error(reasonOf(error), { cause: error });
+        reportEvent(this.options.onEvent, { type: 'jwks_fetch', outcome: 'failed' });
         // The issuer may have moved its JWKS; ask discovery again next time.
         this.options.discovery.forget();
       } finally {

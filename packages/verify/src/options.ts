@@ -2,6 +2,7 @@ import { isSupportedAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './al
 import { DPOP_ALGORITHMS, type DpopAlgorithm } from './dpop-proof';
 import type { DpopReplayStore } from './dpop-replay';
 import { VerifierConfigError } from './errors';
+import type { VerifierEventListener } from './events';
 
 /** What a blog backend tells `createVerifier`. `issuer`, `audience` and `clientId` are required. */
 export interface VerifierOptions {
@@ -70,9 +71,14 @@ export interface VerifierOptions {
   readonly dpopReplayCacheMaxEntries?: number;
   /** Milliseconds since the epoch; for tests. Default `Date.now`. */
   readonly clock?: () => number;
+  /**
+   * Told of each JWKS fetch and revocation feed poll and whether it worked, for metrics (one call
+   * per fetch or poll, none per token). What it throws is ignored.
+   */
+  readonly onEvent?: VerifierEventListener;
 }
 
-type ResolvedByDefault = Omit<VerifierOptions, 'clientId' | 'publicUrl' | 'requireDpop' | 'dpopReplayStore'>;
+type ResolvedByDefault = Omit<VerifierOptions, 'clientId' | 'publicUrl' | 'requireDpop' | 'dpopReplayStore' | 'onEvent'>;
 
 export type ResolvedVerifierOptions = Readonly<Required<ResolvedByDefault>> & {
   /** `clientId` as a set, however it was given. */
@@ -82,6 +88,7 @@ export type ResolvedVerifierOptions = Readonly<Required<ResolvedByDefault>> & {
   /** The sites whose tokens must be DPoP-bound (all served sites for `requireDpop: true`). */
   readonly dpopRequiredSites: ReadonlySet<string>;
   readonly dpopReplayStore: DpopReplayStore | undefined;
+  readonly onEvent: VerifierEventListener | undefined;
 };
 
 export const VERIFIER_DEFAULTS = Object.freeze({
@@ -229,6 +236,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     throw new VerifierConfigError('requiredScope', 'must be one scope token (RFC 6749 §3.3)');
   }
   if (typeof merged.clock !== 'function') throw new VerifierConfigError('clock', 'must be a function');
+  if (merged.onEvent !== undefined && typeof merged.onEvent !== 'function') throw new VerifierConfigError('onEvent', 'must be a function');
   const clientIds = requireClientIds(clientId);
   return Object.freeze({
     issuer: requireUrl('issuer', merged.issuer),
@@ -260,6 +268,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     revocationMaxStalenessMs: requireInteger('revocationMaxStalenessMs', merged.revocationMaxStalenessMs, 1_000, 60 * 60 * 1000),
     tokenCacheMaxEntries: requireInteger('tokenCacheMaxEntries', merged.tokenCacheMaxEntries, 0, 1_000_000),
     clock: merged.clock,
+    onEvent: merged.onEvent,
   });
 }
 

@@ -2,6 +2,7 @@ import { isSupportedAlgorithm, verifySignature, type Algorithm } from './algorit
 import type { Commenter } from './claims';
 import { InvalidTokenError, VerifierUnavailableError } from './errors';
 import { fetchJsonObject, type IssuerDiscovery } from './issuer-documents';
+import { reportEvent, type VerifierEventListener } from './events';
 import { decodeCompactJws, decodeJsonSegment, isRecord } from './jws';
 import type { KeyStore } from './keys';
 
@@ -39,6 +40,7 @@ export interface RevocationListOptions {
   readonly maxAgeMs: number;
   readonly maxStalenessMs: number;
   readonly clock: () => number;
+  readonly onEvent?: VerifierEventListener | undefined;
 }
 
 /**
@@ -130,9 +132,11 @@ export class RevocationList {
         () => {
           this.#lastSyncMs = this.options.clock();
           this.#lastFailure = undefined;
+          reportEvent(this.options.onEvent, { type: 'revocation_poll', outcome: 'ok' });
         },
         (error: unknown) => {
           this.#lastFailure = error instanceof Error ? error : new Error(String(error));
+          reportEvent(this.options.onEvent, { type: 'revocation_poll', outcome: 'failed' });
         },
       )
       .finally(() => {
