@@ -40,9 +40,11 @@ export const COMMENT_ERRORS = Object.freeze({
   banned: { status: 403, message: 'You can no longer comment on this site.' },
   wrong_site: { status: 403, message: 'This token was issued for another site.' },
   origin_not_allowed: { status: 403, message: 'This origin is not registered for the site.' },
+  not_moderator: { status: 403, message: 'You are not a moderator of this site.' },
   unknown_site: { status: 404, message: 'There is no such site.' },
   not_found: { status: 404, message: 'There is nothing here.' },
   method_not_allowed: { status: 405, message: 'This method is not allowed here.' },
+  comment_deleted: { status: 409, message: 'This comment was deleted; it cannot be hidden, shown or approved any more.' },
   duplicate_comment: {
     status: 409,
     message: 'You have just posted this same comment on this post.',

@@ -119,6 +119,26 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('dpop_proofs_expiry').on('dpop_proofs').column('expires_at').execute();
     },
   },
+  '0006_moderation': {
+    // The moderation page (docs/moderation.md): pre-moderation's held comments, the post author's
+    // mark, the log of every action, and the newest-first listing of a whole site.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('comments').addColumn('pending_at', 'bigint').execute();
+      await db.schema.alterTable('comments').addColumn('by_author', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex('comments_by_site').on('comments').columns(['site_id', 'seq']).execute();
+      await db.schema
+        .createTable('moderation_actions')
+        .$call(sequenceKey(db, 'seq'))
+        .addColumn('site_id', 'text', (c) => c.notNull())
+        .addColumn('moderator_sub', 'text', (c) => c.notNull())
+        .addColumn('moderator_name', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('moderation_actions_by_site').on('moderation_actions').columns(['site_id', 'seq']).execute();
+    },
+  },
 };
 
 export const commentsMigrations: MigrationProvider = {

@@ -37,6 +37,8 @@ export interface CommentRoutesDependencies {
   readonly sites: ReadonlyMap<string, Site>;
   readonly verifier: RequestVerifier;
   readonly options: ResolvedCommentServiceOptions;
+  /** The cache of threads' answers, shared with the moderation API, which drops entries too. */
+  readonly threads?: ThreadCache;
 }
 
 /**
@@ -111,7 +113,7 @@ function methodNotAllowed(): RequestHandler {
 
 export function commentRoutes(deps: CommentRoutesDependencies): Router {
   const moderation = new Moderation(deps.db, deps.options.clock);
-  const threads = new ThreadCache();
+  const threads = deps.threads ?? new ThreadCache();
   const checkOutsideWrites = outsideWritesCheck(deps.db, threads);
   const router = Router();
   router

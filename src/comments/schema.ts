@@ -12,6 +12,7 @@ export interface CommentsSchema {
   idempotency_keys: IdempotencyKeysTable;
   rate_limits: RateLimitsTable;
   dpop_proofs: DpopProofsTable;
+  moderation_actions: ModerationActionsTable;
 }
 
 export interface CommentsTable {
@@ -35,6 +36,10 @@ export interface CommentsTable {
   hidden_at: number | null;
   /** Set by `parley comments delete`; final. */
   deleted_at: number | null;
+  /** Set when the site pre-moderates (sites file `moderation: "pre"`); cleared by approval. */
+  pending_at: number | null;
+  /** 1 when the token named the commenter one of the site's authors ("bypostauthor"), else 0. */
+  by_author: Generated<number>;
 }
 
 /** A commenter who may no longer post on a site. */
@@ -66,4 +71,18 @@ export interface DpopProofsTable {
   key: string;
   /** Until when the proof's iat would be accepted, epoch milliseconds. */
   expires_at: number;
+}
+
+/** Every action taken on the moderation page: who, what, on what, when (moderation-page/audit-log.ts). */
+export interface ModerationActionsTable {
+  seq: Generated<number>;
+  site_id: string;
+  /** The moderator's pairwise subject and name as their token said when they acted. */
+  moderator_sub: string;
+  moderator_name: string;
+  /** hide, unhide, delete, approve, ban, unban. */
+  action: string;
+  /** A comment id, or for ban and unban the commenter's subject. */
+  target: string;
+  created_at: number;
 }

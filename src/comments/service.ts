@@ -12,6 +12,8 @@ import { IdempotencyStore } from './idempotency';
 import { resolveCommentServiceOptions, SWEEP_INTERVAL_MS, type CommentServiceOptions } from './options';
 import { sweepRateLimits } from './rate-limits';
 import { commentRoutes } from './routes';
+import { moderationRoutes } from './moderation-page/moderation-api';
+import { ThreadCache } from './thread-cache';
 import { apiSecurityHeaders } from './security-headers';
 import { WIDGET_FILE, widgetRoute } from './widget-route';
 
@@ -58,7 +60,9 @@ export async function createCommentService(settings: Settings, serviceOptions: C
   app.set('json escape', true);
   app.use(apiSecurityHeaders());
   app.use(healthRoutes({ service: 'comments', db, log: (line) => options.logger.warn(line) }));
-  app.use(commentRoutes({ db, sites, verifier, options }));
+  const threads = new ThreadCache();
+  app.use(commentRoutes({ db, sites, verifier, options, threads }));
+  app.use(moderationRoutes({ db, sites, verifier, threads, clock: options.clock }));
   app.get('/widget.js', widgetRoute(serviceOptions.widgetFile));
   // Its source map, which widget.js names, for the blog owner's browser developer tools.
   app.get('/widget.js.map', widgetRoute(`${serviceOptions.widgetFile ?? WIDGET_FILE}.map`, 'application/json; charset=utf-8'));

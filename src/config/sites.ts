@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { parseEmailAddress } from '../mail/address';
 import { ConfigError } from './errors';
 
 /** A blog that embeds the widget. Each site is a public OIDC client that must use PKCE. */
@@ -23,6 +24,19 @@ export interface Site {
    * unless true.
    */
   readonly requireDpop?: true;
+  /**
+   * Who moderates the site, by verified email address (normalised as the email sign-in does):
+   * a commenter signed in with one of these addresses (or with an account it is linked to) gets
+   * `roles: ["moderator"]` in its tokens for this site (docs/moderation.md). Absent when none.
+   */
+  readonly moderators?: readonly string[];
+  /**
+   * The post authors, by verified email address like moderators: their comments are marked as
+   * the author's in the thread (WordPress's "bypostauthor"). Absent when none.
+   */
+  readonly authors?: readonly string[];
+  /** `pre`: new comments wait for a moderator's approval. Absent (the default): shown at once. */
+  readonly moderation?: 'pre';
 }
 
 const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -45,6 +59,25 @@ function isRedirectUri(value: string): boolean {
   }
 }
 
+/** A list of email addresses, each normalised as the email sign-in normalises what is typed. */
+function emailAddresses(field: string) {
+  return z
+    .array(z.string())
+    .default([])
+    .transform((addresses, context) => {
+      const normalised: string[] = [];
+      for (const [index, address] of addresses.entries()) {
+        const parsed = parseEmailAddress(address);
+        if (!parsed.ok) {
+          context.addIssue({ code: 'custom', path: [index], message: `${field} must be email addresses (${JSON.stringify(address)}: ${parsed.reason})` });
+          return z.NEVER;
+        }
+        if (!normalised.includes(parsed.address)) normalised.push(parsed.address);
+      }
+      return normalised;
+    });
+}
+
 const siteSchema = z.object({
   id: z.string().regex(SITE_ID_PATTERN, 'id must be lowercase letters, digits and dashes (at most 63)'),
   name: z.string().trim().min(1, 'name must not be empty').max(100),
@@ -54,6 +87,9 @@ const siteSchema = z.object({
   redirectUris: z.array(z.string().refine(isRedirectUri, 'redirectUris must be absolute http(s) URLs without a fragment')).default([]),
   postLogoutRedirectUris: z.array(z.string().refine(isRedirectUri, 'postLogoutRedirectUris must be absolute http(s) URLs without a fragment')).optional(),
   requireDpop: z.boolean({ message: 'requireDpop must be true or false' }).optional(),
+  moderators: emailAddresses('moderators'),
+  authors: emailAddresses('authors'),
+  moderation: z.enum(['pre', 'post'], { message: 'moderation must be "pre" or "post"' }).default('post'),
 })
   // A misspelt field (say `redirect_uris`) must stop start-up, not be silently ignored.
   .strict();
@@ -77,11 +113,14 @@ export function parseSites(raw: unknown, source: string): readonly Site[] {
 }
 
 function frozenSite(site: z.infer<typeof siteSchema>): Site {
-  const { postLogoutRedirectUris, requireDpop, ...rest } = site;
+  const { postLogoutRedirectUris, requireDpop, moderators, authors, moderation, ...rest } = site;
   return Object.freeze({
     ...rest,
     origins: Object.freeze([...site.origins]),
     redirectUris: Object.freeze([...site.redirectUris]),
+    ...(moderators.length > 0 ? { moderators: Object.freeze([...moderators]) } : {}),
+    ...(authors.length > 0 ? { authors: Object.freeze([...authors]) } : {}),
+    ...(moderation === 'pre' ? { moderation: 'pre' as const } : {}),
     // Left out rather than empty when not given: sites files without it load exactly as before.
     ...(postLogoutRedirectUris ? { postLogoutRedirectUris: Object.freeze([...postLogoutRedirectUris]) } : {}),
     ...(requireDpop === true ? { requireDpop: true as const } : {}),

@@ -169,7 +169,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   app.use('/assets', express.static(path.join(PROJECT_ROOT, 'src', 'gateway', 'assets'), { maxAge: '1h', index: false }));
   app.use(healthRoutes({ service: 'gateway', db, dependencies: stores.dependencies, log: (line) => logger.warn(line) }));
   app.use(revocationFeedRoutes(revocationStore));
-  app.use(relayRoutes(sites));
+  app.use(relayRoutes(sites, settings.comments.url));
   app.use(privacyRoutes());
   if (useDevMailbox && options.mailer === undefined) app.use(devMailboxRoutes(devMailbox));
 

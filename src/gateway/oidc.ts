@@ -16,6 +16,8 @@ import { burnCodeOnFailedRedemption } from './single-use-codes';
 import { cacheableMetadata } from './metadata-caching';
 import { advertiseResourceScopes } from './resource-scopes-discovery';
 import { revokeJwtAccessTokens } from './access-token-revocation';
+import { siteRoles } from './moderator-roles';
+import { siteOrigins } from './moderation-origin';
 import { VERIFIER_DEFAULTS } from '../../packages/verify/src';
 
 /** The scope a site asks for to post comments; it is the comment service's only scope. */
@@ -228,11 +230,16 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       const idp = amr.find(isIdentityProvider);
       // `sid` names the grant, so logging out of this browser revokes exactly its tokens.
       const sid = token.grantId ? { sid: sessionHandle(token.grantId) } : {};
-      return { ...profileClaims(account), ...(idp ? { idp } : {}), ...sid };
+      // Only in tokens for the comment service, the one party told to trust it (docs/moderation.md).
+      const roles = token.aud === commentsUrl ? await siteRoles(deps.accounts, sitesById.get(token.clientId ?? ''), token.accountId) : [];
+      return { ...profileClaims(account), ...(idp ? { idp } : {}), ...sid, ...(roles.length > 0 ? { roles } : {}) };
     },
     // Verifiers find the revocation feed here (packages/verify/src/issuer-documents.ts).
     discovery: { [REVOCATION_FEED_DISCOVERY_FIELD]: `${issuer}${REVOCATION_FEED_PATH}` },
-    clientBasedCORS: (_ctx, origin, client) => sitesById.get(client.clientId)?.origins.includes(origin) ?? false,
+    clientBasedCORS: (_ctx, origin, client) => {
+      const site = sitesById.get(client.clientId);
+      return site !== undefined && siteOrigins(site, commentsUrl).includes(origin);
+    },
     // In plain words for a reader (views/error-pages.ts), never oidc-provider's description.
     renderError: async (ctx, out) => {
       ctx.type = 'html';

@@ -19,6 +19,8 @@ function row(id: string, parentId: string | null, state: 'visible' | 'hidden' | 
     created_at: Date.UTC(2030, 0, 1) + seq * 1000,
     hidden_at: state === 'hidden' ? 1 : null,
     deleted_at: state === 'deleted' ? 1 : null,
+    pending_at: null,
+    by_author: 0,
   };
 }
 
