@@ -2,7 +2,8 @@
 /**
  * Builds what runs outside of tests: the `parley` command (one CommonJS bundle of our own code,
  * with every npm package left external so native modules and ESM-only packages load as published),
- * the token verifier for Node blog backends (dist/verify.js) and, when present, the browser widget.
+ * the token verifier for Node blog backends (dist/verify.js), the browser widget when present, and
+ * the moderation page's script.
  */
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -32,19 +33,25 @@ async function main() {
   // (npm pack ./packages/verify): the same source, bundled the same way.
   await buildForNode('packages/verify/src/index.ts', 'dist/verify.js');
   const widgetEntry = path.join(root, 'src/widget/index.ts');
-  if (fs.existsSync(widgetEntry)) {
-    await esbuild.build({
-      entryPoints: [widgetEntry],
-      outfile: path.join(root, 'dist/widget.js'),
-      bundle: true,
-      platform: 'browser',
-      target: ['es2019', 'chrome80', 'firefox78', 'safari13'],
-      format: 'iife',
-      minify: true,
-      sourcemap: true,
-      logLevel: 'warning',
-    });
-  }
+  if (fs.existsSync(widgetEntry)) await buildForBrowser(widgetEntry, 'dist/widget.js');
+  // The moderation page's script (served as /moderation.js): the widget's sign-in modules and the
+  // page's own, in a bundle of its own so the widget every reader loads does not grow.
+  await buildForBrowser(path.join(root, 'src/comments/moderation-page/client/index.ts'), 'dist/moderation.js');
+}
+
+/** A minified script for the browsers the widget supports. */
+function buildForBrowser(entry, outfile) {
+  return esbuild.build({
+    entryPoints: [entry],
+    outfile: path.join(root, outfile),
+    bundle: true,
+    platform: 'browser',
+    target: ['es2019', 'chrome80', 'firefox78', 'safari13'],
+    format: 'iife',
+    minify: true,
+    sourcemap: true,
+    logLevel: 'warning',
+  });
 }
 
 main().catch((error) => {

@@ -13,6 +13,7 @@ import { resolveCommentServiceOptions, SWEEP_INTERVAL_MS, type CommentServiceOpt
 import { sweepRateLimits } from './rate-limits';
 import { commentRoutes } from './routes';
 import { moderationRoutes } from './moderation-page/moderation-api';
+import { moderationPageRoutes } from './moderation-page/page-route';
 import { ThreadCache } from './thread-cache';
 import { apiSecurityHeaders } from './security-headers';
 import { WIDGET_FILE, widgetRoute } from './widget-route';
@@ -63,6 +64,7 @@ export async function createCommentService(settings: Settings, serviceOptions: C
   const threads = new ThreadCache();
   app.use(commentRoutes({ db, sites, verifier, options, threads }));
   app.use(moderationRoutes({ db, sites, verifier, threads, clock: options.clock }));
+  app.use(moderationPageRoutes({ sites, gatewayUrl: settings.gateway.issuer, commentsUrl: settings.comments.url }));
   app.get('/widget.js', widgetRoute(serviceOptions.widgetFile));
   // Its source map, which widget.js names, for the blog owner's browser developer tools.
   app.get('/widget.js.map', widgetRoute(`${serviceOptions.widgetFile ?? WIDGET_FILE}.map`, 'application/json; charset=utf-8'));
