@@ -12,7 +12,7 @@ import type { KeyStore } from './keys';
  * gateway's token keys.
  *
  * - The hot path is two Map lookups on state at most `maxAgeMs` old, or none for a token already
- *   found absent at the current `version`. Past `pollIntervalMs` a request starts one background
+ *   found absent before `freshUntilMs`. Past `pollIntervalMs` a request starts one background
  *   poll and goes on; past `maxAgeMs` it waits for a poll (one, shared), so a revocation reaches
  *   every request within `maxAgeMs` plus one round trip.
  * - A poll that fails leaves the state as it was; once nothing has been read for
@@ -79,7 +79,6 @@ export class RevocationList {
   #inFlight: Promise<void> | undefined;
   /** False once discovery says the issuer publishes no feed: nothing to check then. */
   #published = true;
-  #version = 0;
 
   constructor(private readonly options: RevocationListOptions) {}
 
@@ -105,13 +104,15 @@ export class RevocationList {
   }
 
   /**
-   * Goes up with every event recorded. A token found absent at one version is absent at that
-   * version still (forgetting old events can only let tokens through that no longer live), so a
-   * caller that remembers the version it checked a token at need not look it up again until this
-   * changes.
+   * Until this instant (ms) the list cannot change: events are recorded only by a poll, and a poll
+   * starts only from ready() once the list is this old (only its end moves this on). So a token
+   * found absent now is absent until then, and a caller that remembers this instant need neither
+   * call ready() nor look the token up again before it: the cached token's hot path is one
+   * comparison. Forgetting old events cannot matter: it only lets through tokens that have
+   * expired. Infinity when the issuer publishes no feed.
    */
-  get version(): number {
-    return this.#version;
+  get freshUntilMs(): number {
+    return this.#published ? this.#lastSyncMs + this.options.pollIntervalMs : Number.POSITIVE_INFINITY;
   }
 
   /** Throws ERR_TOKEN_REVOKED when an event names this token. */
@@ -192,11 +193,9 @@ export class RevocationList {
     const dropAtMs = at * 1000 + EVENT_RETENTION_MS;
     if (subject.format === 'opaque' && typeof subject.id === 'string') {
       setEntry(this.#sessions, siteId, subject.id, dropAtMs);
-      this.#version += 1;
     } else if (subject.format === 'iss_sub' && subject.iss === this.options.issuer && typeof subject.sub === 'string') {
       const before = Math.max(at, entryOf(this.#subjects, siteId, subject.sub)?.before ?? 0);
       setEntry(this.#subjects, siteId, subject.sub, { before, dropAtMs: before * 1000 + EVENT_RETENTION_MS });
-      this.#version += 1;
     }
   }
 

@@ -60,14 +60,13 @@ export interface VerifiableRequest {
   readonly url: string;
 }
 
-/** A token that verified, and the revocation list's version at which it was last found absent. */
+/** A token that verified, and until when it is known not to be revoked (RevocationList.freshUntilMs). */
 interface VerifiedToken {
   readonly commenter: Commenter;
-  notRevokedAt: number;
+  notRevokedUntilMs: number;
   /** base64url(SHA-256(token)), the `ath` its DPoP proofs carry; computed at its first DPoP use. */
   tokenHash?: string;
 }
-const NOT_CHECKED = -1;
 
 /** Longest `kid` we look up; anything longer is not one the gateway makes. */
 const MAX_KID_LENGTH = 256;
@@ -147,16 +146,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
       } catch (error) {
         throw asVerifyError(error);
       }
-      verified = { commenter, notRevokedAt: NOT_CHECKED };
+      verified = { commenter, notRevokedUntilMs: Number.NEGATIVE_INFINITY };
       cache.set(token, verified, commenter.expiresAt * 1000, nowMs);
     }
-    // Cached or not, a token is checked against revocations on every use: looked up again
-    // whenever an event has come in since it was last found absent.
-    const pending = revocations.ready(nowMs);
-    if (pending !== undefined) await pending;
-    if (verified.notRevokedAt !== revocations.version) {
+    // Cached or not, a token is checked against revocations on every use: looked up again once
+    // the list may have changed since it was last found absent (before that, nothing to do).
+    if (nowMs >= verified.notRevokedUntilMs) {
+      const pending = revocations.ready(nowMs);
+      if (pending !== undefined) await pending;
       revocations.assertNotRevoked(verified.commenter);
-      verified.notRevokedAt = revocations.version;
+      verified.notRevokedUntilMs = revocations.freshUntilMs;
     }
     const { commenter } = verified;
     if (asBearer) {
