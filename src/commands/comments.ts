@@ -2,8 +2,7 @@ import type { Settings } from '../config/settings';
 import { createCommentService, type CommentService } from '../comments/service';
 import type { CommentServiceOptions } from '../comments/options';
 import { openCommentsDatabase } from '../comments/database';
-import { Moderation, type ModerationOutcome } from '../comments/moderation';
-import { removedState } from '../comments/presentation';
+import { Moderation, moderationState, type ModerationOutcome } from '../comments/moderation';
 import { exportComments } from '../comments/comment-export';
 import { DEFAULT_MAX_IMPORT_BYTES, importComments, ImportRefusedError } from '../comments/import/import-comments';
 import { describeImport, describeRefusal } from '../comments/import/import-report';
@@ -56,7 +55,7 @@ const ACTIONS: Readonly<Record<string, Action>> = {
     const rows = await moderation.list(siteId, postId);
     if (rows.length === 0) return print(`no comments on ${siteId}/${postId}`);
     for (const row of rows) {
-      const state = removedState(row) ?? 'visible';
+      const state = moderationState(row);
       const excerpt = row.body.replace(/\s+/g, ' ').slice(0, 60);
       print(`${row.id}  ${new Date(row.created_at).toISOString()}  ${state}  sub=${row.author_sub}  ${JSON.stringify(row.author_name)}  ${JSON.stringify(excerpt)}`);
     }

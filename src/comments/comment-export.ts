@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { removedState } from './presentation';
+import { moderationState, type ModerationState } from './moderation';
 import type { CommentsSchema } from './schema';
 
 /**
@@ -8,7 +8,7 @@ import type { CommentsSchema } from './schema';
  * docs/export.md; a line is:
  *
  *   { "id", "site", "post", "parentId" (null at top level), "author": { "sub", "name", "picture",
- *     "idp" }, "body", "createdAt" (ISO 8601), "state" ("visible" | "hidden" | "deleted"),
+ *     "idp" }, "body", "createdAt" (ISO 8601), "state" ("visible" | "hidden" | "deleted" | "pending"),
  *     "hiddenAt", "deletedAt" (ISO 8601 or null) }
  *
  * Hidden comments keep their text (the owner may want it); deleted ones have none left to give.
@@ -23,7 +23,7 @@ export interface ExportedComment {
   readonly author: { readonly sub: string; readonly name: string; readonly picture: string | null; readonly idp: string };
   readonly body: string;
   readonly createdAt: string;
-  readonly state: 'visible' | 'hidden' | 'deleted';
+  readonly state: ModerationState;
   readonly hiddenAt: string | null;
   readonly deletedAt: string | null;
 }
@@ -47,7 +47,7 @@ export async function exportComments(db: Kysely<CommentsSchema>, siteId: string,
         author: { sub: row.author_sub, name: row.author_name, picture: row.author_picture, idp: row.author_idp },
         body: row.body,
         createdAt: new Date(row.created_at).toISOString(),
-        state: removedState(row) ?? 'visible',
+        state: moderationState(row),
         hiddenAt: isoOrNull(row.hidden_at),
         deletedAt: isoOrNull(row.deleted_at),
       };

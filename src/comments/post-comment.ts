@@ -20,7 +20,8 @@ import type { NewComment } from './validation';
  * 3. A parent must be a comment on the same site and post, and not removed (422).
  * 4. The same text by the same commenter in the same place (the post's top level, or replying to
  *    the same comment) within the duplicate window (409).
- * 5. The comment is written with the author as the token names them now, and the response is
+ * 5. The comment is written with the author as the token names them now (held for approval on a
+ *    pre-moderated site, marked when by one of the site's authors), and the response is
  *    remembered under the Idempotency-Key.
  * 6. Once the transaction has committed (not before: a GET in between would cache the old rows
  *    again), the post's cached thread is dropped, so the very next GET lists the comment.
@@ -45,6 +46,10 @@ export interface PostCommentRequest {
   readonly comment: NewComment;
   readonly idempotencyKey: string | undefined;
   readonly now: number;
+  /** Hold the comment until a moderator approves it (pre-moderation.ts); default false. */
+  readonly held?: boolean;
+  /** Mark it as written by one of the site's authors; default false. */
+  readonly byAuthor?: boolean;
 }
 
 export interface PostCommentResult {
@@ -67,6 +72,9 @@ async function checkParent(store: CommentStore, request: PostCommentRequest): Pr
   }
   if (parent.hidden_at !== null || parent.deleted_at !== null) {
     throw new CommentApiError('parent_not_found', 'parentId names a comment that a moderator removed.');
+  }
+  if (parent.pending_at !== null) {
+    throw new CommentApiError('parent_not_found', 'parentId names a comment that is waiting for a moderator\'s approval.');
   }
 }
 
@@ -108,6 +116,8 @@ export async function postComment(
       authorIdp: commenter.idp,
       body: comment.text,
       createdAt: now,
+      pendingAt: request.held === true ? now : null,
+      byAuthor: request.byAuthor === true,
     });
     const body = { comment: presentComment(row) };
     if (idempotencyKey !== undefined) {

@@ -7,6 +7,11 @@ import type { CommentRow } from './storage';
  * while a visible reply (at any depth) hangs under it, as a placeholder that keeps the thread's
  * shape: its id, parentId and createdAt, `author: null`, `body: ""` and `state` saying why. With
  * no visible reply below it, it is left out altogether.
+ *
+ * A comment held for approval (pre-moderation) is listed only to those the caller names (its
+ * author, the site's moderators), with `state: "pending"`; to everyone else it does not exist.
+ * Nobody can reply to it, so it never has to stand as a placeholder. A comment by one of the
+ * site's authors says so with `byAuthor: true` (absent otherwise).
  */
 
 export interface ApiAuthor {
@@ -23,6 +28,10 @@ export interface ApiComment {
   readonly body: string;
   /** ISO 8601, UTC. */
   readonly createdAt: string;
+  /** Held until a moderator approves it; shown only to its author and the moderators. */
+  readonly state?: 'pending';
+  /** Written by one of the site's authors (WordPress's "bypostauthor"). */
+  readonly byAuthor?: true;
 }
 
 export type RemovedState = 'hidden' | 'deleted';
@@ -51,11 +60,19 @@ export function presentComment(row: CommentRow): ApiComment {
     author: { name: row.author_name, picture: row.author_picture, idp: row.author_idp },
     body: row.body,
     createdAt: new Date(row.created_at).toISOString(),
+    ...(row.pending_at !== null ? { state: 'pending' as const } : {}),
+    ...(row.by_author === 1 ? { byAuthor: true as const } : {}),
   };
 }
 
-/** The thread as the API lists it; `rows` in creation order, as CommentStore.thread returns them. */
-export function presentThread(rows: readonly CommentRow[]): ApiThreadEntry[] {
+/** Nobody sees held comments: the public thread, the one the cache keeps. */
+const NO_PENDING = (): boolean => false;
+
+/**
+ * The thread as the API lists it; `rows` in creation order, as CommentStore.thread returns them.
+ * `showsPending` says which held comments this reader may see (see pre-moderation.ts).
+ */
+export function presentThread(rows: readonly CommentRow[], showsPending: (row: CommentRow) => boolean = NO_PENDING): ApiThreadEntry[] {
   // A reply is always written after its parent, so one pass from the end sees every reply
   // before its parent and can mark the parents that must stay as placeholders.
   const needed = new Set<string>();
@@ -63,6 +80,7 @@ export function presentThread(rows: readonly CommentRow[]): ApiThreadEntry[] {
   for (let index = rows.length - 1; index >= 0; index -= 1) {
     const row = rows[index]!;
     const state = removedState(row);
+    if (state === undefined && row.pending_at !== null && !showsPending(row)) continue;
     if (state !== undefined && !needed.has(row.id)) continue;
     if (row.parent_id !== null) needed.add(row.parent_id);
     kept.push(

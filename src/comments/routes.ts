@@ -6,6 +6,7 @@ import type { CommentsDb } from './database';
 import { CommentApiError } from './errors';
 import { parseJsonBody, requireJsonContentType } from './json-body';
 import { Moderation } from './moderation';
+import { commentMarks, listHeldCommentsToTheirReaders } from './moderation-page/pre-moderation';
 import type { RequestVerifier, ResolvedCommentServiceOptions } from './options';
 import { checkOutsideWrites as outsideWritesCheck, type CheckOutsideWrites } from './outside-writes';
 import { postComment } from './post-comment';
@@ -23,8 +24,9 @@ import { parseIdempotencyKey, parseNewComment } from './validation';
  * RFC 6750 and RFC 9449 in the verifier's middleware: `Authorization: Bearer`, or
  * `Authorization: DPoP` with a `DPoP` proof for a bound token; see docs/dpop.md):
  *
- * GET  resolveSite 404 → siteCors → requirePostId 400 → list (from thread-cache.ts when fresh; 304
- *      for a matching If-None-Match)
+ * GET  resolveSite 404 → siteCors → requirePostId 400 → held comments for their readers (a token's;
+ *      moderation-page/pre-moderation.ts) → list (from thread-cache.ts when fresh; 304 for a
+ *      matching If-None-Match)
  * POST resolveSite 404 → siteCors 403 → requirePostId 400 → requireCommenter 401/403/503
  *      → requireOwnSite 403 → refuseBanned 403 → requireJsonContentType 415
  *      → parseJsonBody 413/400/415 → create (validation 400/422, then post-comment.ts: 422/429/409)
@@ -97,6 +99,7 @@ function createComment({ db, options }: CommentRoutesDependencies, threads: Thre
       comment,
       idempotencyKey,
       now: options.clock(),
+      ...commentMarks(req, siteOf(res)),
     };
     const result = await postComment(db, options, request, threads);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
@@ -119,7 +122,7 @@ export function commentRoutes(deps: CommentRoutesDependencies): Router {
   router
     .route(COMMENTS_PATH)
     .options(resolveSite(deps.sites), sitePreflight())
-    .get(resolveSite(deps.sites), siteCors(), requirePostId(), listComments(deps.db, threads, checkOutsideWrites))
+    .get(resolveSite(deps.sites), siteCors(), requirePostId(), listHeldCommentsToTheirReaders(deps), listComments(deps.db, threads, checkOutsideWrites))
     .post(
       resolveSite(deps.sites),
       siteCors(),

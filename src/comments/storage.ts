@@ -28,6 +28,10 @@ export interface NewCommentRow {
   readonly authorIdp: string;
   readonly body: string;
   readonly createdAt: number;
+  /** Held for approval since then (pre-moderation); absent: shown at once. */
+  readonly pendingAt?: number | null;
+  /** Written by one of the site's authors. */
+  readonly byAuthor?: boolean;
 }
 
 export class CommentStore {
@@ -89,6 +93,8 @@ export class CommentStore {
         created_at: comment.createdAt,
         hidden_at: null,
         deleted_at: null,
+        pending_at: comment.pendingAt ?? null,
+        by_author: comment.byAuthor === true ? 1 : 0,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

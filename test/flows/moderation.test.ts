@@ -55,6 +55,14 @@ describe('moderators signed in at the gateway', () => {
     expect(claims.roles).toEqual(['moderator']);
   });
 
+  it('gives a listed post author the author role, and their comments are marked as the author\'s', async () => {
+    const accessToken = (await emailTokens('author@example.com', 'Ada Author'))['access_token'] as string;
+    expect(decodeJwt(accessToken).roles).toEqual(['author']);
+    const posted = await postComment(bed.url, 'demo-blog', 'by-author', accessToken, { body: 'Thanks for reading' });
+    expect(posted.json.comment).toMatchObject({ byAuthor: true, author: { name: 'Ada Author' } });
+    expectError(await moderationCall(bed.url, 'demo-blog', '/comments', accessToken), 403, 'not_moderator');
+  });
+
   it('gives no role to any other address, even one whose display name is a moderator\'s address, and the API answers 403', async () => {
     const tokens = await emailTokens('reader@example.com', 'mod@example.com');
     const accessToken = tokens['access_token'] as string;

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { decodeJwt } from 'jose';
 import { getCommenter, presentedToken } from '../../../packages/verify/src';
+import type { Site } from '../../config/sites';
 import { CommentApiError } from '../errors';
 import { siteOf } from '../request-context';
 
@@ -20,17 +21,24 @@ import { siteOf } from '../request-context';
 
 export const MODERATOR_ROLE = 'moderator';
 
-/** The `roles` claim of the request's token, which requireCommenter has verified. */
-function verifiedRoles(req: Request): readonly string[] {
+export const AUTHOR_ROLE = 'author';
+
+/** The `roles` claim of the request's token; call it only once the verifier has accepted that token. */
+export function verifiedRoles(req: Request): readonly string[] {
   const roles = decodeJwt(presentedToken(req.get('authorization')).token)['roles'];
   return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : [];
+}
+
+/** A moderator of `site` by the verified token's roles and this service's sites file. */
+export function isModeratorOf(req: Request, site: Site): boolean {
+  return (site.moderators?.length ?? 0) > 0 && verifiedRoles(req).includes(MODERATOR_ROLE);
 }
 
 export function requireModerator(): RequestHandler {
   return (req, res, next) => {
     const site = siteOf(res);
     if (getCommenter(res).siteId !== site.id) throw new CommentApiError('wrong_site');
-    if (!site.moderators?.length || !verifiedRoles(req).includes(MODERATOR_ROLE)) throw new CommentApiError('not_moderator');
+    if (!isModeratorOf(req, site)) throw new CommentApiError('not_moderator');
     next();
   };
 }

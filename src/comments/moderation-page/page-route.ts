@@ -87,6 +87,7 @@ ${site.moderation === 'pre' ? html`<p class="note">New comments wait for approva
 <ol id="comments" class="comments"></ol>
 <button type="button" id="more-comments" hidden>Older comments</button>
 <h2>Moderation log</h2>
+<p id="no-actions" class="muted" hidden>No actions yet.</p>
 <ol id="log" class="log"></ol>
 <button type="button" id="more-log" hidden>Older actions</button>
 </section>

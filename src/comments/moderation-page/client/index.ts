@@ -146,6 +146,7 @@ class ModerationPage {
       list.append(...page.items.map(logRow));
       this.nextLog = page.next;
       byId('more-log').hidden = page.next === null;
+      byId('no-actions').hidden = list.childElementCount > 0;
     } catch (error) {
       this.failed(error);
     }
