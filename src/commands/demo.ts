@@ -1,4 +1,5 @@
 import type { Settings } from '../config/settings';
+import { ConfigError } from '../config/errors';
 import { runGateway } from './gateway';
 import { runDemoBlog } from '../demo/server';
 import { runEmulators, withEmulatedProviders } from './emulators';
@@ -26,13 +27,24 @@ export async function runDemo(settings: Settings): Promise<{ close(): Promise<vo
     if (emulators) started.push(emulators);
     const demoSettings = withDemoPageOrigins(emulators ? withEmulatedProviders(settings, emulators) : settings, blog.port);
     started.push(await runGateway(demoSettings));
-    started.push((await runComments(demoSettings, []))!);
+    started.push((await runComments(withCommentsMetricsPort(demoSettings), []))!);
     printWelcome(settings, blog.port, emulators?.url);
   } catch (error) {
     await closeStarted();
     throw error;
   }
   return { close: closeStarted };
+}
+
+/**
+ * Both services run in this one process, each with its own metrics: the gateway's on
+ * PARLEY_METRICS_PORT, the comment service's on the port after it (or any free one for 0).
+ */
+function withCommentsMetricsPort(settings: Settings): Settings {
+  const { metricsPort } = settings.observability;
+  if (metricsPort === undefined || metricsPort === 0) return settings;
+  if (metricsPort === 65535) throw new ConfigError('PARLEY_METRICS_PORT', 'must leave the next port free in the demo (the comment service serves its metrics there)');
+  return { ...settings, observability: { ...settings.observability, metricsPort: metricsPort + 1 } };
 }
 
 /** Where everything is, for the person who just ran `npm start`. */

@@ -4,6 +4,12 @@ import type { Site } from '../config/sites';
 import { createVerifier } from '../../packages/verify/src';
 import { healthRoutes } from '../http/health-routes';
 import { requestLog } from '../observability/request-log';
+import { createServiceMetrics } from '../observability/metrics-registry';
+import { httpMetrics } from '../observability/http-metrics';
+import { serveMetrics } from '../observability/metrics-server';
+import type { RunningServer } from '../http/listen';
+import type { Registry } from 'prom-client';
+import { CommentMetrics, countCommentPosts, countingVerifier } from './comment-metrics';
 import type { Logger } from '../observability/logger';
 import { openCommentsDatabase, type CommentsDb } from './database';
 import { DatabaseDpopReplayStore } from './dpop-replay-store';
@@ -23,6 +29,10 @@ export interface CommentService {
   readonly app: express.Express;
   /** The service's logger (JSON lines, or the `log` option's sink). */
   readonly logger: Logger;
+  /** Its Prometheus registry, served at /metrics on PARLEY_METRICS_PORT when that is set. */
+  readonly metrics: Registry;
+  /** The port the metrics listener is bound to; undefined when PARLEY_METRICS_PORT is unset. */
+  readonly metricsPort: number | undefined;
   /** Stops the sweeper and closes the database; close the HTTP server first. */
   close(): Promise<void>;
 }
@@ -36,27 +46,34 @@ export interface CommentService {
  */
 export async function createCommentService(settings: Settings, serviceOptions: CommentServiceOptions = {}): Promise<CommentService> {
   const options = resolveCommentServiceOptions(serviceOptions, settings);
+  const metrics = createServiceMetrics();
+  const commentMetrics = new CommentMetrics(metrics.registry);
   const db: CommentsDb = await openCommentsDatabase(settings);
   const dpopProofs = new DatabaseDpopReplayStore(db);
   // Every site in the sites file: the verifier refuses any other site's token (403 wrong_site);
   // the routes then check that the token's site is the one in the URL.
-  const verifier =
+  const verifier = countingVerifier(
     serviceOptions.verifier ??
-    createVerifier({
-      dpopReplayStore: dpopProofs,
-      ...serviceOptions.verifierOptions,
-      issuer: settings.gateway.issuer,
-      audience: settings.comments.url,
-      // The URL clients reach the API at, path prefix included: each DPoP proof's htu starts with it.
-      publicUrl: settings.comments.url,
-      clientId: settings.sites.map((site) => site.id),
-      requireDpop: settings.sites.filter((site) => site.requireDpop === true).map((site) => site.id),
-    });
+      createVerifier({
+        dpopReplayStore: dpopProofs,
+        ...serviceOptions.verifierOptions,
+        onEvent: (event) => commentMetrics.verifierEvent(event),
+        issuer: settings.gateway.issuer,
+        audience: settings.comments.url,
+        // The URL clients reach the API at, path prefix included: each DPoP proof's htu starts with it.
+        publicUrl: settings.comments.url,
+        clientId: settings.sites.map((site) => site.id),
+        requireDpop: settings.sites.filter((site) => site.requireDpop === true).map((site) => site.id),
+      }),
+    commentMetrics,
+  );
   const sites = new Map<string, Site>(settings.sites.map((site) => [site.id, site]));
 
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(options.logger));
+  app.use(httpMetrics(metrics));
+  app.use(countCommentPosts(commentMetrics));
   // Defence in depth: <, > and & leave as \u003c, \u003e, \u0026 even inside JSON strings.
   app.set('json escape', true);
   app.use(apiSecurityHeaders());
@@ -82,13 +99,27 @@ export async function createCommentService(settings: Settings, serviceOptions: C
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
 
+  let metricsServer: RunningServer | undefined;
+  const { metricsPort, metricsHost } = settings.observability;
+  if (metricsPort !== undefined) {
+    try {
+      metricsServer = await serveMetrics(metrics.registry, metricsPort, metricsHost);
+    } catch (error) {
+      clearInterval(sweeper);
+      await db.destroy();
+      throw error;
+    }
+  }
+
   let closing: Promise<void> | undefined;
   return {
     app,
     logger: options.logger,
+    metrics: metrics.registry,
+    metricsPort: metricsServer?.port,
     close() {
       clearInterval(sweeper);
-      closing ??= db.destroy();
+      closing ??= Promise.all([metricsServer?.close(), db.destroy()]).then(() => undefined);
       return closing;
     },
   };

@@ -41,6 +41,12 @@ import { createServiceLogger, type LogSink, type Logger } from '../observability
 import { requestLog } from '../observability/request-log';
 import { recordOidcRoute } from './oidc-route';
 import { logServerErrors } from './server-errors';
+import { createServiceMetrics } from '../observability/metrics-registry';
+import { httpMetrics } from '../observability/http-metrics';
+import { serveMetrics } from '../observability/metrics-server';
+import type { RunningServer } from '../http/listen';
+import { countingMailer, GatewayMetrics } from './gateway-metrics';
+import type { Registry } from 'prom-client';
 import type { PickerProvider } from './views/pages';
 
 export interface GatewayOptions {
@@ -70,6 +76,10 @@ export interface Gateway {
   readonly keyStore: KeyStore;
   /** The gateway's logger (JSON lines, or the `log` option's sink). */
   readonly logger: Logger;
+  /** Its Prometheus registry, served at /metrics on PARLEY_METRICS_PORT when that is set. */
+  readonly metrics: Registry;
+  /** The port the metrics listener is bound to; undefined when PARLEY_METRICS_PORT is unset. */
+  readonly metricsPort: number | undefined;
   /** Reloads signing keys from their store (after `parley keys rotate`). */
   reloadKeys(): Promise<void>;
   close(): Promise<void>;
@@ -92,6 +102,8 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     throw new TypeError(`createGateway: accessTokenTtlSeconds must be a whole number of seconds from 1 to ${ACCESS_TOKEN_TTL_SECONDS} (got ${options.accessTokenTtlSeconds})`);
   }
   const logger = createServiceLogger({ service: 'gateway', settings: settings.observability, production: settings.production, sink: options.log });
+  const metrics = createServiceMetrics();
+  const gatewayMetrics = new GatewayMetrics(metrics.registry);
   const stores = await openGatewayStores(settings);
   const { db, keyStore, secrets, sessionStore, limiter } = stores;
   let loadedKeys: KeyRing | undefined;
@@ -116,6 +128,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     issuer: settings.gateway.issuer,
     pairwiseSecret: secrets.pairwiseSecret,
     sites: settings.sites,
+    onPublished: () => gatewayMetrics.revocationPublished(),
   });
   const ttlOption = options.accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtlSeconds };
   const oidcAdapter = stores.oidcAdapter(revocations);
@@ -123,6 +136,9 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     const built = createOidcProvider({ settings, keyRing, adapter: oidcAdapter, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret, revocations, ...ttlOption });
     logServerErrors(built, logger);
     built.use(recordOidcRoute());
+    // JWT access tokens are 'issued'; opaque ones (none today) would be 'saved'.
+    built.on('access_token.issued', () => gatewayMetrics.accessTokenIssued());
+    built.on('access_token.saved', () => gatewayMetrics.accessTokenIssued());
     return built;
   };
   let provider = buildProvider();
@@ -133,11 +149,13 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
 
   const devMailbox = new DevMailbox(db);
   const useDevMailbox = settings.mail.smtpUrl === undefined && !settings.production;
-  const mailer =
+  const mailer = countingMailer(
     options.mailer ??
-    (settings.mail.smtpUrl !== undefined
-      ? createSmtpMailer(settings.mail.smtpUrl, settings.mail.from)
-      : createDevMailer(devMailbox, { print: options.printDevMail ?? false }));
+      (settings.mail.smtpUrl !== undefined
+        ? createSmtpMailer(settings.mail.smtpUrl, settings.mail.from)
+        : createDevMailer(devMailbox, { print: options.printDevMail ?? false })),
+    gatewayMetrics,
+  );
   const emailSignins = new EmailSigninStore(db);
   const emailSignIn = new EmailSignIn({ signins: emailSignins, mailer, limiter, issuer: settings.gateway.issuer, rateLimits: options.emailRateLimits });
 
@@ -146,7 +164,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   passport.serializeUser<string>((user, done) => done(null, (user as { id: string }).id));
   passport.deserializeUser<string>((id, done) => done(null, { id }));
 
-  const flow = new SignInFlow(() => provider, sites, accounts);
+  const flow = new SignInFlow(() => provider, sites, accounts, (method, outcome) => gatewayMetrics.signIn(method, outcome));
   const upstream: UpstreamProvider[] = [];
   const pickerProviders: PickerProvider[] = [{ id: 'email', label: 'Email', emulated: false }];
   if (settings.twitter) {
@@ -164,6 +182,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   app.disable('x-powered-by');
   app.set('trust proxy', settings.gateway.trustProxy);
   app.use(requestLog(logger));
+  app.use(httpMetrics(metrics));
   app.use(securityHeaders({ production: settings.production }));
   app.use(issuerHostOnly(settings.gateway.issuer, { trustProxy: settings.gateway.trustProxy !== false }));
   app.use('/assets', express.static(path.join(PROJECT_ROOT, 'src', 'gateway', 'assets'), { maxAge: '1h', index: false }));
@@ -241,15 +260,31 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
       : undefined;
   keyWatcher?.unref();
 
+  let metricsServer: RunningServer | undefined;
+  const { metricsPort, metricsHost } = settings.observability;
+  if (metricsPort !== undefined) {
+    try {
+      metricsServer = await serveMetrics(metrics.registry, metricsPort, metricsHost);
+    } catch (error) {
+      clearInterval(sweeper);
+      if (keyWatcher) clearInterval(keyWatcher);
+      await stores.close();
+      throw error;
+    }
+  }
+
   return {
     app,
     provider: () => provider,
     keyStore,
     logger,
+    metrics: metrics.registry,
+    metricsPort: metricsServer?.port,
     reloadKeys,
     async close() {
       clearInterval(sweeper);
       if (keyWatcher) clearInterval(keyWatcher);
+      await metricsServer?.close();
       await stores.close();
     },
   };

@@ -66,6 +66,7 @@ function authenticateEmail(deps: EmailRoutesDeps, req: Request, res: Response, i
     const handler = deps.passport.authenticate('email', { session: false }, (error: unknown, profile: ProviderProfile | false, failure: EmailFailure | undefined) => {
       if (error) return reject(error);
       if (!profile) {
+        deps.flow.recordOutcome('email', 'failure');
         const { location, flash } = failurePage(interaction, failure ?? { reason: 'expired' });
         redirectWithFlash(req, res, location, flash);
         return resolve();

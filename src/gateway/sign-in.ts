@@ -8,6 +8,7 @@ import type { WayBack } from './views/way-back';
 import { grantSiteAccess } from './oidc';
 import { endSignIn, rememberSignIn, signInRecord } from './sign-in-history';
 import { signInOrigin, type SignInOrigin } from './widget-state';
+import type { SignInMethod, SignInOutcome } from './gateway-metrics';
 
 /** An interaction the commenter is in the middle of, with the site that started it. */
 export interface ActiveInteraction {
@@ -65,7 +66,13 @@ export class SignInFlow {
     private readonly provider: () => Provider,
     private readonly sites: ReadonlyMap<string, Site>,
     private readonly accounts: AccountStore,
+    private readonly onOutcome: (method: SignInMethod, outcome: SignInOutcome) => void = () => undefined,
   ) {}
+
+  /** Counts a sign-in that ended (see gateway-metrics.ts); the routes call it for failures. */
+  recordOutcome(method: SignInMethod, outcome: SignInOutcome): void {
+    this.onOutcome(method, outcome);
+  }
 
   /**
    * The interaction of this browser for `uid`, or undefined after answering with a page that says
@@ -123,6 +130,7 @@ export class SignInFlow {
       req.login({ id: account.id }, { keepSessionInfo: true, session: true }, (error?: unknown) => (error ? reject(error) : resolve())),
     );
     await this.conclude(req, res, interaction, { login: { accountId: account.id, amr: [profile.provider], remember: true } });
+    this.recordOutcome(profile.provider, 'success');
   }
 
   /** The profile proven in this interaction that still waits for a display name, if any. */
@@ -148,6 +156,7 @@ export class SignInFlow {
   /** The commenter cancelled: the site gets access_denied through its relay page. */
   async abort(req: Request, res: Response, interaction: ActiveInteraction): Promise<void> {
     await this.conclude(req, res, interaction, { error: 'access_denied', error_description: 'The commenter cancelled the sign-in.' });
+    this.recordOutcome('none', 'cancelled');
   }
 
   /** Implicit consent for a registered site (only reached when a site asks for prompt=consent). */

@@ -12,6 +12,8 @@ export interface TokenRevocationsDeps {
   readonly pairwiseSecret: string;
   readonly sites: readonly Site[];
   readonly now?: () => number;
+  /** Told of each revocation once it is on the feed (for the metrics). */
+  readonly onPublished?: () => void;
 }
 
 /**
@@ -50,5 +52,6 @@ export class TokenRevocations {
     const nowMs = this.now();
     const signed = signRevocation(this.deps.keyRing().current, this.deps.issuer, revocation, nowMs);
     await this.deps.store.add({ ...signed, expiresAt: nowMs + REVOCATION_RETENTION_SECONDS * 1000 });
+    this.deps.onPublished?.();
   }
 }

@@ -149,6 +149,7 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
     const providerError = provider.id === 'facebook' && !denied && (query['error'] !== undefined || query['error_code'] !== undefined);
     if (denied || providerError) {
       takeHandshake(req, provider.id, key);
+      if (purpose.kind === 'sign-in') deps.flow.recordOutcome(provider.id, denied ? 'cancelled' : 'failure');
       if (providerError) return providerTroublePage(req, res, provider, purpose, new Error(`callback error ${String(query['error_code'] ?? query['error'])}`));
       if (purpose.kind === 'link') return res.redirect(303, `/account?notice=${accountNotice('cancelled', provider.id)}`);
       return res.redirect(303, `/interaction/${purpose.interactionUid}?pick=1&cancelled=${provider.id}`);
@@ -156,6 +157,7 @@ export function upstreamRoutes(deps: UpstreamRoutesDeps): Router {
 
     const outcome = await runStrategy(deps, provider.id, req, res, {});
     if (outcome.kind === 'redirected') return;
+    if ((outcome.kind === 'error' || outcome.kind === 'failed') && purpose.kind === 'sign-in') deps.flow.recordOutcome(provider.id, 'failure');
     if (outcome.kind === 'error') {
       takeHandshake(req, provider.id, key);
       return providerTroublePage(req, res, provider, purpose, outcome.error);
