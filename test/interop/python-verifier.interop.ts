@@ -77,6 +77,8 @@ describe('the Python verification example (PyJWT) against a real gateway', () =>
       ['not_yet_valid', await tokens.mint({ iat: now + 10 * 60, exp: now + 20 * 60 })],
       ['signature', tampered],
       ['malformed', await tokens.mint({ iat: 'yesterday' })],
+      // DPoP-bound (RFC 9449): as Bearer it is a stolen token.
+      ['bound', await tokens.mint({ cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } })],
     ];
     const forged = await Promise.all(Array.from({ length: FORGED_KIDS }, (_, i) => tokens.mint({}, { kid: `forged-${i}` })));
 

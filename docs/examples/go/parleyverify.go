@@ -50,6 +50,8 @@ type Claims struct {
 	Picture  string `json:"picture,omitempty"`
 	IdP      string `json:"idp"`
 	SID      string `json:"sid,omitempty"`
+	// Confirmation: present on DPoP-bound tokens (RFC 9449), which this example refuses.
+	Cnf map[string]any `json:"cnf,omitempty"`
 }
 
 // Verifier checks tokens for one site. Create one per process; it is safe for concurrent use.
@@ -91,6 +93,10 @@ func (v *Verifier) Verify(token string) (*Claims, error) {
 		return nil, refused("wrong_site")
 	case !hasScope(claims.Scope, "comments"):
 		return nil, &Refused{Reason: "insufficient_scope", Status: http.StatusForbidden}
+	case claims.Cnf != nil:
+		// A DPoP-bound token sent as Bearer was taken from the browser it is bound to: refuse it
+		// (RFC 9449 §7.1). Accepting DPoP means checking a proof: docs/dpop.md.
+		return nil, refused("bound")
 	}
 	// Then revocations: see "Revocations" in docs/verify-go.md.
 	return claims, nil

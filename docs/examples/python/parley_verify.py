@@ -10,7 +10,9 @@ checks what Parley's own Node verifier (parley/verify) checks:
    unknown kid);
 3. the signature, then the claims: iss, aud (your comment service URL), exp and iat required and
    checked with a leeway, at most 15 minutes between them, sub/jti/client_id present, client_id
-   equal to your site id (another site's token is refused), and `comments` in scope;
+   equal to your site id (another site's token is refused), and `comments` in scope; a
+   DPoP-bound token (one with `cnf`) is refused: this example takes Bearer tokens only, and a
+   bound token presented as Bearer is one taken from the browser it was bound to (docs/dpop.md);
 4. the gateway's signed revocation feed (docs/revocation.md), polled when older than
    REVOCATIONS_MAX_AGE_SECONDS: a token whose sign-in ended, or whose commenter signed out
    everywhere, is refused.
@@ -162,6 +164,8 @@ class ParleyVerifier:
             raise TokenRefused("wrong_site", "token was issued to another site")
         if self.required_scope not in claims["scope"].split(" "):
             raise TokenRefused("insufficient_scope", f"scope lacks {self.required_scope}", status=403)
+        if "cnf" in claims:  # RFC 9449 §7.1: a bound token sent as Bearer is a stolen token
+            raise TokenRefused("bound", "token is DPoP-bound: it is only good with a DPoP proof (docs/dpop.md)")
         return claims
 
     # -- keys ---------------------------------------------------------------------------------
