@@ -1,4 +1,6 @@
-import crypto, { type KeyObject } from 'node:crypto';
+// Named imports only: a default import of node:crypto would reach the published declarations and
+// break blog projects compiled without esModuleInterop.
+import { createPublicKey, verify as verifyWithKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 /**
  * The signature algorithms the verifier can check, each bound to exactly one kind of key.
@@ -38,10 +40,10 @@ export function algorithmOfJwk(jwk: Readonly<Record<string, unknown>>): Algorith
  * Imports the public part of a JWK for `algorithm`, or returns undefined when the key material is
  * unusable (bad encoding, weak RSA modulus). `createPublicKey` drops any private members.
  */
-export function importPublicKey(jwk: crypto.JsonWebKey, algorithm: Algorithm): KeyObject | undefined {
+export function importPublicKey(jwk: JsonWebKey, algorithm: Algorithm): KeyObject | undefined {
   let key: KeyObject;
   try {
-    key = crypto.createPublicKey({ key: jwk, format: 'jwk' });
+    key = createPublicKey({ key: jwk, format: 'jwk' });
   } catch {
     return undefined;
   }
@@ -61,15 +63,15 @@ export function verifySignature(
   try {
     switch (algorithm) {
       case 'RS256':
-        return crypto.verify('sha256', signingInput, key, signature);
+        return verifyWithKey('sha256', signingInput, key, signature);
       case 'ES256':
         // JWS carries raw R || S, not the DER that OpenSSL expects by default.
         return (
           signature.length === ES256_SIGNATURE_BYTES &&
-          crypto.verify('sha256', signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature)
+          verifyWithKey('sha256', signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature)
         );
       case 'EdDSA':
-        return signature.length === ED25519_SIGNATURE_BYTES && crypto.verify(null, signingInput, key, signature);
+        return signature.length === ED25519_SIGNATURE_BYTES && verifyWithKey(null, signingInput, key, signature);
     }
   } catch {
     // OpenSSL throws on some malformed signatures instead of returning false; both mean "no".

@@ -53,7 +53,7 @@ async function typecheckTheTypeScriptExample(): Promise<{ nodeNext: string[]; bu
       { 'commenter-of.mts': source, 'commenter-of.cts': source },
     ),
     typecheck(path.join(project, 'typecheck-bundler'), { module: 'esnext', moduleResolution: 'bundler' }, { 'commenter-of.ts': source }),
-    typecheck(path.join(project, 'typecheck-node10'), { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true }, { 'commenter-of.ts': source }),
+    typecheck(path.join(project, 'typecheck-node10'), { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: false }, { 'commenter-of.ts': source }),
   ]);
   return { nodeNext: nodeNext!, bundler: bundler!, node10: node10! };
 }
