@@ -33,6 +33,8 @@ export interface ModerationTestbed {
   readonly url: string;
   readonly settings: Settings;
   readonly service: CommentService;
+  /** Starts another instance of the comment service on the same database (SQLite file or PostgreSQL). */
+  anotherInstance(): Promise<{ readonly url: string; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,17 @@ export async function startModerationTestbed(sites: ModeratedTestSite[] = MODERA
     url: `http://127.0.0.1:${server.port}`,
     settings,
     service,
+    async anotherInstance() {
+      const another = await createCommentService(settings, { log: () => undefined });
+      const anotherServer = await listen(another.app, 0);
+      return {
+        url: `http://127.0.0.1:${anotherServer.port}`,
+        async stop() {
+          await anotherServer.close();
+          await another.close();
+        },
+      };
+    },
     async stop() {
       await server.close();
       await service.close();
