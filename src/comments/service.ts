@@ -104,6 +104,7 @@ export async function createCommentService(settings: Settings, serviceOptions: C
   if (metricsPort !== undefined) {
     try {
       metricsServer = await serveMetrics(metrics.registry, metricsPort, metricsHost);
+      options.logger.info({ metricsPort: metricsServer.port, metricsHost }, `metrics: GET /metrics on ${metricsHost} port ${metricsServer.port}`);
     } catch (error) {
       clearInterval(sweeper);
       await db.destroy();

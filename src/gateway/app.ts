@@ -265,6 +265,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   if (metricsPort !== undefined) {
     try {
       metricsServer = await serveMetrics(metrics.registry, metricsPort, metricsHost);
+      logger.info({ metricsPort: metricsServer.port, metricsHost }, `metrics: GET /metrics on ${metricsHost} port ${metricsServer.port}`);
     } catch (error) {
       clearInterval(sweeper);
       if (keyWatcher) clearInterval(keyWatcher);

@@ -2,6 +2,8 @@ import { DEMO_ORIGIN, postComment } from '../comments/support';
 import { TestBrowser } from '../helpers/browser';
 import { startEmailSignIn } from '../helpers/email';
 import { codeIn } from '../helpers/oidc-client';
+import { startTestGateway } from '../helpers/gateway';
+import { logEntries } from '../helpers/log-entries';
 import { scrape, signInByEmail, startObservedStack, valueOf, type ObservedStack, type Sample } from './support';
 
 /**
@@ -128,6 +130,21 @@ describe('where the metrics are served', () => {
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${port}/metrics?x=1`)).status).toBe(200);
+  });
+
+  it('nowhere when PARLEY_METRICS_PORT is unset', async () => {
+    const plain = await startTestGateway();
+    try {
+      expect(plain.gateway.metricsPort).toBeUndefined();
+      expect((await fetch(`${plain.issuer}/metrics`)).status).toBe(404);
+    } finally {
+      await plain.stop();
+    }
+  });
+
+  it('and where, in each service\'s log', () => {
+    expect(logEntries(stack.gatewayLog)).toContainEqual(expect.objectContaining({ level: 'info', metricsPort: stack.gw.gateway.metricsPort, metricsHost: '127.0.0.1' }));
+    expect(logEntries(stack.commentsLog)).toContainEqual(expect.objectContaining({ level: 'info', metricsPort: stack.comments.metricsPort, metricsHost: '127.0.0.1' }));
   });
 
   it('by two services in one process, each its own counts', () => {

@@ -35,6 +35,8 @@ beforeAll(async () => {
     requestLogger(req).error({ err: new Error('the database of someone@example.com is gone') }, 'request failed');
     throw new Error('boom');
   });
+  // Answers only after the client has given up.
+  app.get('/slow', (_req, res) => void setTimeout(() => res.destroyed || res.send('late'), 2_000).unref());
   app.use((_req, res) => void res.status(404).end());
   app.use(((_error, _req, res, _next) => void res.status(503).end()) as express.ErrorRequestHandler);
   server = await listen(app, 0);
@@ -78,6 +80,17 @@ describe('the request log', () => {
     expect((await send('/health')).entries[0]).toMatchObject({ route: '/health' });
     expect((await send('/static/app.js')).entries[0]).toMatchObject({ route: '/static/*', status: 200 });
     expect((await send('/no/such/page?code=abc')).entries[0]).toMatchObject({ route: 'unmatched', status: 404 });
+  });
+
+  it('marks a request whose client went away before the answer as aborted', async () => {
+    const before = logged.length;
+    const controller = new AbortController();
+    const pending = fetch(`${base}/slow`, { headers: { 'X-Request-Id': 'gave-up' }, signal: controller.signal }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort();
+    await pending;
+    for (let attempt = 0; attempt < 100 && !logged.slice(before).some((line) => line.includes('gave-up')); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(logEntries(logged.slice(before)).find((entry) => entry['reqId'] === 'gave-up')).toMatchObject({ route: '/slow', aborted: true });
   });
 
   it('labels an unusual method OTHER rather than whatever the client typed', async () => {
