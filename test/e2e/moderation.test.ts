@@ -1,4 +1,5 @@
 import type { Page, Response } from 'playwright-core';
+import { blocking, describeViolations, runAxe, toViolations } from './support/axe';
 import { launchChromium, type Browser } from './support/chromium';
 import { button, commentBox, commentWithText, postComment, screenshot, signInWithPopup, widget } from './support/widget';
 import type { Stack } from './support/stack';
@@ -77,7 +78,7 @@ describe('the moderation page', () => {
     await row('Cheap pills here').locator('.state', { hasText: 'Hidden' }).waitFor();
     expect(await publicThread()).not.toContain('Cheap pills');
 
-    await row('Cheap pills here').getByRole('button', { name: 'Ban Terry Troll' }).click();
+    await row('Cheap pills here').getByRole('button', { name: 'Ban author Terry Troll' }).click();
     await row('Cheap pills here').getByText('Banned', { exact: true }).waitFor();
     const log = page.locator('#log');
     await log.getByText('banned commenter').waitFor();
@@ -86,6 +87,8 @@ describe('the moderation page', () => {
       expect.stringContaining(`${MODERATOR.name} hid comment`),
     ]);
     await screenshot(page, 'moderation-page');
+    const violations = blocking(toViolations((await runAxe(page)).violations));
+    expect(describeViolations(violations)).toBe(describeViolations([]));
 
     // The commenter's tab still holds the token it had before the ban: the next POST is refused.
     await commentBox(blog).fill('Even cheaper pills');

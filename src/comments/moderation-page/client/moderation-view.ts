@@ -66,8 +66,9 @@ export function commentRow(comment: ModeratedComment, act: (action: RowAction) =
   if (comment.state !== 'deleted') actions.append(button('Delete', onComment('delete'), `Delete the comment by ${author}`));
   const commenterAction: CommenterAction = comment.author.banned ? 'unban' : 'ban';
   actions.append(
-    button(comment.author.banned ? 'Unban author' : 'Ban author', () => act({ kind: 'commenter', action: commenterAction, comment }), `${comment.author.banned ? 'Unban' : 'Ban'} ${author}`),
-    button('Their comments', () => act({ kind: 'filter-author', comment }), `Show only comments by ${author}`),
+    // Accessible names start with the visible text, so speech input finds the button by what it shows.
+    button(comment.author.banned ? 'Unban author' : 'Ban author', () => act({ kind: 'commenter', action: commenterAction, comment }), `${comment.author.banned ? 'Unban' : 'Ban'} author ${author}`),
+    button('Their comments', () => act({ kind: 'filter-author', comment }), `Their comments: only those by ${author}`),
   );
   row.append(actions);
   return row;
