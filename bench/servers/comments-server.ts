@@ -79,6 +79,8 @@ async function main(): Promise<void> {
     PARLEY_DATA_DIR: dataDir,
     PARLEY_ISSUER: process.env['BENCH_ISSUER']!,
     PARLEY_COMMENTS_URL: process.env['BENCH_AUDIENCE']!,
+    // A request line each would flood the bench's terminal; PARLEY_LOG_LEVEL=info measures with them.
+    PARLEY_LOG_LEVEL: process.env['PARLEY_LOG_LEVEL'] ?? 'warn',
   });
   const commenters = fixedCommenters(Number(process.env['BENCH_COMMENTERS'] ?? 16));
   let turn = 0;

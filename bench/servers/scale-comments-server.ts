@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     PARLEY_ISSUER: process.env['BENCH_ISSUER']!,
     PARLEY_COMMENTS_URL: process.env['BENCH_AUDIENCE']!,
     ...benchStoreSettings(),
+    // A request line each would flood the bench's terminal; PARLEY_LOG_LEVEL=info measures with them.
+    PARLEY_LOG_LEVEL: process.env['PARLEY_LOG_LEVEL'] ?? 'warn',
   });
   const service = await createCommentService(settings, { rateLimits: [{ limit: 1_000_000_000, windowSeconds: 60 }] });
   const server = http.createServer(service.app);

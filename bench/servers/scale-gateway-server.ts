@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     PARLEY_ISSUER: `http://localhost:${(server.address() as AddressInfo).port}`,
     PARLEY_COMMENTS_URL: 'http://localhost:4100',
     ...benchStoreSettings(),
+    // A request line each would flood the bench's terminal; PARLEY_LOG_LEVEL=info measures with them.
+    PARLEY_LOG_LEVEL: process.env['PARLEY_LOG_LEVEL'] ?? 'warn',
   });
   const unlimited = { limit: 1_000_000_000, windowSeconds: 60 };
   const gateway = await createGateway(settings, { emailRateLimits: { perAddress: unlimited, perClient: unlimited }, keyWatchIntervalMs: 0 });
