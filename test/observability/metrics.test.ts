@@ -111,9 +111,13 @@ describe('the metrics after a sign-in and a comment', () => {
   it('label requests by route pattern, never by URL: no post id, site id, query or email appears', async () => {
     await fetch(`${stack.commentsUrl}/api/sites/demo-blog/posts/a-post-nobody-wrote/comments?email=leak@example.com`);
     await fetch(`${stack.gw.issuer}/dev/mailbox?to=leak%40example.com`);
+    // Paths no route serves, under the page prefixes and elsewhere: one label, whatever the path.
+    for (const path of ['/email/made-up-path', '/interaction/made-up-uid/nothing', '/made-up-path', '/assets/made-up-file.js']) {
+      expect((await fetch(`${stack.gw.issuer}${path}`)).status).toBe(404);
+    }
     for (const port of [stack.gw.gateway.metricsPort, stack.comments.metricsPort]) {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(text).not.toMatch(/a-post-nobody-wrote|leak@example\.com|leak%40|counted-post|\?/);
+      expect(text).not.toMatch(/a-post-nobody-wrote|leak@example\.com|leak%40|counted-post|made-up|\?/);
     }
     expect(valueOf(await scrape(stack.comments.metricsPort), DURATION_COUNT, { method: 'GET', route: COMMENTS_ROUTE, status_class: '2xx' })).toBeGreaterThanOrEqual(1);
   });
