@@ -153,6 +153,26 @@ describe('the moderation page', () => {
     await elsewhere.close();
   });
 
+  it('signs the moderator in by a full-page round trip when popups are blocked, and comes back to the page', async () => {
+    await page.addInitScript(() => {
+      window.open = () => null;
+    });
+    await page.goto(`${stack.commentsUrl}/moderate/demo-blog`);
+    await page.getByRole('button', { name: 'Sign in to moderate' }).click();
+    await page.waitForURL(`${stack.gatewayUrl}/**`);
+    await page.getByRole('link', { name: /^Log in with Email/ }).click();
+    await page.getByLabel('Email address').fill(MODERATOR.email);
+    await page.getByLabel('Your name, shown with your comments').fill(MODERATOR.name);
+    await page.getByRole('button', { name: 'Email me a code' }).click();
+    await page.getByLabel('6-digit code').fill(await stack.mailedCode(MODERATOR.email));
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.waitForURL(`${stack.commentsUrl}/moderate/demo-blog`);
+    await page.getByText(`Signed in as ${MODERATOR.name}`).waitFor();
+    // The code came back in the fragment, and is gone from the address bar.
+    expect(page.url()).toBe(`${stack.commentsUrl}/moderate/demo-blog`);
+    await page.getByRole('heading', { name: 'Moderation log' }).waitFor();
+  });
+
   it('answers 404 for a site the service does not know', async () => {
     const answer = await page.goto(`${stack.commentsUrl}/moderate/no-such-blog`);
     expect(answer!.status()).toBe(404);
