@@ -2,7 +2,7 @@ import { startTestGateway, type RunningTestGateway } from '../helpers/gateway';
 import { discover, type Discovery } from '../helpers/oidc-client';
 import { withClient } from '../helpers/postgres';
 import { makeDataDir } from '../helpers/data-dir';
-import { dpopKey } from '../verify/helpers/dpop';
+import { dpopKey } from '../../packages/verify/test/helpers/dpop';
 import { expectError } from '../comments/support';
 import { accessToken, DPOP_SITES, postProof, postWithProof, startDpopCommentService, type RunningDpopCommentService } from '../comments/dpop-support';
 

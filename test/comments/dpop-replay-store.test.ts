@@ -4,7 +4,7 @@ import { COMMENTS_DB_FILE, openCommentsDatabase } from '../../src/comments';
 import { DatabaseDpopReplayStore } from '../../src/comments/dpop-replay-store';
 import { makeDataDir } from '../helpers/data-dir';
 import { startTestGateway, type RunningTestGateway } from '../helpers/gateway';
-import { dpopKey } from '../verify/helpers/dpop';
+import { dpopKey } from '../../packages/verify/test/helpers/dpop';
 import { expectError, GatewayTokens } from './support';
 import { postProof, postWithProof, startDpopCommentService, type RunningDpopCommentService } from './dpop-support';
 

@@ -9,7 +9,7 @@ import { startEmailSignIn } from '../helpers/email';
 import { COMMENTS_URL, type TestSite } from '../helpers/gateway';
 import { codeIn, relayParams, type Discovery } from '../helpers/oidc-client';
 import { testStoreEnv } from '../helpers/postgres';
-import { makeProof, type DpopKey } from '../verify/helpers/dpop';
+import { makeProof, type DpopKey } from '../../packages/verify/test/helpers/dpop';
 import { commentsUrl, DEMO_ORIGIN, OTHER_ORIGIN, request, type ApiResponse } from './support';
 
 /**

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { fixtureKey, mintToken, startFixtureIssuer } from '../verify/helpers/issuer';
+import { fixtureKey, mintToken, startFixtureIssuer } from '../../packages/verify/test/helpers/issuer';
 import { problemEntries } from '../helpers/log-entries';
 import { expectError, getComments, postComment, request, commentsUrl, rowCounts, startCommentService, startTestbed, type ApiResponse, type CommentsTestbed } from './support';
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { startTestGateway, type RunningTestGateway } from '../helpers/gateway';
 import { discover, type Discovery } from '../helpers/oidc-client';
-import { dpopKey, makeProof, type DpopKey } from '../verify/helpers/dpop';
+import { dpopKey, makeProof, type DpopKey } from '../../packages/verify/test/helpers/dpop';
 import { GatewayTokens, getComments, postComment, expectError, DEMO_ORIGIN } from '../comments/support';
 import {
   accessToken,

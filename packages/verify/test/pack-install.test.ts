@@ -5,7 +5,7 @@ import { accessToken } from '../../../test/comments/dpop-support';
 import { freePort } from '../../../test/helpers/free-port';
 import { COMMENTS_URL, startTestGateway, type RunningTestGateway } from '../../../test/helpers/gateway';
 import { discover } from '../../../test/helpers/oidc-client';
-import { dpopKey, makeProof, type DpopKey } from '../../../test/verify/helpers/dpop';
+import { dpopKey, makeProof, type DpopKey } from './helpers/dpop';
 import { filesUnder, installInNewProject, linkFromRepository, packVerifier, REPOSITORY_ROOT, run, type PackedTarball } from './blog-project';
 import { readmeSnippets, snippetNamed, withValues } from './readme-snippets';
 import { startSnippetServer } from './snippet-server';

@@ -7,7 +7,7 @@ import {
   type VerifiableRequest,
   type Verifier,
   type VerifyErrorCode,
-} from '../../packages/verify/src';
+} from '../src';
 import { dpopKey, makeProof, type DpopKey, type ProofOptions } from './helpers/dpop';
 import {
   AUDIENCE,

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { SignJWT, type JWK } from 'jose';
-import { createVerifier, MAX_TOKEN_BYTES, VerifyError, WrongSiteError, type Verifier, type VerifyErrorCode } from '../../packages/verify/src';
+import { createVerifier, MAX_TOKEN_BYTES, VerifyError, WrongSiteError, type Verifier, type VerifyErrorCode } from '../src';
 import {
   AUDIENCE,
   SITE,

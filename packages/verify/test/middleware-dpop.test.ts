@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Response } from 'express';
-import { createVerifier, getCommenter, refusalFor, requireCommenter, VerifyError, type Verifier } from '../../packages/verify/src';
+import { createVerifier, getCommenter, refusalFor, requireCommenter, VerifyError, type Verifier } from '../src';
 import { dpopKey, makeProof, type DpopKey } from './helpers/dpop';
 import { AUDIENCE, SITE, fixtureKey, mintToken, startFixtureIssuer, type FixtureIssuer, type FixtureKey } from './helpers/issuer';
 

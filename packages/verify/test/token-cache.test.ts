@@ -1,5 +1,5 @@
-import { createVerifier } from '../../packages/verify/src';
-import { TokenCache } from '../../packages/verify/src/token-cache';
+import { createVerifier } from '../src';
+import { TokenCache } from '../src/token-cache';
 import {
   AUDIENCE,
   SITE,

@@ -1,6 +1,6 @@
-import { createVerifier, VerifierUnavailableError, type Verifier } from '../../packages/verify/src';
-import { KEYS_MAX_AGE_MS } from '../../packages/verify/src/keys';
-import { discoveryUrl } from '../../packages/verify/src/issuer-documents';
+import { createVerifier, VerifierUnavailableError, type Verifier } from '../src';
+import { KEYS_MAX_AGE_MS } from '../src/keys';
+import { discoveryUrl } from '../src/issuer-documents';
 import {
   AUDIENCE,
   SITE,

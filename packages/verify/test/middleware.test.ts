@@ -8,7 +8,7 @@ import {
   requireCommenter,
   type Verifier,
   type VerifyError,
-} from '../../packages/verify/src';
+} from '../src';
 import {
   AUDIENCE,
   SITE,

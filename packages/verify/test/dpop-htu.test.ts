@@ -1,4 +1,4 @@
-import { htuMatches, normaliseHtu, requestPath } from '../../packages/verify/src/dpop-htu';
+import { htuMatches, normaliseHtu, requestPath } from '../src/dpop-htu';
 
 describe('requestPath', () => {
   it('takes the path of an origin-form target without its query or fragment', () => {

@@ -5,7 +5,7 @@ import {
   VerifierUnavailableError,
   VerifyError,
   type VerifyErrorCode,
-} from '../../packages/verify/src';
+} from '../src';
 
 const codes = Object.keys(VERIFY_ERROR_CODES) as VerifyErrorCode[];
 

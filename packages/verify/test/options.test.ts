@@ -4,8 +4,8 @@ import {
   VERIFIER_DEFAULTS,
   VerifierConfigError,
   type VerifierOptions,
-} from '../../packages/verify/src';
-import { resolveVerifierOptions } from '../../packages/verify/src/options';
+} from '../src';
+import { resolveVerifierOptions } from '../src/options';
 
 const BASE: VerifierOptions = { issuer: 'https://id.example', audience: 'https://comments.example', clientId: 'demo-blog' };
 

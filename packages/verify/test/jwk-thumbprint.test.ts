@@ -1,4 +1,4 @@
-import { jwkThumbprint } from '../../packages/verify/src';
+import { jwkThumbprint } from '../src';
 import { dpopKey } from './helpers/dpop';
 
 describe('jwkThumbprint (RFC 7638)', () => {

@@ -1,4 +1,4 @@
-import { createVerifier, VerifierConfigError, type VerifierEvent, type VerifierOptions } from '../../packages/verify/src';
+import { createVerifier, VerifierConfigError, type VerifierEvent, type VerifierOptions } from '../src';
 import { AUDIENCE, SITE, FakeClock, FIXED_NOW_MS, fixtureKey, mintToken, startFixtureIssuer, type FixtureIssuer, type FixtureKey } from './helpers/issuer';
 
 /** The verifier's `onEvent` option: one call per JWKS fetch and per revocation feed poll, with its outcome. */

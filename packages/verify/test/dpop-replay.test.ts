@@ -1,4 +1,4 @@
-import { MemoryDpopReplayStore, ReplayStoreFullError } from '../../packages/verify/src';
+import { MemoryDpopReplayStore, ReplayStoreFullError } from '../src';
 import { FakeClock, FIXED_NOW_MS } from './helpers/issuer';
 
 describe('MemoryDpopReplayStore', () => {
