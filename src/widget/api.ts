@@ -11,6 +11,10 @@ export interface Comment {
   readonly createdAt: string;
   /** A moderated comment kept as a placeholder because replies hang under it. */
   readonly removed?: 'hidden' | 'deleted' | undefined;
+  /** Held for a moderator's approval (a pre-moderated site): shown only to its author. */
+  readonly pending?: boolean;
+  /** Written by one of the blog's authors (the sites file's `authors`). */
+  readonly byAuthor?: boolean;
 }
 
 /**
@@ -111,6 +115,8 @@ export function toComment(value: unknown): Comment | undefined {
     body: removed ? '' : body,
     createdAt: text(raw['createdAt']) ?? '',
     removed,
+    ...(raw['state'] === 'pending' ? { pending: true } : {}),
+    ...(raw['byAuthor'] === true ? { byAuthor: true } : {}),
   };
 }
 
@@ -122,8 +128,14 @@ export class CommentsApi {
     this.url = `${commentsUrl}/api/sites/${encodeURIComponent(siteId)}/posts/${encodeURIComponent(postId)}/comments`;
   }
 
-  async list(): Promise<Comment[]> {
-    const response = await this.send(this.url, { headers: { accept: 'application/json' } });
+  /**
+   * The thread. With the reader's credential it also holds the reader's own comments still
+   * awaiting approval (such an answer is not cached by the service, so the widget sends it only
+   * when it knows the reader has one: see Widget.load).
+   */
+  async list(credential?: Credential): Promise<Comment[]> {
+    const headers = { accept: 'application/json', ...(credential ? await authorization(credential, 'GET', this.url, undefined) : {}) };
+    const response = await this.send(this.url, { headers });
     const body = (await response.json()) as { comments?: unknown };
     if (!Array.isArray(body.comments)) throw new ApiError('server', response.status, 'unexpected answer');
     return body.comments.map(toComment).filter((comment): comment is Comment => comment !== undefined);

@@ -76,6 +76,11 @@ export const strings = {
   charactersOver: (over: number) => `${characters(over)} too many`,
   // Posting
   posted: 'Your comment is posted.',
+  /** After posting on a site whose moderators approve comments first. */
+  postedPending: 'Your comment is awaiting approval: only you see it until a moderator approves it.',
+  awaitingApproval: 'Awaiting approval',
+  /** Beside the name of one of the blog's authors (WordPress's "bypostauthor"). */
+  byAuthor: 'Author',
   expired: (hasDraft: boolean) => keeping('Your login has expired: log in again to post', hasDraft),
   expiredSigningIn: 'Your login has expired: finish logging in in the window that opened, and your comment will be posted.',
   expiredLogInAgain: 'Your login has expired: log in again above, and your comment will be posted.',

@@ -33,6 +33,9 @@ button{font:inherit;color:inherit;cursor:pointer}
 .meta{display:flex;flex-wrap:wrap;align-items:baseline;gap:.15rem .5rem;line-height:1.35}
 .name{font-weight:700}
 .via,time{color:var(--muted);font-size:.85rem}
+.by-author,.pending-note{font-size:.75rem;font-weight:600;border:1px solid currentColor;border-radius:.25rem;padding:0 .3rem}
+.by-author{color:var(--accent-text,var(--accent))}
+.pending-note{color:var(--muted)}
 .body{white-space:pre-wrap;margin:.3rem 0 .35rem}
 .reply-button{justify-self:start;background:none;border:0;padding:.15rem 0;color:var(--accent-text,var(--accent));font-weight:600;font-size:.9rem}
 .reply-button:hover{text-decoration:underline}

@@ -51,6 +51,8 @@ function commentItem(node: ThreadNode, place: Place, rendering: Rendering): HTML
   const date = formatCommentDate(comment.createdAt, rendering.now, strings.locale);
   const replyButton = h('button', { type: 'button', class: 'reply-button', 'aria-describedby': headingId }, strings.reply);
   replyButton.addEventListener('click', () => rendering.onReply(comment));
+  // A held comment cannot be answered until a moderator approves it (the service says 422).
+  replyButton.hidden = comment.pending === true;
   const slot = h('div', { class: 'reply-slot' });
   const article = h(
     'article',
@@ -60,7 +62,9 @@ function commentItem(node: ThreadNode, place: Place, rendering: Rendering): HTML
       'div',
       { class: 'meta', id: headingId },
       h('span', { class: 'name' }, comment.author.name),
+      comment.byAuthor === true && h('span', { class: 'by-author' }, strings.byAuthor),
       comment.author.idp && h('span', { class: 'via' }, strings.via(comment.author.idp)),
+      comment.pending === true && h('span', { class: 'pending-note' }, strings.awaitingApproval),
       inReplyTo && h('span', { class: 'in-reply-to' }, inReplyTo),
       date && h('time', { datetime: comment.createdAt, title: date.full }, date.text),
     ),

@@ -6,6 +6,7 @@ import type { EmbedConfig, Mount } from './embed';
 import { RespondForm } from './form-view';
 import { sessionFor, type SessionEvent, type SiteSession } from './session';
 import { strings } from './strings';
+import { tabStorage } from './storage';
 import { STYLES } from './styles';
 import { fitAccent, followPageTheme, pageIsDark } from './theme';
 import { renderThread, type CommentView } from './thread-view';
@@ -104,7 +105,12 @@ export class Widget {
     this.heading.textContent = strings.comments;
     replaceChildren(this.notice, strings.loading);
     try {
-      this.comments = await this.api.list();
+      // The reader's own held comments come only with their credential; a GET carrying one is not
+      // cached by the service, so it is sent only while this tab knows of such a comment.
+      const holdsPending = tabStorage().get(this.pendingKey) !== undefined;
+      const credential = holdsPending && this.session.commenter ? await this.session.credential() : undefined;
+      this.comments = await this.api.list(credential);
+      if (holdsPending && !this.comments.some((comment) => comment.pending)) tabStorage().remove(this.pendingKey);
       this.loaded = true;
       this.renderThread();
     } catch {
@@ -275,13 +281,19 @@ export class Widget {
     void this.session.signIn({ postId: this.mount.postId, provider: idp, thenPost, fallback });
   }
 
+  /** Set while this tab has posted a comment on this post that awaits approval. */
+  private get pendingKey(): string {
+    return `parley.pending.${this.mount.siteId}/${this.mount.postId}`;
+  }
+
   private posted(comment: Comment): void {
     if (!this.comments.some((existing) => existing.id === comment.id)) this.comments.push(comment);
     this.draft = this.drafts.clear();
     this.form.setText('');
     if (this.loaded) this.renderThread();
     else void this.load();
-    this.form.say(strings.posted);
+    if (comment.pending) tabStorage().set(this.pendingKey, '1');
+    this.form.say(comment.pending ? strings.postedPending : strings.posted);
     // On the new comment or reply, so the reader (and a screen reader) lands on what was posted.
     this.views.get(comment.id)?.article.focus();
   }

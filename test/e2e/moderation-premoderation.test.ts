@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from './support/chromium';
-import { commentWithText, postComment, screenshot, signInWithPopup, widget } from './support/widget';
+import { button, commentBox, commentWithText, screenshot, signInWithPopup, widget } from './support/widget';
 import type { Stack } from './support/stack';
 import { MODERATOR, signInToModerate, startModerationStack, type ModerationStack } from './moderation-stack';
 
@@ -40,8 +40,18 @@ describe('pre-moderation on the moderation page', () => {
   it('holds a comment until a moderator approves it, then shows it to every reader', async () => {
     const author = await openBlog(readerBrowser);
     await signInWithPopup(author, mailbox(), { provider: 'email', email: 'patient@example.com', name: 'Pat Patient' });
-    await postComment(author, 'Worth the wait');
+    await commentBox(author).fill('Worth the wait');
+    await button(author, 'Post Comment').click();
+    // Held: the author is told so (not "posted"), and sees it, marked; it cannot be answered yet.
+    await widget(author).getByRole('status').getByText('Your comment is awaiting approval').waitFor();
     expect(await publicThread()).not.toContain('Worth the wait');
+    const own = commentWithText(author, 'Worth the wait');
+    await own.getByText('Awaiting approval').waitFor();
+    await expect(own.getByRole('button', { name: 'Reply' }).isVisible()).resolves.toBe(false);
+    await screenshot(author, 'premoderation-widget-held');
+    // After a reload too: the widget asks for the thread with the author's token then.
+    await author.reload();
+    await commentWithText(author, 'Worth the wait').getByText('Awaiting approval').waitFor();
 
     const stranger = await openBlog(moderatorBrowser);
     await expect(commentWithText(stranger, 'Worth the wait').count()).resolves.toBe(0);
@@ -64,6 +74,11 @@ describe('pre-moderation on the moderation page', () => {
     const reader = await openBlog(moderatorBrowser);
     await commentWithText(reader, 'Worth the wait').waitFor();
     await reader.close();
+    // Approved: the author's reload shows it without the mark, and it can be answered.
+    await author.reload();
+    const approved = commentWithText(author, 'Worth the wait');
+    await approved.getByRole('button', { name: 'Reply' }).waitFor();
+    await expect(approved.getByText('Awaiting approval').count()).resolves.toBe(0);
     await page.close();
     await author.close();
   });

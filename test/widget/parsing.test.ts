@@ -105,6 +105,10 @@ describe('comments from the API', () => {
     expect(toComment({ id: 'c3', author: { picture: 'javascript:alert(1)' }, body: 'x' })?.author).toEqual({ name: 'Anonymous', picture: undefined, idp: undefined });
     expect(toComment({ body: 'no id' })).toBeUndefined();
     expect(toComment(null)).toBeUndefined();
+    // Pre-moderation and the author's mark: only exactly these values count.
+    expect(toComment({ id: 'c4', body: 'held', state: 'pending', byAuthor: true })).toMatchObject({ pending: true, byAuthor: true, removed: undefined, body: 'held' });
+    expect(toComment({ id: 'c5', body: 'x', state: 'Pending', byAuthor: 'true' })).not.toHaveProperty('pending');
+    expect(toComment({ id: 'c5', body: 'x', state: 'Pending', byAuthor: 'true' })).not.toHaveProperty('byAuthor');
   });
 
   test('Retry-After as seconds or an HTTP date', () => {
