@@ -14,6 +14,7 @@ const REPEATED_ON_POSTGRES = [
   'test/comments/moderation.test.ts',
   'test/comments/moderation-api.test.ts',
   'test/comments/moderation-premoderation.test.ts',
+  'test/comments/own-comments.test.ts',
   'test/comments/moderation-instances.test.ts',
   'test/comments/concurrent-writers.test.ts',
   'test/store/oidc-adapter.test.ts',

@@ -139,6 +139,13 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('moderation_actions_by_site').on('moderation_actions').columns(['site_id', 'seq']).execute();
     },
   },
+  '0007_edited_at': {
+    // Commenters edit their own comments for a while after posting (own-comments.ts); the thread
+    // says when. PostgreSQL's thread_versions trigger already fires on the update.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('comments').addColumn('edited_at', 'bigint').execute();
+    },
+  },
 };
 
 export const commentsMigrations: MigrationProvider = {

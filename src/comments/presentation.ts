@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CommentRow } from './storage';
 
 /**
@@ -12,7 +13,25 @@ import type { CommentRow } from './storage';
  * author, the site's moderators), with `state: "pending"`; to everyone else it does not exist.
  * Nobody can reply to it, so it never has to stand as a placeholder. A comment by one of the
  * site's authors says so with `byAuthor: true` (absent otherwise).
+ *
+ * Every visible comment carries `authorKey` (see `authorKeyOf`) so the widget can offer Edit and
+ * Delete on the reader's own comments, and an edited one its `editedAt` (absent otherwise).
  */
+
+/** 16 base64url characters, 96 bits: no collisions among a site's commenters in practice. */
+const AUTHOR_KEY_LENGTH = 16;
+
+/**
+ * base64url(SHA-256(site + "\n" + sub)), cut to AUTHOR_KEY_LENGTH characters: the same for every
+ * comment of one commenter on one site, so a widget that holds the commenter's token (and so
+ * their `sub`) recognises their comments by computing it, while the API still never serves the
+ * `sub` itself. It does let anyone see which comments of a site share an author, which the
+ * author's name mostly showed already; a pairwise `sub` differs per site, so keys do not link
+ * a commenter across sites.
+ */
+export function authorKeyOf(siteId: string, sub: string): string {
+  return createHash('sha256').update(`${siteId}\n${sub}`).digest('base64url').slice(0, AUTHOR_KEY_LENGTH);
+}
 
 export interface ApiAuthor {
   readonly name: string;
@@ -28,6 +47,10 @@ export interface ApiComment {
   readonly body: string;
   /** ISO 8601, UTC. */
   readonly createdAt: string;
+  /** Who wrote it, as `authorKeyOf` says: equal keys, same commenter. */
+  readonly authorKey: string;
+  /** ISO 8601, UTC: when its author last changed the text; absent when never. */
+  readonly editedAt?: string;
   /** Held until a moderator approves it; shown only to its author and the moderators. */
   readonly state?: 'pending';
   /** Written by one of the site's authors (WordPress's "bypostauthor"). */
@@ -60,6 +83,8 @@ export function presentComment(row: CommentRow): ApiComment {
     author: { name: row.author_name, picture: row.author_picture, idp: row.author_idp },
     body: row.body,
     createdAt: new Date(row.created_at).toISOString(),
+    authorKey: authorKeyOf(row.site_id, row.author_sub),
+    ...(row.edited_at !== null ? { editedAt: new Date(row.edited_at).toISOString() } : {}),
     ...(row.pending_at !== null ? { state: 'pending' as const } : {}),
     ...(row.by_author === 1 ? { byAuthor: true as const } : {}),
   };

@@ -1,7 +1,7 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import type { Site } from '../config/sites';
 import { getCommenter, requireCommenter } from '../../packages/verify/src';
-import { siteCors, sitePreflight } from './cors';
+import { OWN_COMMENT_METHODS, siteCors, sitePreflight, THREAD_METHODS } from './cors';
 import type { CommentsDb } from './database';
 import { CommentApiError } from './errors';
 import { parseJsonBody, requireJsonContentType } from './json-body';
@@ -9,6 +9,7 @@ import { Moderation } from './moderation';
 import { commentMarks, listHeldCommentsToTheirReaders } from './moderation-page/pre-moderation';
 import type { RequestVerifier, ResolvedCommentServiceOptions } from './options';
 import { checkOutsideWrites as outsideWritesCheck, type CheckOutsideWrites } from './outside-writes';
+import { deleteOwnComment, editOwnComment, type OwnCommentRequest } from './own-comments';
 import { postComment } from './post-comment';
 import { requestLogger } from '../observability/request-log';
 import { presentThread } from './presentation';
@@ -16,7 +17,7 @@ import { postIdOf, requirePostId, resolveSite, siteOf } from './request-context'
 import { CommentStore } from './storage';
 import { serialisedThread, ThreadCache } from './thread-cache';
 import { jsonBytes, sendThread } from './thread-response';
-import { parseIdempotencyKey, parseNewComment } from './validation';
+import { COMMENT_ID_PATTERN, parseCommentEdit, parseIdempotencyKey, parseNewComment } from './validation';
 
 /**
  * The comment API (DESIGN.md, "Comment API"). Each endpoint is one visible pipeline; each step
@@ -30,9 +31,16 @@ import { parseIdempotencyKey, parseNewComment } from './validation';
  * POST resolveSite 404 → siteCors 403 → requirePostId 400 → requireCommenter 401/403/503
  *      → requireOwnSite 403 → refuseBanned 403 → requireJsonContentType 415
  *      → parseJsonBody 413/400/415 → create (validation 400/422, then post-comment.ts: 422/429/409)
+ *
+ * On one comment (`.../comments/:id`, own-comments.ts), for its author only:
+ * PATCH  as POST up to parseJsonBody (the comment id refused 404 first) → edit (validation
+ *        400/422, then 404/403 not_author/409/403 edit_window_closed/429) → 200 `{ comment }`
+ * DELETE resolveSite 404 → siteCors 403 → requirePostId 400 → comment id 404 → requireCommenter
+ *        401/403/503 → requireOwnSite 403 → delete (404/403 not_author) → 204
  */
 
 export const COMMENTS_PATH = '/api/sites/:site/posts/:post/comments';
+export const COMMENT_PATH = `${COMMENTS_PATH}/:id`;
 
 export interface CommentRoutesDependencies {
   readonly db: CommentsDb;
@@ -107,9 +115,39 @@ function createComment({ db, options }: CommentRoutesDependencies, threads: Thre
   };
 }
 
-function methodNotAllowed(): RequestHandler {
+/** 404 for a comment id we never issue (storage.ts): no need to ask for a token first. */
+function requireCommentId(): RequestHandler {
+  return (req, res, next) => {
+    if (!COMMENT_ID_PATTERN.test(String(req.params.id))) throw new CommentApiError('comment_not_found');
+    res.locals.commentId = String(req.params.id);
+    next();
+  };
+}
+
+function ownCommentRequest(res: Response, now: number): OwnCommentRequest {
+  return { siteId: siteOf(res).id, postId: postIdOf(res), commentId: String(res.locals.commentId), commenter: getCommenter(res), now };
+}
+
+function editComment({ db, options }: CommentRoutesDependencies, threads: ThreadCache): RequestHandler {
+  return async (req, res) => {
+    const edit = parseCommentEdit(req.body);
+    const idempotencyKey = parseIdempotencyKey(req.get('idempotency-key'));
+    const result = await editOwnComment(db, options, { ...ownCommentRequest(res, options.clock()), edit, idempotencyKey }, threads);
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(result.status).json(result.body);
+  };
+}
+
+function deleteComment({ db, options }: CommentRoutesDependencies, threads: ThreadCache): RequestHandler {
+  return async (_req, res) => {
+    await deleteOwnComment(db, ownCommentRequest(res, options.clock()), threads);
+    res.status(204).end();
+  };
+}
+
+function methodNotAllowed(allow: string): RequestHandler {
   return (_req, res) => {
-    res.setHeader('Allow', 'GET, HEAD, POST, OPTIONS');
+    res.setHeader('Allow', allow);
     throw new CommentApiError('method_not_allowed');
   };
 }
@@ -118,29 +156,47 @@ export function commentRoutes(deps: CommentRoutesDependencies): Router {
   const moderation = new Moderation(deps.db, deps.options.clock);
   const threads = deps.threads ?? new ThreadCache();
   const checkOutsideWrites = outsideWritesCheck(deps.db, threads);
+  const commenterOnly = requireCommenter(deps.verifier, {
+    // A 503 here means the gateway's keys cannot be fetched, PARLEY_ISSUER is not what the
+    // gateway calls itself (ERR_ISSUER_MISMATCH, with both values), or the database that keeps
+    // used DPoP proofs failed (ERR_DPOP_REPLAY_UNAVAILABLE): the operator should hear of it.
+    onRefused: (error, req) => {
+      if (!error.isTokenFault) requestLogger(req, deps.options.logger).error({ code: error.code, reason: error.message }, 'token check unavailable');
+    },
+  });
   const router = Router();
   router
     .route(COMMENTS_PATH)
-    .options(resolveSite(deps.sites), sitePreflight())
+    .options(resolveSite(deps.sites), sitePreflight(THREAD_METHODS))
     .get(resolveSite(deps.sites), siteCors(), requirePostId(), listHeldCommentsToTheirReaders(deps), listComments(deps.db, threads, checkOutsideWrites))
     .post(
       resolveSite(deps.sites),
       siteCors(),
       requirePostId(),
-      requireCommenter(deps.verifier, {
-        // A 503 here means the gateway's keys cannot be fetched, PARLEY_ISSUER is not what the
-        // gateway calls itself (ERR_ISSUER_MISMATCH, with both values), or the database that keeps
-        // used DPoP proofs failed (ERR_DPOP_REPLAY_UNAVAILABLE): the operator should hear of it.
-        onRefused: (error, req) => {
-          if (!error.isTokenFault) requestLogger(req, deps.options.logger).error({ code: error.code, reason: error.message }, 'token check unavailable');
-        },
-      }),
+      commenterOnly,
       requireOwnSite(),
       refuseBanned(moderation),
       requireJsonContentType(),
       parseJsonBody(),
       createComment(deps, threads),
     )
-    .all(methodNotAllowed());
+    .all(methodNotAllowed(THREAD_METHODS.allow));
+  router
+    .route(COMMENT_PATH)
+    .options(resolveSite(deps.sites), sitePreflight(OWN_COMMENT_METHODS))
+    .patch(
+      resolveSite(deps.sites),
+      siteCors(),
+      requirePostId(),
+      requireCommentId(),
+      commenterOnly,
+      requireOwnSite(),
+      refuseBanned(moderation),
+      requireJsonContentType(),
+      parseJsonBody(),
+      editComment(deps, threads),
+    )
+    .delete(resolveSite(deps.sites), siteCors(), requirePostId(), requireCommentId(), commenterOnly, requireOwnSite(), deleteComment(deps, threads))
+    .all(methodNotAllowed(OWN_COMMENT_METHODS.allow));
   return router;
 }

@@ -38,6 +38,8 @@ export interface CommentsTable {
   deleted_at: number | null;
   /** Set when the site pre-moderates (sites file `moderation: "pre"`); cleared by approval. */
   pending_at: number | null;
+  /** When its author last edited the text (own-comments.ts); null when never. */
+  edited_at: number | null;
   /** 1 when the token named the commenter one of the site's authors ("bypostauthor"), else 0. */
   by_author: Generated<number>;
 }

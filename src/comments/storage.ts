@@ -94,6 +94,7 @@ export class CommentStore {
         hidden_at: null,
         deleted_at: null,
         pending_at: comment.pendingAt ?? null,
+        edited_at: null,
         by_author: comment.byAuthor === true ? 1 : 0,
       })
       .returningAll()

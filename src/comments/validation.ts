@@ -7,7 +7,7 @@ import { codePointLength, MAX_COMMENT_CODE_POINTS, sanitiseCommentText } from '.
  *
  * - Post ids are opaque to us (the blog chooses them) but must be URL-safe and bounded.
  * - The POST body is a JSON object with `body` (string) and optionally `parentId` (string or
- *   null), and nothing else: an unknown field is more likely a client bug than something to
+ *   null), the PATCH body (an edit) `body` alone, and nothing else: an unknown field is more likely a client bug than something to
  *   ignore silently, and `__proto__`, `constructor` and `prototype` are refused by name.
  */
 
@@ -18,6 +18,8 @@ export const COMMENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7E]{1,255}$/;
 
 const ALLOWED_FIELDS: ReadonlySet<string> = new Set(['body', 'parentId']);
+/** An edit changes the text only: a comment never moves to another parent. */
+const EDIT_FIELDS: ReadonlySet<string> = new Set(['body']);
 const FORBIDDEN_FIELDS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 /** How much of a client-chosen field name goes back into a message. */
 const MAX_ECHOED_FIELD_LENGTH = 40;
@@ -44,8 +46,15 @@ function quoteField(name: string): string {
   return JSON.stringify(shown);
 }
 
-/** Validates a parsed POST body. */
-export function parseNewComment(payload: unknown): NewComment {
+export interface CommentEdit {
+  /** Sanitised text, as it will be stored. */
+  readonly text: string;
+  /** `body` exactly as sent: what an Idempotency-Key retry must repeat. */
+  readonly rawBody: string;
+}
+
+/** Refuses what is not a plain object of known fields; the fields themselves are checked after. */
+function checkFields(payload: unknown, allowed: ReadonlySet<string>): Record<string, unknown> {
   if (!isPlainObject(payload)) throw new CommentApiError('invalid_body');
   // JSON.parse makes "__proto__" an own property (it does not set the prototype), so keys show it.
   const fields = Object.keys(payload);
@@ -53,24 +62,23 @@ export function parseNewComment(payload: unknown): NewComment {
   if (forbidden !== undefined) {
     throw new CommentApiError('forbidden_field', `The field ${quoteField(forbidden)} is not allowed.`);
   }
-  const unknown = fields.find((field) => !ALLOWED_FIELDS.has(field));
+  const unknown = fields.find((field) => !allowed.has(field));
   if (unknown !== undefined) {
-    throw new CommentApiError('unknown_field', `Unknown field ${quoteField(unknown)}; send only body and parentId.`);
+    throw new CommentApiError('unknown_field', `Unknown field ${quoteField(unknown)}; send only ${[...allowed].join(' and ')}.`);
   }
+  return payload;
+}
 
+/** `body` as sent: required, and a string. */
+function requireRawBody(payload: Record<string, unknown>): string {
   const rawBody = payload.body;
   if (rawBody === undefined) throw new CommentApiError('missing_field', 'The field "body" is required.');
   if (typeof rawBody !== 'string') throw new CommentApiError('invalid_field_type', 'The field "body" must be a string.');
+  return rawBody;
+}
 
-  const rawParent = payload.parentId;
-  if (rawParent !== undefined && rawParent !== null && typeof rawParent !== 'string') {
-    throw new CommentApiError('invalid_field_type', 'The field "parentId" must be a string or null.');
-  }
-  const parentId = rawParent ?? null;
-  if (parentId !== null && !COMMENT_ID_PATTERN.test(parentId)) {
-    throw new CommentApiError('parent_not_found', 'parentId does not name any comment on this site.');
-  }
-
+/** The text as stored: not empty once sanitised, and within the limit. */
+function checkedText(rawBody: string): CommentEdit {
   const text = sanitiseCommentText(rawBody);
   if (text.length === 0) throw new CommentApiError('comment_empty', 'The comment is empty (after trimming spaces).');
   const length = codePointLength(text);
@@ -80,7 +88,27 @@ export function parseNewComment(payload: unknown): NewComment {
       `The comment has ${formatNumber(length)} characters; at most ${formatNumber(MAX_COMMENT_CODE_POINTS)} are allowed.`,
     );
   }
-  return { text, parentId, rawBody };
+  return { text, rawBody };
+}
+
+/** Validates a parsed POST body. */
+export function parseNewComment(payload: unknown): NewComment {
+  const fields = checkFields(payload, ALLOWED_FIELDS);
+  const rawBody = requireRawBody(fields);
+  const rawParent = fields.parentId;
+  if (rawParent !== undefined && rawParent !== null && typeof rawParent !== 'string') {
+    throw new CommentApiError('invalid_field_type', 'The field "parentId" must be a string or null.');
+  }
+  const parentId = rawParent ?? null;
+  if (parentId !== null && !COMMENT_ID_PATTERN.test(parentId)) {
+    throw new CommentApiError('parent_not_found', 'parentId does not name any comment on this site.');
+  }
+  return { ...checkedText(rawBody), parentId };
+}
+
+/** Validates a parsed PATCH body: `{ body }`, with the same rules as a new comment's text. */
+export function parseCommentEdit(payload: unknown): CommentEdit {
+  return checkedText(requireRawBody(checkFields(payload, EDIT_FIELDS)));
 }
 
 /** The Idempotency-Key header, if any (Node joins repeated headers with ", ", which fails here). */

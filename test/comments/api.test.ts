@@ -44,6 +44,7 @@ describe('the comment API', () => {
         author: { name: 'Grace Hopper', picture: 'https://pics.example/grace.png', idp: 'facebook' },
         body: 'Lovely post!',
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        authorKey: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
       });
       expect((await getComments(base, 'demo-blog', 'first-post')).json).toEqual({ comments: [comment] });
     });

@@ -20,6 +20,7 @@ function row(id: string, parentId: string | null, state: 'visible' | 'hidden' | 
     hidden_at: state === 'hidden' ? 1 : null,
     deleted_at: state === 'deleted' ? 1 : null,
     pending_at: null,
+    edited_at: null,
     by_author: 0,
   };
 }
@@ -35,6 +36,7 @@ describe('presentThread', () => {
       author: { name: 'Author a', picture: null, idp: 'email' },
       body: 'Body a',
       createdAt: expect.stringMatching(/^2030-01-01T/),
+      authorKey: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
     });
   });
 
