@@ -15,6 +15,10 @@ export interface Comment {
   readonly pending?: boolean;
   /** Written by one of the blog's authors (the sites file's `authors`). */
   readonly byAuthor?: boolean;
+  /** Who wrote it, as the service keys commenters per site (own-comments.ts): the reader's own when equal to theirs. */
+  readonly authorKey?: string;
+  /** When its author last edited it (ISO 8601). */
+  readonly editedAt?: string;
 }
 
 /**
@@ -117,8 +121,13 @@ export function toComment(value: unknown): Comment | undefined {
     removed,
     ...(raw['state'] === 'pending' ? { pending: true } : {}),
     ...(raw['byAuthor'] === true ? { byAuthor: true } : {}),
+    ...(typeof raw['authorKey'] === 'string' && AUTHOR_KEY_PATTERN.test(raw['authorKey']) ? { authorKey: raw['authorKey'] } : {}),
+    ...(typeof raw['editedAt'] === 'string' && !removed ? { editedAt: raw['editedAt'] } : {}),
   };
 }
+
+/** What the service sends as `authorKey`; anything else is ignored. */
+const AUTHOR_KEY_PATTERN = /^[A-Za-z0-9_-]{16}$/;
 
 /** The Comment API of one post. */
 export class CommentsApi {
@@ -143,20 +152,40 @@ export class CommentsApi {
 
   /**
    * Posts a comment. The Idempotency-Key lets the service recognise a retry of the same draft
-   * (after a timeout or a lost answer) instead of posting it twice. A bound token goes with a
-   * fresh DPoP proof; a proof refused as such (most likely this computer's clock is off) is
-   * made again once, with the clock set by the service's `Date`.
+   * (after a timeout or a lost answer) instead of posting it twice.
    */
   async create(credential: Credential, input: { body: string; parentId: string | null }, idempotencyKey: string): Promise<Comment> {
     const payload = JSON.stringify(input.parentId === null ? { body: input.body } : { body: input.body, parentId: input.parentId });
+    return commentIn(await this.write(credential, 'POST', this.url, { body: payload, idempotencyKey }));
+  }
+
+  /** Changes the text of the reader's own comment (within 15 minutes of posting); the same retries as `create`. */
+  async edit(credential: Credential, commentId: string, body: string, idempotencyKey: string): Promise<Comment> {
+    return commentIn(await this.write(credential, 'PATCH', this.commentUrl(commentId), { body: JSON.stringify({ body }), idempotencyKey }));
+  }
+
+  /** Deletes the reader's own comment; deleting one already deleted succeeds too. */
+  async remove(credential: Credential, commentId: string): Promise<void> {
+    await this.write(credential, 'DELETE', this.commentUrl(commentId), undefined);
+  }
+
+  private commentUrl(commentId: string): string {
+    return `${this.url}/${encodeURIComponent(commentId)}`;
+  }
+
+  /**
+   * Sends a write with the credential. A bound token goes with a fresh DPoP proof for this
+   * method and URL; a proof refused as such (most likely this computer's clock is off) is made
+   * again once, with the clock set by the service's `Date`.
+   */
+  private async write(credential: Credential, method: 'POST' | 'PATCH' | 'DELETE', url: string, content: { body: string; idempotencyKey: string } | undefined): Promise<Response> {
     const attempt = async (nonce: string | undefined) => {
       const headers: Record<string, string> = {
         accept: 'application/json',
-        'content-type': 'application/json',
-        'idempotency-key': idempotencyKey,
-        ...(await authorization(credential, 'POST', this.url, nonce)),
+        ...(content ? { 'content-type': 'application/json', 'idempotency-key': content.idempotencyKey } : {}),
+        ...(await authorization(credential, method, url, nonce)),
       };
-      return this.fetch(this.url, { method: 'POST', headers, body: payload });
+      return this.fetch(url, { method, headers, ...(content ? { body: content.body } : {}) });
     };
     let response = await attempt(undefined);
     if (credential.proofKey && refusesProof(response)) {
@@ -164,9 +193,7 @@ export class CommentsApi {
       response = await attempt(response.headers.get('dpop-nonce') ?? undefined);
     }
     if (!response.ok) throw await failure(response, credential.proofKey === undefined);
-    const comment = toComment(((await response.json()) as { comment?: unknown }).comment);
-    if (!comment) throw new ApiError('server', response.status, 'unexpected answer');
-    return comment;
+    return response;
   }
 
   private async send(url: string, init: RequestInit): Promise<Response> {
@@ -182,6 +209,13 @@ export class CommentsApi {
       throw new ApiError('offline', 0, undefined);
     }
   }
+}
+
+/** The `{ comment }` of a 200 or 201. */
+async function commentIn(response: Response): Promise<Comment> {
+  const comment = toComment(((await response.json()) as { comment?: unknown }).comment);
+  if (!comment) throw new ApiError('server', response.status, 'unexpected answer');
+  return comment;
 }
 
 /** The Authorization header, and for a bound token a new proof for this one request. */

@@ -93,6 +93,28 @@ export const strings = {
     wait ? `You are commenting too fast: wait ${seconds(wait)}, then post again.` : 'You are commenting too fast: wait a moment, then post again.',
   serverError: (status: number) => `The comment server had a problem (error ${status}): try again in a moment.`,
   offline: 'The comment server could not be reached: check your connection and try again.',
+  // The reader's own comments (own-comments.ts)
+  edit: 'Edit',
+  delete: 'Delete',
+  /** Beside a comment its author changed; the time of the change is its tooltip. */
+  edited: 'edited',
+  editedAt: (date: string) => `Edited ${date}`,
+  editLabel: 'Edit your comment',
+  editWindow: (minutes: number) =>
+    minutes <= 1 ? 'Comments can be changed for 15 minutes after posting: less than a minute is left.' : `Comments can be changed for 15 minutes after posting: ${formatNumber(minutes)} minutes are left.`,
+  save: 'Save',
+  saving: 'Saving…',
+  cancel: 'Cancel',
+  updated: 'Your comment is updated.',
+  deleteQuestion: 'Delete this comment? This cannot be undone.',
+  confirmDelete: 'Yes, delete it',
+  keepComment: 'Keep it',
+  deleting: 'Deleting…',
+  deleted: 'Your comment is deleted.',
+  editLogInAgain: 'Your login has expired: log in again above, then save your change.',
+  deleteLogInAgain: 'Your login has expired: log in again above, then delete the comment.',
+  notSaved: (detail: string | undefined) => (detail ? `The change was not saved: ${detailOf(detail)}` : 'The change was not saved: try again in a moment.'),
+  notDeleted: (detail: string | undefined) => (detail ? `The comment was not deleted: ${detailOf(detail)}` : 'The comment was not deleted: try again in a moment.'),
   // Setup
   setupError: 'Comments cannot be shown: the widget is not set up correctly (see the browser console).',
 } as const;

@@ -37,8 +37,18 @@ button{font:inherit;color:inherit;cursor:pointer}
 .by-author{color:var(--accent-text,var(--accent))}
 .pending-note{color:var(--muted)}
 .body{white-space:pre-wrap;margin:.3rem 0 .35rem}
+.comment-actions{display:flex;flex-wrap:wrap;gap:1rem;justify-self:start}
 .reply-button{justify-self:start;background:none;border:0;padding:.15rem 0;color:var(--accent-text,var(--accent));font-weight:600;font-size:.9rem}
 .reply-button:hover{text-decoration:underline}
+.edited{color:var(--muted);font-size:.85rem;font-style:italic}
+.editor{margin:.3rem 0 .5rem}
+.editor label{font-size:.9rem}
+.editor .hint{margin:.35rem 0 0;font-size:.85rem}
+.editor .actions{gap:1rem;align-items:center}
+.confirm p{margin:.2rem 0 .4rem;font-weight:600}
+.confirm-buttons{display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
+.danger{padding:.35rem .9rem;border:1px solid var(--danger);border-radius:8px;background:var(--bg);color:var(--danger);font-weight:700}
+.danger[aria-disabled=true]{opacity:.65;cursor:progress}
 .reply-slot:not(:empty){grid-column:1/-1;margin-top:.5rem}
 .replies{margin-left:1.5rem;padding-left:1rem;border-left:2px solid var(--line)}
 .replies .replies .replies .replies{margin-left:0;padding-left:0;border-left:0}

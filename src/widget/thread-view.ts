@@ -2,6 +2,7 @@ import type { Comment } from './api';
 import { avatar } from './avatar';
 import { formatCommentDate } from './dates';
 import { h } from './dom';
+import { editTimeLeft, isOwnComment } from './own-comments';
 import { strings } from './strings';
 import { commentText } from './text';
 import { buildThread, type ThreadNode } from './thread-tree';
@@ -16,6 +17,14 @@ export const MAX_INDENTED_DEPTH = 3;
 export interface CommentView {
   readonly article: HTMLElement;
   readonly replyButton: HTMLButtonElement;
+  /** The text, which an edit replaces with its editor. */
+  readonly body: HTMLElement;
+  /** Reply, and on the reader's own comments Edit (while it may be edited) and Delete. */
+  readonly actions: HTMLElement;
+  readonly editButton: HTMLButtonElement | undefined;
+  readonly deleteButton: HTMLButtonElement | undefined;
+  /** The id of the comment's heading, which names its buttons' comment. */
+  readonly headingId: string;
   /** Where the form goes when replying to this comment. */
   readonly slot: HTMLElement;
 }
@@ -31,9 +40,17 @@ interface Place {
   readonly parent: Comment | undefined;
 }
 
-interface Rendering {
-  readonly now: number;
+/** What the thread does when a comment's buttons are pressed. */
+export interface ThreadActions {
   readonly onReply: (comment: Comment) => void;
+  readonly onEdit: (comment: Comment) => void;
+  readonly onDelete: (comment: Comment) => void;
+}
+
+interface Rendering extends ThreadActions {
+  readonly now: number;
+  /** The reader's author key (own-comments.ts): their comments get Edit and Delete. */
+  readonly readerKey: string | undefined;
   readonly views: Map<string, CommentView>;
 }
 
@@ -53,6 +70,14 @@ function commentItem(node: ThreadNode, place: Place, rendering: Rendering): HTML
   replyButton.addEventListener('click', () => rendering.onReply(comment));
   // A held comment cannot be answered until a moderator approves it (the service says 422).
   replyButton.hidden = comment.pending === true;
+  const own = isOwnComment(comment, rendering.readerKey);
+  const editButton = own && editTimeLeft(comment, rendering.now) > 0 ? h('button', { type: 'button', class: 'reply-button', 'aria-describedby': headingId }, strings.edit) : undefined;
+  editButton?.addEventListener('click', () => rendering.onEdit(comment));
+  const deleteButton = own ? h('button', { type: 'button', class: 'reply-button', 'aria-describedby': headingId }, strings.delete) : undefined;
+  deleteButton?.addEventListener('click', () => rendering.onDelete(comment));
+  const edited = comment.editedAt === undefined ? undefined : formatCommentDate(comment.editedAt, rendering.now, strings.locale);
+  const body = h('div', { class: 'body' }, commentText(comment.body));
+  const actions = h('div', { class: 'comment-actions' }, replyButton, editButton, deleteButton);
   const slot = h('div', { class: 'reply-slot' });
   const article = h(
     'article',
@@ -67,12 +92,13 @@ function commentItem(node: ThreadNode, place: Place, rendering: Rendering): HTML
       comment.pending === true && h('span', { class: 'pending-note' }, strings.awaitingApproval),
       inReplyTo && h('span', { class: 'in-reply-to' }, inReplyTo),
       date && h('time', { datetime: comment.createdAt, title: date.full }, date.text),
+      comment.editedAt !== undefined && h('span', { class: 'edited', title: edited ? strings.editedAt(edited.full) : undefined }, strings.edited),
     ),
-    h('div', { class: 'body' }, commentText(comment.body)),
-    replyButton,
+    body,
+    actions,
     slot,
   );
-  views.set(comment.id, { article, replyButton, slot });
+  views.set(comment.id, { article, replyButton, body, actions, editButton, deleteButton, headingId, slot });
   return withReplies(h('li', { class: 'comment' }, article), node, place.depth, rendering);
 }
 
@@ -83,8 +109,13 @@ function commentList(nodes: readonly ThreadNode[], place: Place, rendering: Rend
 }
 
 /** Renders the whole thread; returns the list and each comment's view by id. */
-export function renderThread(comments: readonly Comment[], now: number, onReply: (comment: Comment) => void): { list: HTMLOListElement; views: Map<string, CommentView> } {
+export function renderThread(
+  comments: readonly Comment[],
+  now: number,
+  readerKey: string | undefined,
+  actions: ThreadActions,
+): { list: HTMLOListElement; views: Map<string, CommentView> } {
   const views = new Map<string, CommentView>();
-  const list = commentList(buildThread(comments), { depth: 0, parent: undefined }, { now, onReply, views }, 'comments');
+  const list = commentList(buildThread(comments), { depth: 0, parent: undefined }, { ...actions, now, readerKey, views }, 'comments');
   return { list, views };
 }

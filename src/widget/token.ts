@@ -5,6 +5,8 @@ export type IdentityProvider = 'email' | 'twitter' | 'facebook';
 /** What the widget shows about the signed-in commenter, read from the access token. */
 export interface Commenter {
   readonly accessToken: string;
+  /** The commenter's subject on this site: what the service's `authorKey` is made of (own-comments.ts). */
+  readonly sub: string | undefined;
   readonly name: string;
   readonly picture: string | undefined;
   readonly idp: IdentityProvider | undefined;
@@ -26,7 +28,8 @@ function isIdp(value: unknown): value is IdentityProvider {
 
 /**
  * Reads the display claims of a JWT access token. The signature is not checked here: the comment
- * service does that; the widget only needs the name, picture, provider and expiry to show.
+ * service does that; the widget only needs the name, picture, provider and expiry to show, and
+ * the subject to recognise the reader's own comments.
  */
 export function readAccessToken(accessToken: string): Commenter | undefined {
   const parts = accessToken.split('.');
@@ -38,6 +41,7 @@ export function readAccessToken(accessToken: string): Commenter | undefined {
     const picture = typeof claims['picture'] === 'string' && claims['picture'].startsWith('https://') ? claims['picture'] : undefined;
     return {
       accessToken,
+      sub: typeof claims['sub'] === 'string' && claims['sub'] !== '' ? claims['sub'] : undefined,
       name: typeof claims['name'] === 'string' && claims['name'].trim() !== '' ? claims['name'] : 'Anonymous',
       picture,
       idp: isIdp(claims['idp']) ? claims['idp'] : undefined,

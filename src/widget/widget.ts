@@ -1,9 +1,11 @@
-import { ApiError, CommentsApi, type Comment } from './api';
+import { ApiError, CommentsApi, type Comment, type Credential } from './api';
 import { MAX_COMMENT_CHARACTERS } from './comment-length';
 import { h, replaceChildren } from './dom';
 import { DraftStore, type Draft } from './drafts';
 import type { EmbedConfig, Mount } from './embed';
 import { RespondForm } from './form-view';
+import { CommentEditor, DeleteConfirmation } from './own-comment-controls';
+import { editTimeLeft, readerAuthorKey } from './own-comments';
 import { sessionFor, type SessionEvent, type SiteSession } from './session';
 import { strings } from './strings';
 import { tabStorage } from './storage';
@@ -41,6 +43,10 @@ export class Widget {
   private views = new Map<string, CommentView>();
   private loaded = false;
   private busy = false;
+  /** The signed-in reader's author key (own-comments.ts), and the `sub` it was computed for. */
+  private readerKey: { readonly sub: string; readonly key: string | undefined } | undefined;
+  /** The comment whose editor or delete question is open: one at a time. */
+  private ownControls: { readonly commentId: string; readonly close: () => void } | undefined;
   /**
    * The Idempotency-Key of the draft the reader pressed "Post Comment" for, while a sign-in it
    * needed is under way (the token had run out, or the service refused it): once signed in, that
@@ -64,7 +70,8 @@ export class Widget {
       submit: () => void this.submit(),
       input: (body) => (this.draft = this.drafts.update(this.draft, { body, parentId: this.draft.parentId })),
     });
-    this.heading = h('h2', { id: 'parley-comments' });
+    // Focusable from script: after a deletion the focus lands on the thread's heading.
+    this.heading = h('h2', { id: 'parley-comments', tabindex: '-1' });
     this.skipLink = h('a', { href: '#parley-respond', class: 'skip', hidden: true }, strings.leaveReply);
     this.skipLink.addEventListener('click', (event) => {
       // Fragment links cannot reach into a shadow root: move the focus ourselves.
@@ -125,7 +132,12 @@ export class Widget {
     this.heading.textContent = shown === 0 ? strings.comments : strings.commentCount(shown);
     this.skipLink.hidden = shown <= SKIP_LINK_AFTER_COMMENTS;
     replaceChildren(this.notice, this.comments.length === 0 ? h('p', null, strings.noComments) : null);
-    const thread = renderThread(this.comments, Date.now(), (comment) => this.replyTo(comment.id, false));
+    this.ownControls = undefined;
+    const thread = renderThread(this.comments, Date.now(), this.readerKey?.key, {
+      onReply: (comment) => this.replyTo(comment.id, false),
+      onEdit: (comment) => this.startEdit(comment),
+      onDelete: (comment) => this.askToDelete(comment),
+    });
     const views = thread.views;
     this.views = views;
     replaceChildren(this.threadHolder, thread.list);
@@ -156,6 +168,144 @@ export class Widget {
     const commenter = this.session.commenter;
     if (commenter) this.form.showSignedIn(commenter);
     else this.form.showSignedOut();
+    void this.updateReaderKey(commenter?.sub);
+  }
+
+  /** Recomputes which comments are the reader's when another reader (or nobody) is signed in. */
+  private async updateReaderKey(sub: string | undefined): Promise<void> {
+    if (sub === this.readerKey?.sub) return;
+    const key = sub === undefined ? undefined : await readerAuthorKey(this.mount.siteId, sub);
+    // Another sign-in may have finished while the digest was computed: the latest wins.
+    if (sub !== this.session.commenter?.sub) return;
+    const changed = key !== this.readerKey?.key;
+    this.readerKey = sub === undefined ? undefined : { sub, key };
+    if (changed && this.loaded) this.renderThread();
+  }
+
+  /** Closes the open editor or delete question, if any; the focus goes back to its button. */
+  private closeOwnControls(): void {
+    const open = this.ownControls;
+    this.ownControls = undefined;
+    open?.close();
+  }
+
+  /** Edit: the comment's text goes into a box in place, with Save and Cancel. */
+  private startEdit(comment: Comment): void {
+    this.closeOwnControls();
+    const view = this.views.get(comment.id);
+    if (!view) return;
+    const left = editTimeLeft(comment, Date.now());
+    const editor: CommentEditor = new CommentEditor(`${view.headingId}-edit`, comment.body, Math.ceil(left / 60_000), {
+      save: (text, idempotencyKey) => void this.saveEdit(comment, editor, text, idempotencyKey),
+      cancel: () => this.closeOwnControls(),
+    });
+    view.body.hidden = true;
+    view.actions.hidden = true;
+    view.body.after(editor.element);
+    this.ownControls = {
+      commentId: comment.id,
+      close: () => {
+        editor.element.remove();
+        view.body.hidden = false;
+        view.actions.hidden = false;
+        view.editButton?.focus();
+      },
+    };
+    editor.textarea.focus();
+  }
+
+  private async saveEdit(comment: Comment, editor: CommentEditor, text: string, idempotencyKey: string): Promise<void> {
+    const commenter = this.session.commenter;
+    if (!commenter || isExpired(commenter, Date.now())) return editor.warn(strings.editLogInAgain);
+    editor.setBusy(true);
+    try {
+      const credential = await this.session.credential();
+      if (!credential) throw new ApiError('unauthorized', 0, undefined);
+      const updated = await this.api.edit(credential, comment.id, text, idempotencyKey);
+      this.comments = this.comments.map((existing) => (existing.id === updated.id ? updated : existing));
+      this.renderThread();
+      this.form.say(strings.updated);
+      this.views.get(updated.id)?.article.focus();
+    } catch (error) {
+      editor.setBusy(false);
+      editor.warn(this.ownCommentFailure(error, 'edit'));
+    }
+  }
+
+  /** Delete: asks first, in place of the comment's buttons. */
+  private askToDelete(comment: Comment): void {
+    this.closeOwnControls();
+    const view = this.views.get(comment.id);
+    if (!view) return;
+    const confirmation: DeleteConfirmation = new DeleteConfirmation(`${view.headingId}-delete`, {
+      confirm: () => void this.deleteComment(comment, confirmation),
+      keep: () => this.closeOwnControls(),
+    });
+    view.actions.hidden = true;
+    view.actions.after(confirmation.element);
+    this.ownControls = {
+      commentId: comment.id,
+      close: () => {
+        confirmation.element.remove();
+        view.actions.hidden = false;
+        view.deleteButton?.focus();
+      },
+    };
+    confirmation.keepButton.focus();
+  }
+
+  private async deleteComment(comment: Comment, confirmation: DeleteConfirmation): Promise<void> {
+    if (confirmation.busy) return;
+    const commenter = this.session.commenter;
+    if (!commenter || isExpired(commenter, Date.now())) return confirmation.warn(strings.deleteLogInAgain);
+    confirmation.setBusy(true);
+    try {
+      const credential = await this.session.credential();
+      if (!credential) throw new ApiError('unauthorized', 0, undefined);
+      await this.api.remove(credential, comment.id);
+      await this.reloadAfterDeleting(comment.id, credential);
+    } catch (error) {
+      confirmation.setBusy(false);
+      confirmation.warn(this.ownCommentFailure(error, 'delete'));
+    }
+  }
+
+  /**
+   * The service knows what stays of a deleted comment (a placeholder while replies hang below
+   * it): the thread is asked for again. Should that fail, the comment is at least taken out here.
+   */
+  private async reloadAfterDeleting(commentId: string, credential: Credential): Promise<void> {
+    try {
+      const holdsPending = tabStorage().get(this.pendingKey) !== undefined;
+      this.comments = await this.api.list(holdsPending ? credential : undefined);
+    } catch {
+      this.comments = this.comments.filter((comment) => comment.id !== commentId);
+    }
+    this.renderThread();
+    this.form.say(strings.deleted);
+    this.heading.focus();
+  }
+
+  private ownCommentFailure(error: unknown, action: 'edit' | 'delete'): string {
+    const failed = action === 'edit' ? strings.notSaved : strings.notDeleted;
+    if (!(error instanceof ApiError)) return strings.offline;
+    switch (error.kind) {
+      case 'unauthorized':
+        this.session.expire();
+        return action === 'edit' ? strings.editLogInAgain : strings.deleteLogInAgain;
+      case 'offline':
+        return strings.offline;
+      case 'rate_limited':
+        return strings.rateLimited(error.retryAfterSeconds === undefined ? undefined : Math.min(error.retryAfterSeconds, MAX_RETRY_AFTER_SECONDS));
+      case 'too_large':
+        return strings.tooLarge;
+      case 'server':
+        return strings.serverError(error.status);
+      case 'dpop_required':
+      case 'forbidden':
+      case 'invalid':
+        return failed(error.detail);
+    }
   }
 
   /** The draft's key, if the reader asked to post it and a sign-in stands in the way. */
