@@ -5,6 +5,7 @@ import { authorKeyOf } from '../../src/comments/presentation';
 import { makeProof, dpopKey } from '../../packages/verify/test/helpers/dpop';
 import { COMMENTS_URL } from '../helpers/gateway';
 import { testDatabaseUrl } from '../helpers/postgres';
+import { startModerationTestbed, type ModerationTestbed } from './moderation-support';
 import { commentsUrl, DEMO_ORIGIN, expectError, getComments, OTHER_ORIGIN, postComment, request, startTestbed, TestClock, type ApiResponse, type CommentsTestbed } from './support';
 
 /**
@@ -156,6 +157,11 @@ describe('editing and deleting one\'s own comment', () => {
       expect(replay.json).toEqual(first.json);
       // The replay wrote nothing: the third draft stands.
       expect((await thread('retry-post'))[0]!.body).toBe('Third draft');
+      // A retry that comes after the 15 minutes still gets its first answer, and writes nothing.
+      clock.advanceSeconds(16 * 60);
+      const late = await patch('retry-post', id, ada, { body: 'Second draft' }, { 'idempotency-key': key });
+      expect({ status: late.status, replayed: late.headers.get('idempotent-replayed') }).toEqual({ status: 200, replayed: 'true' });
+      expect((await thread('retry-post'))[0]!.body).toBe('Third draft');
       expectError(await patch('retry-post', id, ada, { body: 'Fourth draft' }, { 'idempotency-key': key }), 422, 'idempotency_key_reused');
       expectError(await postComment(base, 'demo-blog', 'retry-post', ada, { body: 'Second draft' }, { 'idempotency-key': key }), 422, 'idempotency_key_reused');
     });
@@ -272,5 +278,36 @@ describe('editing and deleting one\'s own comment', () => {
       expectError(answer, 405, 'method_not_allowed');
       expect(answer.headers.get('allow')).toBe('PATCH, DELETE, OPTIONS');
     });
+  });
+});
+
+/** Two instances on one database: an edit or deletion at one is what the other serves next. */
+describe('own comments across instances', () => {
+  let bed: ModerationTestbed;
+  let other: { readonly url: string; stop(): Promise<void> };
+
+  beforeAll(async () => {
+    bed = await startModerationTestbed();
+    other = await bed.anotherInstance();
+  });
+  afterAll(async () => {
+    await other.stop();
+    await bed.stop();
+  });
+
+  it('drops the thread the other instance cached', async () => {
+    const ada = await bed.tokens.mint({ sub: 'cluster-ada' });
+    const posted = await postComment(bed.url, 'demo-blog', 'cluster-post', ada, { body: 'Before' });
+    const id = posted.json.comment!.id;
+    const listed = async () => (await getComments(other.url, 'demo-blog', 'cluster-post')).json.comments!.map((entry) => entry.body);
+    // Read twice there, so the second answer comes from its cache.
+    expect(await listed()).toEqual(['Before']);
+    expect(await listed()).toEqual(['Before']);
+    const url = `${commentsUrl(bed.url, 'demo-blog', 'cluster-post')}/${id}`;
+    const edited = await request(url, { method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${ada}` }, body: JSON.stringify({ body: 'After' }) });
+    expect(edited.status).toBe(200);
+    expect(await listed()).toEqual(['After']);
+    expect((await request(url, { method: 'DELETE', headers: { authorization: `Bearer ${ada}` } })).status).toBe(204);
+    expect(await listed()).toEqual([]);
   });
 });
