@@ -8,7 +8,7 @@ import type { CommentsSchema } from './schema';
  * docs/export.md; a line is:
  *
  *   { "id", "site", "post", "parentId" (null at top level), "author": { "sub", "name", "picture",
- *     "idp" }, "body", "createdAt" (ISO 8601), "state" ("visible" | "hidden" | "deleted" | "pending"),
+ *     "idp", "website" (a guest's, when given) }, "body", "createdAt" (ISO 8601), "state" ("visible" | "hidden" | "deleted" | "pending"),
  *     "hiddenAt", "deletedAt" (ISO 8601 or null) }
  *
  * Hidden comments keep their text (the owner may want it); deleted ones have none left to give.
@@ -20,7 +20,7 @@ export interface ExportedComment {
   readonly site: string;
   readonly post: string;
   readonly parentId: string | null;
-  readonly author: { readonly sub: string; readonly name: string; readonly picture: string | null; readonly idp: string };
+  readonly author: { readonly sub: string; readonly name: string; readonly picture: string | null; readonly idp: string; readonly website?: string };
   readonly body: string;
   readonly createdAt: string;
   readonly state: ModerationState;
@@ -44,7 +44,13 @@ export async function exportComments(db: Kysely<CommentsSchema>, siteId: string,
         site: row.site_id,
         post: row.post_id,
         parentId: row.parent_id,
-        author: { sub: row.author_sub, name: row.author_name, picture: row.author_picture, idp: row.author_idp },
+        author: {
+          sub: row.author_sub,
+          name: row.author_name,
+          picture: row.author_picture,
+          idp: row.author_idp,
+          ...(row.author_website !== null ? { website: row.author_website } : {}),
+        },
         body: row.body,
         createdAt: new Date(row.created_at).toISOString(),
         state: moderationState(row),

@@ -68,6 +68,9 @@ export const COMMENT_ERRORS = Object.freeze({
     status: 422,
     message: 'This Idempotency-Key was already used for a different comment.',
   },
+  invalid_guest_name: { status: 422, message: 'A guest\'s name must be 1 to 80 characters on one line.' },
+  invalid_guest_email: { status: 422, message: 'A guest\'s email must be one plain address.' },
+  invalid_guest_website: { status: 422, message: 'A guest\'s website must be an http or https address of at most 200 characters.' },
   rate_limited: { status: 429, message: 'You are commenting too fast; try again later.' },
   temporarily_unavailable: { status: 503, message: 'Comments are temporarily unavailable; try again shortly.' },
 } satisfies Record<string, CatalogueEntry>);

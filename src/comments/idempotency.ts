@@ -23,9 +23,10 @@ export interface RememberedResponse {
   readonly body: unknown;
 }
 
-/** A digest of the request a key was first used for. */
-export function requestFingerprint(postId: string, rawBody: string, parentId: string | null): string {
-  return createHash('sha256').update(JSON.stringify([postId, rawBody, parentId])).digest('hex');
+/** A digest of the request a key was first used for; `extra` binds a guest's name, email and website too. */
+export function requestFingerprint(postId: string, rawBody: string, parentId: string | null, extra?: string): string {
+  const asked = extra === undefined ? [postId, rawBody, parentId] : [postId, rawBody, parentId, extra];
+  return createHash('sha256').update(JSON.stringify(asked)).digest('hex');
 }
 
 export class IdempotencyStore {

@@ -146,6 +146,14 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('comments').addColumn('edited_at', 'bigint').execute();
     },
   },
+  '0008_guest_comments': {
+    // Comments without sign-in (guest-comments.ts): the guest's website, shown as a link, and a
+    // digest of their email address, never served (what it is for: guest-comments.ts).
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('comments').addColumn('author_website', 'text').execute();
+      await db.schema.alterTable('comments').addColumn('author_email_hash', 'text').execute();
+    },
+  },
 };
 
 export const commentsMigrations: MigrationProvider = {

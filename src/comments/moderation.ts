@@ -93,7 +93,7 @@ export class Moderation {
     if (comment.deleted_at !== null) return 'unchanged';
     await this.db
       .updateTable('comments')
-      .set({ deleted_at: this.now(), body: '', author_name: '', author_picture: null })
+      .set({ deleted_at: this.now(), body: '', author_name: '', author_picture: null, author_website: null, author_email_hash: null })
       .where('site_id', '=', siteId)
       .where('id', '=', commentId)
       .execute();

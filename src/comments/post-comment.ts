@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import { lockForTransaction } from '../store/postgres';
 import type { RateLimitRule } from '../store/rate-limits';
-import type { Commenter } from '../../packages/verify/src';
 import { CommentApiError } from './errors';
 import { IdempotencyStore, requestFingerprint } from './idempotency';
 import { presentComment } from './presentation';
@@ -39,10 +38,30 @@ export interface PostCommentPolicy {
   readonly idempotencyTtlMs: number;
 }
 
+/** Who the comment is by, as it will be stored: a token's commenter, or a guest (guest-comments.ts). */
+export interface CommentAuthor {
+  readonly sub: string;
+  readonly name: string;
+  /** An https URL, or absent. */
+  readonly picture?: string;
+  readonly idp: string;
+  /** A guest's website; absent for signed-in commenters. */
+  readonly website?: string | null;
+  /** A guest's email digest; absent for signed-in commenters. */
+  readonly emailHash?: string | null;
+}
+
 export interface PostCommentRequest {
   readonly siteId: string;
   readonly postId: string;
-  readonly commenter: Commenter;
+  readonly commenter: CommentAuthor;
+  /**
+   * Whose lock, rate limits and Idempotency-Keys the comment goes through: the commenter's `sub`
+   * (the default), or for a guest, whose `sub` is new on every comment, their client address.
+   */
+  readonly actor?: string;
+  /** What else an Idempotency-Key is bound to besides post, body and parent (a guest's details). */
+  readonly fingerprintExtra?: string;
   readonly comment: NewComment;
   readonly idempotencyKey: string | undefined;
   readonly now: number;
@@ -85,19 +104,20 @@ export async function postComment(
   threads: Pick<ThreadCache, 'invalidatePost'>,
 ): Promise<PostCommentResult> {
   const { siteId, postId, commenter, comment, idempotencyKey, now } = request;
+  const actor = request.actor ?? commenter.sub;
   const result = await db.transaction().execute(async (trx): Promise<PostCommentResult> => {
-    await lockForTransaction<CommentsSchema>(trx, `comments:${siteId}:${commenter.sub}`);
+    await lockForTransaction<CommentsSchema>(trx, `comments:${siteId}:${actor}`);
     const idempotency = new IdempotencyStore(trx, policy.idempotencyTtlMs);
-    const fingerprint = requestFingerprint(postId, comment.rawBody, comment.parentId);
+    const fingerprint = requestFingerprint(postId, comment.rawBody, comment.parentId, request.fingerprintExtra);
     if (idempotencyKey !== undefined) {
-      const earlier = await idempotency.find(siteId, commenter.sub, idempotencyKey, now);
+      const earlier = await idempotency.find(siteId, actor, idempotencyKey, now);
       if (earlier !== undefined) {
         if (earlier.requestHash !== fingerprint) throw new CommentApiError('idempotency_key_reused');
         return { status: earlier.status, body: earlier.body, replayed: true };
       }
     }
 
-    await countComment(trx, commenter, policy.rateLimits, now);
+    await countComment(trx, { siteId, sub: actor }, policy.rateLimits, now);
 
     const store = new CommentStore(trx);
     await checkParent(store, request);
@@ -118,10 +138,12 @@ export async function postComment(
       createdAt: now,
       pendingAt: request.held === true ? now : null,
       byAuthor: request.byAuthor === true,
+      authorWebsite: commenter.website ?? null,
+      authorEmailHash: commenter.emailHash ?? null,
     });
     const body = { comment: presentComment(row) };
     if (idempotencyKey !== undefined) {
-      await idempotency.remember(siteId, commenter.sub, idempotencyKey, { requestHash: fingerprint, status: 201, body }, now);
+      await idempotency.remember(siteId, actor, idempotencyKey, { requestHash: fingerprint, status: 201, body }, now);
     }
     return { status: 201, body, replayed: false };
   });

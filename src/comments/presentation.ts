@@ -38,6 +38,8 @@ export interface ApiAuthor {
   /** An https URL, or null when the commenter has none. */
   readonly picture: string | null;
   readonly idp: string;
+  /** A guest's website (idp `guest`), an http(s) URL to show as a `rel="nofollow ugc"` link; absent otherwise. */
+  readonly website?: string;
 }
 
 export interface ApiComment {
@@ -80,7 +82,12 @@ export function presentComment(row: CommentRow): ApiComment {
   return {
     id: row.id,
     parentId: row.parent_id,
-    author: { name: row.author_name, picture: row.author_picture, idp: row.author_idp },
+    author: {
+      name: row.author_name,
+      picture: row.author_picture,
+      idp: row.author_idp,
+      ...(row.author_website !== null ? { website: row.author_website } : {}),
+    },
     body: row.body,
     createdAt: new Date(row.created_at).toISOString(),
     authorKey: authorKeyOf(row.site_id, row.author_sub),

@@ -16,15 +16,21 @@ export const DEFAULT_COMMENT_RATE_LIMITS: readonly RateLimitRule[] = Object.free
   Object.freeze({ limit: 30, windowSeconds: 60 * 60 }),
 ]);
 
+/**
+ * Whose budget a comment counts against: a signed-in commenter's (site, sub), or for a guest
+ * (guest-comments.ts) the client address, as `guest-address:<ip>`, which no `sub` can be.
+ */
+export type RateLimitedActor = Pick<Commenter, 'siteId' | 'sub'>;
+
 /** Site ids have no "|" and the window is digits, so the subject can go last as it is. */
-function counterKey(commenter: Commenter, rule: RateLimitRule): string {
+function counterKey(commenter: RateLimitedActor, rule: RateLimitRule): string {
   return `comments|${commenter.siteId}|${rule.windowSeconds}|${commenter.sub}`;
 }
 
 /** Counts one comment against every rule; throws 429 with the longest wait when any refuses. */
 export async function countComment(
   db: Kysely<CommentsSchema>,
-  commenter: Commenter,
+  commenter: RateLimitedActor,
   rules: readonly RateLimitRule[],
   now: number,
 ): Promise<void> {

@@ -9,6 +9,7 @@ import { Moderation } from './moderation';
 import { commentMarks, listHeldCommentsToTheirReaders } from './moderation-page/pre-moderation';
 import type { RequestVerifier, ResolvedCommentServiceOptions } from './options';
 import { checkOutsideWrites as outsideWritesCheck, type CheckOutsideWrites } from './outside-writes';
+import { createGuestComment, takesGuest } from './guest-comments';
 import { deleteOwnComment, editOwnComment, type OwnCommentRequest } from './own-comments';
 import { postComment } from './post-comment';
 import { requestLogger } from '../observability/request-log';
@@ -31,6 +32,9 @@ import { COMMENT_ID_PATTERN, parseCommentEdit, parseIdempotencyKey, parseNewComm
  * POST resolveSite 404 → siteCors 403 → requirePostId 400 → requireCommenter 401/403/503
  *      → requireOwnSite 403 → refuseBanned 403 → requireJsonContentType 415
  *      → parseJsonBody 413/400/415 → create (validation 400/422, then post-comment.ts: 422/429/409)
+ * POST as a guest (guest-comments.ts; a `guests: true` site, no Authorization header): resolveSite
+ *      → siteCors → requirePostId → requireJsonContentType → parseJsonBody → create, held
+ *      (no `guest` field: the token check's 401; guest-validation.ts 400/422, then as above)
  *
  * On one comment (`.../comments/:id`, own-comments.ts), for its author only:
  * PATCH  as POST up to parseJsonBody (the comment id refused 404 first) → edit (validation
@@ -165,6 +169,16 @@ export function commentRoutes(deps: CommentRoutesDependencies): Router {
     },
   });
   const router = Router();
+  router.post(
+    COMMENTS_PATH,
+    takesGuest(deps.sites),
+    resolveSite(deps.sites),
+    siteCors(),
+    requirePostId(),
+    requireJsonContentType(),
+    parseJsonBody(),
+    createGuestComment(deps, threads, commenterOnly),
+  );
   router
     .route(COMMENTS_PATH)
     .options(resolveSite(deps.sites), sitePreflight(THREAD_METHODS))

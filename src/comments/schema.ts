@@ -40,6 +40,10 @@ export interface CommentsTable {
   pending_at: number | null;
   /** When its author last edited the text (own-comments.ts); null when never. */
   edited_at: number | null;
+  /** A guest's website (an http(s) URL), shown as a link; null for everyone else. */
+  author_website: string | null;
+  /** SHA-256 of a guest's site and normalised email address; never served (guest-comments.ts). */
+  author_email_hash: string | null;
   /** 1 when the token named the commenter one of the site's authors ("bypostauthor"), else 0. */
   by_author: Generated<number>;
 }

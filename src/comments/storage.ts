@@ -32,6 +32,9 @@ export interface NewCommentRow {
   readonly pendingAt?: number | null;
   /** Written by one of the site's authors. */
   readonly byAuthor?: boolean;
+  /** A guest's website and email digest (guest-comments.ts); absent for signed-in commenters. */
+  readonly authorWebsite?: string | null;
+  readonly authorEmailHash?: string | null;
 }
 
 export class CommentStore {
@@ -96,6 +99,8 @@ export class CommentStore {
         pending_at: comment.pendingAt ?? null,
         edited_at: null,
         by_author: comment.byAuthor === true ? 1 : 0,
+        author_website: comment.authorWebsite ?? null,
+        author_email_hash: comment.authorEmailHash ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

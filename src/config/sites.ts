@@ -37,6 +37,11 @@ export interface Site {
   readonly authors?: readonly string[];
   /** `pre`: new comments wait for a moderator's approval. Absent (the default): shown at once. */
   readonly moderation?: 'pre';
+  /**
+   * Readers may comment without signing in, with a name, an email address and an optional
+   * website (guest-comments.ts); their comments are always held for a moderator. Absent unless true.
+   */
+  readonly guests?: true;
 }
 
 const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -90,6 +95,7 @@ const siteSchema = z.object({
   moderators: emailAddresses('moderators'),
   authors: emailAddresses('authors'),
   moderation: z.enum(['pre', 'post'], { message: 'moderation must be "pre" or "post"' }).default('post'),
+  guests: z.boolean({ message: 'guests must be true or false' }).optional(),
 })
   // A misspelt field (say `redirect_uris`) must stop start-up, not be silently ignored.
   .strict();
@@ -113,7 +119,7 @@ export function parseSites(raw: unknown, source: string): readonly Site[] {
 }
 
 function frozenSite(site: z.infer<typeof siteSchema>): Site {
-  const { postLogoutRedirectUris, requireDpop, moderators, authors, moderation, ...rest } = site;
+  const { postLogoutRedirectUris, requireDpop, moderators, authors, moderation, guests, ...rest } = site;
   return Object.freeze({
     ...rest,
     origins: Object.freeze([...site.origins]),
@@ -124,6 +130,7 @@ function frozenSite(site: z.infer<typeof siteSchema>): Site {
     // Left out rather than empty when not given: sites files without it load exactly as before.
     ...(postLogoutRedirectUris ? { postLogoutRedirectUris: Object.freeze([...postLogoutRedirectUris]) } : {}),
     ...(requireDpop === true ? { requireDpop: true as const } : {}),
+    ...(guests === true ? { guests: true as const } : {}),
   });
 }
 

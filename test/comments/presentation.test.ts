@@ -22,6 +22,8 @@ function row(id: string, parentId: string | null, state: 'visible' | 'hidden' | 
     pending_at: null,
     edited_at: null,
     by_author: 0,
+    author_website: null,
+    author_email_hash: null,
   };
 }
 

@@ -13,7 +13,7 @@ export interface ModeratedComment {
   readonly id: string;
   readonly postId: string;
   readonly parentId: string | null;
-  readonly author: { readonly sub: string; readonly name: string; readonly picture: string | null; readonly idp: string; readonly banned: boolean };
+  readonly author: { readonly sub: string; readonly name: string; readonly picture: string | null; readonly idp: string; readonly banned: boolean; readonly website?: string };
   readonly body: string;
   readonly createdAt: string;
   readonly state: ModerationState;
@@ -34,7 +34,14 @@ export function presentModeratedComment(row: CommentRow, banned: boolean): Moder
     id: row.id,
     postId: row.post_id,
     parentId: row.parent_id,
-    author: { sub: row.author_sub, name: row.author_name, picture: row.author_picture, idp: row.author_idp, banned },
+    author: {
+      sub: row.author_sub,
+      name: row.author_name,
+      picture: row.author_picture,
+      idp: row.author_idp,
+      banned,
+      ...(row.author_website !== null ? { website: row.author_website } : {}),
+    },
     body: row.body,
     createdAt: new Date(row.created_at).toISOString(),
     state: moderationState(row),
