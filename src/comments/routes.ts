@@ -94,7 +94,7 @@ function listComments(db: CommentsDb, threads: ThreadCache, checkOutsideWrites: 
     // Taken before the rows are read: a write committed after it makes this body unfit to keep.
     const generation = threads.generation();
     const rows = await new CommentStore(db).thread(siteId, postId);
-    const thread = serialisedThread(jsonBytes(req.app, { comments: presentThread(rows) }));
+    const thread = serialisedThread(jsonBytes(req.app, { comments: presentThread(rows), ...guestsFlag(siteOf(res)) }));
     threads.store(siteId, postId, generation, thread);
     sendThread(req, res, thread);
   };
@@ -117,6 +117,11 @@ function createComment({ db, options }: CommentRoutesDependencies, threads: Thre
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(result.status).json(result.body);
   };
+}
+
+/** `guests: true` on a thread's answer when the site takes guest comments, so the widget offers them. */
+export function guestsFlag(site: Site): { guests?: true } {
+  return site.guests === true ? { guests: true } : {};
 }
 
 /** 404 for a comment id we never issue (storage.ts): no need to ask for a token first. */

@@ -6,7 +6,14 @@ import type { IdentityProvider } from './token';
 export interface Comment {
   readonly id: string;
   readonly parentId: string | null;
-  readonly author: { readonly name: string; readonly picture: string | undefined; readonly idp: IdentityProvider | undefined };
+  readonly author: {
+    readonly name: string;
+    readonly picture: string | undefined;
+    readonly idp: IdentityProvider | undefined;
+    /** Posted as a guest (no sign-in), with `website` when they gave one (an http(s) URL). */
+    readonly guest?: true;
+    readonly website?: string;
+  };
   readonly body: string;
   readonly createdAt: string;
   /** A moderated comment kept as a placeholder because replies hang under it. */
@@ -19,6 +26,13 @@ export interface Comment {
   readonly authorKey?: string;
   /** When its author last edited it (ISO 8601). */
   readonly editedAt?: string;
+}
+
+/** What a guest types instead of signing in; `website` may be "". */
+export interface GuestDetails {
+  readonly name: string;
+  readonly email: string;
+  readonly website: string;
 }
 
 /**
@@ -43,6 +57,8 @@ export class ApiError extends Error {
     /** The service's own `message`, when it sent one. */
     readonly detail: string | undefined,
     readonly retryAfterSeconds?: number,
+    /** The service's `error` code, when it sent one (a guest's form points at the field it names). */
+    readonly code?: string,
   ) {
     super(`${kind} (${status})${detail ? `: ${detail}` : ''}`);
   }
@@ -84,13 +100,26 @@ function refusesProof(response: Response): boolean {
 async function failure(response: Response, sentBearer = false): Promise<ApiError> {
   if (sentBearer && requiresDpop(response)) return new ApiError('dpop_required', response.status, undefined);
   let detail: string | undefined;
+  let code: string | undefined;
   try {
-    const body = (await response.json()) as { message?: unknown };
+    const body = (await response.json()) as { message?: unknown; error?: unknown };
     if (typeof body.message === 'string' && body.message.trim() !== '') detail = body.message.trim().slice(0, MAX_DETAIL_LENGTH);
+    if (typeof body.error === 'string') code = body.error.slice(0, MAX_DETAIL_LENGTH);
   } catch {
     // Not JSON (a proxy's error page): the status says enough.
   }
-  return new ApiError(kindOf(response.status), response.status, detail, parseRetryAfter(response.headers.get('retry-after'), Date.now()));
+  return new ApiError(kindOf(response.status), response.status, detail, parseRetryAfter(response.headers.get('retry-after'), Date.now()), code);
+}
+
+/** A guest's website, only as an http(s) URL: anything else (`javascript:`...) is never made a link. */
+function websiteOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function text(value: unknown): string | undefined {
@@ -108,6 +137,7 @@ export function toComment(value: unknown): Comment | undefined {
   const removed = raw['state'] === 'hidden' || raw['state'] === 'deleted' ? raw['state'] : undefined;
   const picture = typeof author['picture'] === 'string' && author['picture'].startsWith('https://') ? author['picture'] : undefined;
   const idp = author['idp'];
+  const website = idp === 'guest' ? websiteOf(author['website']) : undefined;
   return {
     id,
     parentId: text(raw['parentId']) ?? null,
@@ -115,6 +145,8 @@ export function toComment(value: unknown): Comment | undefined {
       name: text(author['name'])?.trim() || 'Anonymous',
       picture,
       idp: idp === 'email' || idp === 'twitter' || idp === 'facebook' ? idp : undefined,
+      ...(idp === 'guest' ? { guest: true as const } : {}),
+      ...(website !== undefined ? { website } : {}),
     },
     body: removed ? '' : body,
     createdAt: text(raw['createdAt']) ?? '',
@@ -143,11 +175,32 @@ export class CommentsApi {
    * when it knows the reader has one: see Widget.load).
    */
   async list(credential?: Credential): Promise<Comment[]> {
+    return (await this.thread(credential)).comments;
+  }
+
+  /** The thread, and whether the site takes guest comments (the answer's `guests: true`). */
+  async thread(credential?: Credential): Promise<{ comments: Comment[]; guests: boolean }> {
     const headers = { accept: 'application/json', ...(credential ? await authorization(credential, 'GET', this.url, undefined) : {}) };
     const response = await this.send(this.url, { headers });
-    const body = (await response.json()) as { comments?: unknown };
+    const body = (await response.json()) as { comments?: unknown; guests?: unknown };
     if (!Array.isArray(body.comments)) throw new ApiError('server', response.status, 'unexpected answer');
-    return body.comments.map(toComment).filter((comment): comment is Comment => comment !== undefined);
+    return { comments: body.comments.map(toComment).filter((comment): comment is Comment => comment !== undefined), guests: body.guests === true };
+  }
+
+  /**
+   * Posts a guest's comment: no token, the guest's details in the body. It is always held for a
+   * moderator, and the same Idempotency-Key retries as `create`.
+   */
+  async createAsGuest(input: { body: string; parentId: string | null }, guest: GuestDetails, idempotencyKey: string): Promise<Comment> {
+    const details = { name: guest.name, email: guest.email, ...(guest.website !== '' ? { website: guest.website } : {}) };
+    const payload = JSON.stringify({ body: input.body, ...(input.parentId === null ? {} : { parentId: input.parentId }), guest: details });
+    const response = await this.fetch(this.url, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+      body: payload,
+    });
+    if (!response.ok) throw await failure(response);
+    return commentIn(response);
   }
 
   /**

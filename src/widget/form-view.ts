@@ -1,3 +1,4 @@
+import type { GuestDetails } from './api';
 import { avatar } from './avatar';
 import { lengthState, MAX_COMMENT_CHARACTERS, type LengthState } from './comment-length';
 import { h, replaceChildren } from './dom';
@@ -8,7 +9,18 @@ const PROVIDERS: readonly IdentityProvider[] = ['email', 'twitter', 'facebook'];
 const MARKS: Record<IdentityProvider, string> = { email: '@', twitter: 't', facebook: 'f' };
 
 /** Ids inside the widget's shadow root (one form per root). */
-const IDS = { heading: 'parley-respond', textarea: 'parley-comment', alert: 'parley-alert', counter: 'parley-counter' } as const;
+const IDS = {
+  heading: 'parley-respond',
+  textarea: 'parley-comment',
+  alert: 'parley-alert',
+  counter: 'parley-counter',
+  guestName: 'parley-guest-name',
+  guestEmail: 'parley-guest-email',
+  guestWebsite: 'parley-guest-website',
+} as const;
+
+export type GuestField = keyof GuestDetails;
+const GUEST_FIELDS: readonly GuestField[] = ['name', 'email', 'website'];
 
 /**
  * The counter is read out once typing pauses, not on every key (as GOV.UK's character count
@@ -43,8 +55,16 @@ export class RespondForm {
   private readonly counter: HTMLElement;
   private readonly counterAnnouncer: HTMLElement;
   private readonly providerButtons = new Map<IdentityProvider, HTMLButtonElement>();
+  /** "or comment as a guest": Name, Email, Website, kept (with what was typed) across re-renders. */
+  private readonly guestSection: HTMLElement;
+  private readonly guestInputs: Record<GuestField, HTMLInputElement>;
+  /** The site takes guest comments (the thread's answer said so), and nobody is logged in. */
+  private guestsAllowed = false;
+  private signedIn = false;
   /** The alert is about the comment box ("Write a comment first.", too long). */
   private alertIsAboutText = false;
+  /** The guest field the alert is about, marked invalid and described by it. */
+  private alertGuestField: GuestField | undefined;
   private length: LengthState = { kind: 'far' };
   private announceTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -57,6 +77,25 @@ export class RespondForm {
       if (this.alertIsAboutText && this.textarea.value.trim() !== '' && this.length.kind !== 'over') this.say('');
     });
     this.postButton = h('button', { type: 'submit', class: 'primary' }, strings.postComment);
+    this.guestInputs = {
+      name: h('input', { id: IDS.guestName, name: 'author', type: 'text', autocomplete: 'name', maxlength: '80', 'aria-required': 'true' }),
+      email: h('input', { id: IDS.guestEmail, name: 'email', type: 'email', autocomplete: 'email', maxlength: '254', 'aria-required': 'true' }),
+      website: h('input', { id: IDS.guestWebsite, name: 'url', type: 'url', autocomplete: 'url', maxlength: '200', inputmode: 'url' }),
+    };
+    for (const field of GUEST_FIELDS) {
+      // The mistake the alert was about has been fixed (or is being): say no more about it.
+      this.guestInputs[field].addEventListener('input', () => {
+        if (this.alertGuestField === field) this.say('');
+      });
+    }
+    this.guestSection = h(
+      'fieldset',
+      { class: 'guest' },
+      h('legend', null, strings.orAsGuest),
+      h('p', { class: 'guest-field' }, h('label', { for: IDS.guestName }, strings.guestName), this.guestInputs.name),
+      h('p', { class: 'guest-field' }, h('label', { for: IDS.guestEmail }, `${strings.guestEmail} (${strings.guestEmailHint})`), this.guestInputs.email),
+      h('p', { class: 'guest-field' }, h('label', { for: IDS.guestWebsite }, `${strings.guestWebsite} (${strings.optional})`), this.guestInputs.website),
+    );
     this.identity = h('div', { class: 'identity' });
     const cancel = h('button', { type: 'button', class: 'link' }, strings.cancelReply);
     cancel.addEventListener('click', () => actions.cancelReply());
@@ -94,6 +133,7 @@ export class RespondForm {
   }
 
   showSignedOut(): void {
+    this.signedIn = false;
     this.providerButtons.clear();
     const buttons = PROVIDERS.map((provider) => {
       const button = h('button', { type: 'button', class: 'provider' }, h('span', { class: `mark mark-${provider}`, 'aria-hidden': 'true' }, MARKS[provider]), strings.logInWith(provider));
@@ -101,10 +141,32 @@ export class RespondForm {
       this.providerButtons.set(provider, button);
       return button;
     });
-    replaceChildren(this.identity, h('p', { class: 'muted' }, strings.logInPrompt), h('div', { class: 'providers' }, ...buttons));
+    replaceChildren(this.identity, h('p', { class: 'muted' }, strings.logInPrompt), h('div', { class: 'providers' }, ...buttons), this.guestsAllowed ? this.guestSection : null);
+  }
+
+  /** Offers (or stops offering) "or comment as a guest" beside the Log in buttons. */
+  setGuestsAllowed(allowed: boolean): void {
+    if (allowed === this.guestsAllowed) return;
+    this.guestsAllowed = allowed;
+    if (!this.signedIn) this.showSignedOut();
+  }
+
+  /** What the guest typed, while the guest form is offered (nobody logged in); else undefined. */
+  guestDetails(): GuestDetails | undefined {
+    if (!this.guestsAllowed || this.signedIn) return undefined;
+    return { name: this.guestInputs.name.value.trim(), email: this.guestInputs.email.value.trim(), website: this.guestInputs.website.value.trim() };
+  }
+
+  /** What is wrong with one of the guest's fields: marked invalid, described by the alert, focused. */
+  warnAboutGuestField(field: GuestField, message: string): void {
+    this.warn(message);
+    this.alertGuestField = field;
+    this.updateFieldState();
+    this.guestInputs[field].focus();
   }
 
   showSignedIn(commenter: Commenter): void {
+    this.signedIn = true;
     const logOut = h('button', { type: 'button', class: 'link' }, strings.logOut);
     logOut.addEventListener('click', () => this.actions.logOut());
     const change = h('button', { type: 'button', class: 'link' }, strings.change);
@@ -176,6 +238,7 @@ export class RespondForm {
 
   private setAlertIsAboutText(about: boolean): void {
     this.alertIsAboutText = about;
+    this.alertGuestField = undefined;
     this.updateFieldState();
   }
 
@@ -203,5 +266,15 @@ export class RespondForm {
     else this.textarea.removeAttribute('aria-describedby');
     if (this.alertIsAboutText || this.length.kind === 'over') this.textarea.setAttribute('aria-invalid', 'true');
     else this.textarea.removeAttribute('aria-invalid');
+    for (const field of GUEST_FIELDS) {
+      const input = this.guestInputs[field];
+      if (field === this.alertGuestField) {
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', IDS.alert);
+      } else {
+        input.removeAttribute('aria-invalid');
+        input.removeAttribute('aria-describedby');
+      }
+    }
   }
 }

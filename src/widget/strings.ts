@@ -70,6 +70,21 @@ export const strings = {
   loggedOutWindowBlocked:
     'You are logged out of this blog and your comment tokens no longer work. The window that logs you out of every blog on this browser was blocked: allow pop-ups here to use it next time.',
   logInFirst: 'Log in first with Email, Twitter or Facebook above; your comment is kept.',
+  // Guest comments (a site with `guests: true`)
+  orAsGuest: 'or comment as a guest',
+  guestName: 'Name',
+  guestEmail: 'Email',
+  guestEmailHint: 'never shown',
+  guestWebsite: 'Website',
+  optional: 'optional',
+  /** Beside a guest's name in the thread. */
+  guest: 'guest',
+  logInOrGuest: 'Log in above, or fill in your name and email to comment as a guest; your comment is kept.',
+  guestNameMissing: 'Enter your name to comment as a guest.',
+  guestEmailMissing: 'Enter your email address to comment as a guest (it is never shown).',
+  /** After a guest posts: they hold no token, so they will not see it after a reload. */
+  postedAsGuest: 'Thank you! Your comment awaits approval by a moderator, and will appear here once approved.',
+  guestFieldRefused: (detail: string | undefined) => detailOf(detail ?? 'Please check this field.'),
   emptyComment: 'Write a comment first.',
   tooLong: (over: number, limit: number) => `The comment is ${characters(over)} too long: at most ${formatNumber(limit)} are allowed.`,
   charactersLeft: (left: number) => `${characters(left)} left`,

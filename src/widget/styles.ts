@@ -77,6 +77,13 @@ label{display:block;font-weight:600;margin:0 0 .3rem}
 textarea{display:block;width:100%;min-height:7.5rem;padding:.6rem .75rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--text);font:inherit;line-height:1.5;resize:vertical}
 textarea:focus-visible{outline:3px solid var(--accent);outline-offset:0;border-color:var(--accent)}
 textarea[aria-invalid=true]{border-color:var(--danger)}
+fieldset.guest{margin:.75rem 0 0;padding:.5rem .75rem .25rem;border:1px solid var(--line);border-radius:8px}
+fieldset.guest legend{padding:0 .25rem;color:var(--muted)}
+.guest-field{margin:.25rem 0 .5rem}
+.guest-field label{display:block;margin-bottom:.2rem}
+.guest-field input{display:block;width:100%;max-width:24rem;padding:.45rem .6rem;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--text);font:inherit}
+.guest-field input:focus-visible{outline:3px solid var(--accent);outline-offset:0;border-color:var(--accent)}
+.guest-field input[aria-invalid=true]{border-color:var(--danger)}
 .feedback{min-height:1.5rem;margin:.5rem 0}
 .feedback p{margin:0}
 .alert{color:var(--danger);font-weight:600}

@@ -59,6 +59,16 @@ function withReplies(item: HTMLLIElement, node: ThreadNode, depth: number, rende
   return item;
 }
 
+/**
+ * The author's name; a guest's website makes it a link (only ever http(s): api.ts checked), and
+ * `nofollow ugc` tells search engines a stranger put it there, as WordPress does.
+ */
+function authorName(comment: Comment): HTMLElement {
+  const website = comment.author.website;
+  if (website === undefined) return h('span', { class: 'name' }, comment.author.name);
+  return h('a', { class: 'name', href: website, rel: 'nofollow ugc noopener' }, comment.author.name);
+}
+
 function commentItem(node: ThreadNode, place: Place, rendering: Rendering): HTMLLIElement {
   const views = rendering.views;
   const comment = node.comment;
@@ -86,9 +96,10 @@ function commentItem(node: ThreadNode, place: Place, rendering: Rendering): HTML
     h(
       'div',
       { class: 'meta', id: headingId },
-      h('span', { class: 'name' }, comment.author.name),
+      authorName(comment),
       comment.byAuthor === true && h('span', { class: 'by-author' }, strings.byAuthor),
       comment.author.idp && h('span', { class: 'via' }, strings.via(comment.author.idp)),
+      comment.author.guest === true && h('span', { class: 'via' }, strings.guest),
       comment.pending === true && h('span', { class: 'pending-note' }, strings.awaitingApproval),
       inReplyTo && h('span', { class: 'in-reply-to' }, inReplyTo),
       date && h('time', { datetime: comment.createdAt, title: date.full }, date.text),

@@ -1,9 +1,9 @@
-import { ApiError, CommentsApi, type Comment, type Credential } from './api';
+import { ApiError, CommentsApi, type Comment, type Credential, type GuestDetails } from './api';
 import { MAX_COMMENT_CHARACTERS } from './comment-length';
 import { h, replaceChildren } from './dom';
 import { DraftStore, type Draft } from './drafts';
 import type { EmbedConfig, Mount } from './embed';
-import { RespondForm } from './form-view';
+import { RespondForm, type GuestField } from './form-view';
 import { CommentEditor, DeleteConfirmation } from './own-comment-controls';
 import { editTimeLeft, readerAuthorKey } from './own-comments';
 import { sessionFor, type SessionEvent, type SiteSession } from './session';
@@ -18,6 +18,13 @@ import { isExpired, type Commenter, type IdentityProvider } from './token';
 const MAX_RETRY_AFTER_SECONDS = 3600;
 /** A thread longer than this gets a "Leave a Reply" link before it, straight to the form. */
 const SKIP_LINK_AFTER_COMMENTS = 5;
+
+/** The service's refusals of a guest's details, and the field each is about. */
+const GUEST_FIELD_OF_ERROR: ReadonlyMap<string, GuestField> = new Map([
+  ['invalid_guest_name', 'name'],
+  ['invalid_guest_email', 'email'],
+  ['invalid_guest_website', 'website'],
+]);
 
 /** A draft waiting on a sign-in to be posted, and where that sign-in stands. */
 interface PostOnSignIn {
@@ -116,7 +123,9 @@ export class Widget {
       // cached by the service, so it is sent only while this tab knows of such a comment.
       const holdsPending = tabStorage().get(this.pendingKey) !== undefined;
       const credential = holdsPending && this.session.commenter ? await this.session.credential() : undefined;
-      this.comments = await this.api.list(credential);
+      const thread = await this.api.thread(credential);
+      this.comments = thread.comments;
+      this.form.setGuestsAllowed(thread.guests);
       if (holdsPending && !this.comments.some((comment) => comment.pending)) tabStorage().remove(this.pendingKey);
       this.loaded = true;
       this.renderThread();
@@ -386,8 +395,10 @@ export class Widget {
     if (!commenter && waiting?.phase === 'window') return this.form.warn(strings.expiredSigningIn);
     // The login window was blocked: this click may open it.
     if (!commenter && waiting?.phase === 'blocked') return this.logInAgainThenPost(waiting.provider, 'redirect');
+    const guest = commenter ? undefined : this.form.guestDetails();
+    if (guest !== undefined && (guest.name !== '' || guest.email !== '' || guest.website !== '')) return this.postAsGuest(guest);
     if (!commenter) {
-      this.form.warn(strings.logInFirst);
+      this.form.warn(guest === undefined ? strings.logInFirst : strings.logInOrGuest);
       this.form.providerButton(undefined)?.focus();
       return;
     }
@@ -424,6 +435,30 @@ export class Widget {
     if (refused) this.logInAgainThenPost(commenter.idp, 'none');
   }
 
+  /**
+   * Posts the draft as a guest (no token). It is held for a moderator, and the guest, holding no
+   * token, will not see it after a reload: the form says so now, while the thread shows it here.
+   */
+  private async postAsGuest(guest: GuestDetails): Promise<void> {
+    if (guest.name === '') return this.form.warnAboutGuestField('name', strings.guestNameMissing);
+    if (guest.email === '') return this.form.warnAboutGuestField('email', strings.guestEmailMissing);
+    const draft = this.draft;
+    this.busy = true;
+    this.form.setBusy(true);
+    this.form.say(strings.posting);
+    try {
+      const comment = await this.api.createAsGuest({ body: draft.body, parentId: draft.parentId }, guest, draft.idempotencyKey);
+      this.posted(comment, strings.postedAsGuest);
+    } catch (error) {
+      const field = error instanceof ApiError && error.code !== undefined ? GUEST_FIELD_OF_ERROR.get(error.code) : undefined;
+      if (field !== undefined) this.form.warnAboutGuestField(field, strings.guestFieldRefused((error as ApiError).detail));
+      else this.failed(error, undefined);
+    } finally {
+      this.busy = false;
+      this.form.setBusy(false);
+    }
+  }
+
   private logInAgainThenPost(idp: IdentityProvider | undefined, fallback: 'redirect' | 'none'): void {
     const thenPost = this.draft.idempotencyKey;
     this.postOnSignIn = { key: thenPost, provider: idp, phase: 'window' };
@@ -436,14 +471,15 @@ export class Widget {
     return `parley.pending.${this.mount.siteId}/${this.mount.postId}`;
   }
 
-  private posted(comment: Comment): void {
+  private posted(comment: Comment, message?: string): void {
     if (!this.comments.some((existing) => existing.id === comment.id)) this.comments.push(comment);
     this.draft = this.drafts.clear();
     this.form.setText('');
     if (this.loaded) this.renderThread();
     else void this.load();
-    if (comment.pending) tabStorage().set(this.pendingKey, '1');
-    this.form.say(comment.pending ? strings.postedPending : strings.posted);
+    // A guest has no token to see their held comment with after a reload: nothing to remember.
+    if (comment.pending && comment.author.guest !== true) tabStorage().set(this.pendingKey, '1');
+    this.form.say(message ?? (comment.pending ? strings.postedPending : strings.posted));
     // On the new comment or reply, so the reader (and a screen reader) lands on what was posted.
     this.views.get(comment.id)?.article.focus();
   }

@@ -12,7 +12,8 @@ import { bindLoopback, type Listener } from '../helpers/listener';
 /**
  * The moderation page's browser tests run on a stack of their own, like support/stack.ts but with
  * a sites file that names moderators: demo-blog (moderated by mod@example.com, post-moderated),
- * other-blog (moderated by other-mod@example.com) and held-blog (mod@example.com, pre-moderated),
+ * other-blog (moderated by other-mod@example.com), held-blog (mod@example.com, pre-moderated) and
+ * guest-blog (mod@example.com, taking guest comments),
  * each with a blog page carrying the widget.
  */
 
@@ -23,7 +24,7 @@ export interface ModerationStack {
   readonly gatewayUrl: string;
   readonly commentsUrl: string;
   /** Each site's blog post page, by site id. */
-  readonly blogUrls: Readonly<Record<'demo-blog' | 'other-blog' | 'held-blog', string>>;
+  readonly blogUrls: Readonly<Record<'demo-blog' | 'other-blog' | 'held-blog' | 'guest-blog', string>>;
   readonly gateway: Gateway;
   readonly comments: CommentService;
   mailedCode(to: string): Promise<string>;
@@ -40,7 +41,7 @@ export async function startModerationStack(): Promise<ModerationStack> {
   };
   const gatewayListener = await bind();
   const commentsListener = await bind();
-  const blogListeners = { 'demo-blog': await bind(), 'other-blog': await bind(), 'held-blog': await bind() };
+  const blogListeners = { 'demo-blog': await bind(), 'other-blog': await bind(), 'held-blog': await bind(), 'guest-blog': await bind() };
   const gatewayUrl = `http://localhost:${gatewayListener.port}`;
   const commentsUrl = `http://localhost:${commentsListener.port}`;
   const origin = (site: keyof typeof blogListeners) => `http://localhost:${blogListeners[site].port}`;
@@ -48,6 +49,7 @@ export async function startModerationStack(): Promise<ModerationStack> {
     { id: 'demo-blog', name: 'Demo Blog', origins: [origin('demo-blog')], moderators: [MODERATOR.email] },
     { id: 'other-blog', name: 'Other Blog', origins: [origin('other-blog')], moderators: [OTHER_MODERATOR.email] },
     { id: 'held-blog', name: 'Held Blog', origins: [origin('held-blog')], moderators: [MODERATOR.email], moderation: 'pre' },
+    { id: 'guest-blog', name: 'Guest Blog', origins: [origin('guest-blog')], moderators: [MODERATOR.email], guests: true },
   ];
   const sitesFile = path.join(dataDir, 'sites.json');
   fs.writeFileSync(sitesFile, JSON.stringify(sites));
@@ -76,7 +78,12 @@ export async function startModerationStack(): Promise<ModerationStack> {
   return {
     gatewayUrl,
     commentsUrl,
-    blogUrls: { 'demo-blog': `${origin('demo-blog')}/`, 'other-blog': `${origin('other-blog')}/`, 'held-blog': `${origin('held-blog')}/` },
+    blogUrls: {
+      'demo-blog': `${origin('demo-blog')}/`,
+      'other-blog': `${origin('other-blog')}/`,
+      'held-blog': `${origin('held-blog')}/`,
+      'guest-blog': `${origin('guest-blog')}/`,
+    },
     gateway,
     comments,
     async mailedCode(to) {

@@ -61,6 +61,6 @@ export function listHeldCommentsToTheirReaders({ db, verifier }: PendingReadersD
     if (!rows.some((row) => row.pending_at !== null)) return next();
     const moderator = isModeratorOf(req, site);
     res.vary('Authorization');
-    res.json({ comments: presentThread(rows, (row) => moderator || row.author_sub === reader.sub) });
+    res.json({ comments: presentThread(rows, (row) => moderator || row.author_sub === reader.sub), ...(site.guests === true ? { guests: true } : {}) });
   };
 }
