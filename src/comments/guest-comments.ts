@@ -25,9 +25,10 @@ import { parseIdempotencyKey } from './validation';
  *   guest's comments when that person asks (erasure) without Parley holding the address. The
  *   moderation page does not show it either.
  * - **Limits by client address**: the lock, the rate limits and Idempotency-Keys belong to
- *   `guest-address:<ip>`. The comment service does not set Express's `trust proxy`, so `req.ip`
- *   is the TCP peer: a forged `X-Forwarded-For` changes nothing. (Behind a reverse proxy every
- *   guest then shares the proxy's budget, which errs on the side of fewer comments.)
+ *   `guest-address:<ip>`: `req.ip`, which is the TCP peer unless PARLEY_TRUST_PROXY names the
+ *   reverse proxy in front (then the address that proxy saw). A forged `X-Forwarded-For` from
+ *   anyone else changes nothing. (Behind a proxy not named there, every guest shares the proxy's
+ *   budget, which errs on the side of fewer comments.)
  */
 
 const GUEST_SUB_BYTES = 12;
@@ -38,7 +39,7 @@ export interface GuestCommentDependencies {
   readonly options: ResolvedCommentServiceOptions;
 }
 
-/** The TCP peer (see above), an IPv4-mapped IPv6 address written as IPv4. */
+/** The client's address (see above), an IPv4-mapped IPv6 address written as IPv4. */
 export function clientAddress(req: Request): string {
   const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
   return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;

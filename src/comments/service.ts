@@ -71,6 +71,9 @@ export async function createCommentService(settings: Settings, serviceOptions: C
 
   const app = express();
   app.disable('x-powered-by');
+  // PARLEY_TRUST_PROXY, as for the gateway: only a proxy named there is believed about the client's
+  // address (guests' rate limits use it); by default the TCP peer is the client.
+  app.set('trust proxy', settings.gateway.trustProxy);
   app.use(requestLog(options.logger));
   app.use(httpMetrics(metrics));
   app.use(countCommentPosts(commentMetrics));

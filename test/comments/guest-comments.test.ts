@@ -2,6 +2,8 @@ import http from 'node:http';
 import { PassThrough } from 'node:stream';
 import { runComments } from '../../src/commands/comments';
 import { openCommentsDatabase } from '../../src/comments/database';
+import { createCommentService } from '../../src/comments/service';
+import { listen } from '../../src/http/listen';
 import { commentsUrl, expectError, getComments, postComment, type ApiJson, type ApiResponse } from './support';
 import { moderatedComments, moderationCall, startModerationTestbed, type ModeratedTestSite, type ModerationTestbed } from './moderation-support';
 
@@ -174,6 +176,23 @@ describe('guest comments', () => {
     expectError(await postFrom('127.0.0.7', url('guest-flood'), { body: 'Flood 6', guest: guest() }, { 'x-forwarded-for': '203.0.113.9' }), 429, 'rate_limited');
     // Another address has its own budget.
     expect((await postFrom('127.0.0.8', url('guest-flood'), { body: 'Flood 7', guest: guest() })).status).toBe(201);
+  });
+
+  it('behind a proxy named by PARLEY_TRUST_PROXY, limits each address the proxy saw, not the proxy as a whole', async () => {
+    const settings = { ...bed.settings, gateway: { ...bed.settings.gateway, trustProxy: 'loopback' } };
+    const behindProxy = await createCommentService(settings, { log: () => undefined });
+    const server = await listen(behindProxy.app, 0);
+    try {
+      const proxied = (post: string) => `http://127.0.0.1:${server.port}/api/sites/guest-blog/posts/${post}/comments`;
+      const from = (client: string, index: number) => postFrom('127.0.0.11', proxied('guest-proxied'), { body: `Via proxy ${client} ${index}`, guest: guest() }, { 'x-forwarded-for': client });
+      for (let index = 0; index < 5; index += 1) expect((await from('198.51.100.1', index)).status).toBe(201);
+      expectError(await from('198.51.100.1', 5), 429, 'rate_limited');
+      // Another reader behind the same proxy has a budget of their own.
+      expect((await from('198.51.100.2', 0)).status).toBe(201);
+    } finally {
+      await server.close();
+      await behindProxy.close();
+    }
   });
 
   it('replays a retry with the same Idempotency-Key, and refuses the key for other details', async () => {
