@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { moderationState, type ModerationState } from './moderation';
+import { presentAuthor } from './presentation';
 import type { CommentsSchema } from './schema';
 
 /**
@@ -44,13 +45,7 @@ export async function exportComments(db: Kysely<CommentsSchema>, siteId: string,
         site: row.site_id,
         post: row.post_id,
         parentId: row.parent_id,
-        author: {
-          sub: row.author_sub,
-          name: row.author_name,
-          picture: row.author_picture,
-          idp: row.author_idp,
-          ...(row.author_website !== null ? { website: row.author_website } : {}),
-        },
+        author: { sub: row.author_sub, ...presentAuthor(row) },
         body: row.body,
         createdAt: new Date(row.created_at).toISOString(),
         state: moderationState(row),

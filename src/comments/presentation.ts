@@ -42,6 +42,19 @@ export interface ApiAuthor {
   readonly website?: string;
 }
 
+/**
+ * The author as every view shows them (the public thread, the moderation API, the export); the
+ * views that may name the commenter add their `sub` themselves.
+ */
+export function presentAuthor(row: CommentRow): ApiAuthor {
+  return {
+    name: row.author_name,
+    picture: row.author_picture,
+    idp: row.author_idp,
+    ...(row.author_website !== null ? { website: row.author_website } : {}),
+  };
+}
+
 export interface ApiComment {
   readonly id: string;
   readonly parentId: string | null;
@@ -82,12 +95,7 @@ export function presentComment(row: CommentRow): ApiComment {
   return {
     id: row.id,
     parentId: row.parent_id,
-    author: {
-      name: row.author_name,
-      picture: row.author_picture,
-      idp: row.author_idp,
-      ...(row.author_website !== null ? { website: row.author_website } : {}),
-    },
+    author: presentAuthor(row),
     body: row.body,
     createdAt: new Date(row.created_at).toISOString(),
     authorKey: authorKeyOf(row.site_id, row.author_sub),

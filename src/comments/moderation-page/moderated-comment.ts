@@ -1,4 +1,5 @@
 import { moderationState, type ModerationState } from '../moderation';
+import { presentAuthor } from '../presentation';
 import type { CommentRow } from '../storage';
 import type { ModerationActionRow } from './audit-log';
 
@@ -34,14 +35,7 @@ export function presentModeratedComment(row: CommentRow, banned: boolean): Moder
     id: row.id,
     postId: row.post_id,
     parentId: row.parent_id,
-    author: {
-      sub: row.author_sub,
-      name: row.author_name,
-      picture: row.author_picture,
-      idp: row.author_idp,
-      banned,
-      ...(row.author_website !== null ? { website: row.author_website } : {}),
-    },
+    author: { sub: row.author_sub, ...presentAuthor(row), banned },
     body: row.body,
     createdAt: new Date(row.created_at).toISOString(),
     state: moderationState(row),

@@ -1,5 +1,7 @@
 import type { Credential } from '../../../widget/api';
 import { correctClockFrom, createDpopProof } from '../../../widget/dpop-proof';
+import type { ModerationState } from '../../moderation';
+import type { LoggedAction, ModeratedComment } from '../moderated-comment';
 
 /**
  * The moderation API (../moderation-api.ts) as the page calls it: the moderator's token in
@@ -7,28 +9,11 @@ import { correctClockFrom, createDpopProof } from '../../../widget/dpop-proof';
  * comments), never a cookie.
  */
 
-export type State = 'visible' | 'hidden' | 'deleted' | 'pending';
+// The answers' shapes are the server's own (type-only imports: nothing of the server is bundled).
+export type { LoggedAction, ModeratedComment } from '../moderated-comment';
+export type State = ModerationState;
 export type CommentAction = 'hide' | 'unhide' | 'delete' | 'approve';
 export type CommenterAction = 'ban' | 'unban';
-
-export interface ModeratedComment {
-  readonly id: string;
-  readonly postId: string;
-  readonly parentId: string | null;
-  readonly author: { readonly sub: string; readonly name: string; readonly picture: string | null; readonly idp: string; readonly banned: boolean };
-  readonly body: string;
-  readonly createdAt: string;
-  readonly state: State;
-  readonly byAuthor: boolean;
-}
-
-export interface LoggedAction {
-  readonly id: string;
-  readonly moderator: { readonly sub: string; readonly name: string };
-  readonly action: string;
-  readonly target: string;
-  readonly at: string;
-}
 
 export interface Filters {
   readonly post?: string | undefined;
