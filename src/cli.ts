@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadSettings, assertProductionReady, ConfigError, type Settings } from './config';
 import { UsageError } from './commands/usage-error';
-import { asksForHelp, checkCommandLine, type CommandLine } from './commands/command-line';
-import { COMMENTS_USAGE, KEYS_USAGE, TOKENS_USAGE } from './commands/usage';
+import { asksForHelp, parseCommandLine, type CommandLine } from './commands/command-line';
+import { COMMENTS_COMMAND_LINE, KEYS_USAGE, TOKENS_USAGE } from './commands/usage';
 
 const USAGE = `usage: parley <command> [--help]
        parley --version
@@ -49,10 +49,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   comments: {
-    usage: COMMENTS_USAGE,
-    maxArguments: 3,
-    // Options of `comments import`; the other actions refuse them.
-    options: { '--format': 'value', '--dry-run': 'flag', '--max-size': 'value' },
+    ...COMMENTS_COMMAND_LINE,
     run: async (settings, args) => (await import('./commands/comments')).runComments(settings, args),
   },
   demo: {
@@ -117,7 +114,8 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     return 0;
   }
   try {
-    checkCommandLine(name, command, args);
+    // Refused before settings are read; each command reads its own arguments again.
+    parseCommandLine(name, command, args);
     const settings = loadSettings(env);
     // Serving refuses insecure production settings; one-off commands (keys, moderation) do not serve.
     const serves = name !== 'keys' && name !== 'tokens' && !(name === 'comments' && args.length > 0);

@@ -10,7 +10,8 @@ import type { ImportFormat } from '../comments/import/source-records';
 import { COMMENT_ID_PATTERN, POST_ID_PATTERN } from '../comments/validation';
 import { listen, type RunningServer } from '../http/listen';
 import { UsageError } from './usage-error';
-import { COMMENTS_USAGE } from './usage';
+import { parseCommandLine } from './command-line';
+import { COMMENTS_COMMAND_LINE, COMMENTS_USAGE } from './usage';
 
 
 export interface RunningCommentService {
@@ -116,7 +117,8 @@ export async function runComments(
   const print = options.print ?? ((line: string) => console.log(line));
   // `parley comments help` (the CLI answers --help before this is called; callers in code may not).
   if (args[0] === 'help' || args[0] === '--help' || args[0] === '-h') return void print(COMMENTS_USAGE);
-  const { positional, flags } = splitOptions(args);
+  // No overall argument count here: each action says how many it takes, in its own words.
+  const { positional, options: flags } = parseCommandLine('comments', { ...COMMENTS_COMMAND_LINE, maxArguments: undefined }, args);
   const [action, siteArgument, argument, ...extra] = positional;
   if (action === 'import') return importFile(settings, positional.slice(1), flags, print);
   if (flags.size > 0) throw new UsageError(`${[...flags.keys()].join(', ')}: only comments import takes options\n\n${COMMENTS_USAGE}`);
@@ -153,39 +155,6 @@ async function exportSite(settings: Settings, siteId: string | undefined, extra:
   }
 }
 
-/**
- * Positional arguments apart from options (`--format wxr`, `--format=wxr`, `--dry-run`); cli.ts
- * has already refused options the command does not declare. `--` ends options.
- */
-function splitOptions(args: readonly string[]): { positional: string[]; flags: Map<string, string | true> } {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index]!;
-    if (arg === '--') {
-      positional.push(...args.slice(index + 1));
-      break;
-    }
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const equals = arg.indexOf('=');
-    const name = equals === -1 ? arg : arg.slice(0, equals);
-    if (VALUE_OPTIONS.has(name)) {
-      const value = equals === -1 ? args[(index += 1)] : arg.slice(equals + 1);
-      if (value === undefined || value === '') throw new UsageError(`${name} needs a value\n\n${COMMENTS_USAGE}`);
-      flags.set(name, value);
-    } else {
-      if (equals !== -1) throw new UsageError(`${name} takes no value\n\n${COMMENTS_USAGE}`);
-      flags.set(name, true);
-    }
-  }
-  return { positional, flags };
-}
-
-/** The options of `parley comments import` that take a value (cli.ts declares the same). */
-const VALUE_OPTIONS: ReadonlySet<string> = new Set(['--format', '--max-size']);
 const FORMATS: ReadonlySet<string> = new Set(['wxr', 'disqus']);
 const MAX_SIZE = /^(\d{1,7})\s*(MB|GB)?$/i;
 
@@ -204,7 +173,6 @@ async function importFile(settings: Settings, args: readonly string[], flags: Re
   const format = flags.get('--format');
   if (format !== undefined && (typeof format !== 'string' || !FORMATS.has(format))) throw new UsageError(`--format is wxr or disqus, not ${JSON.stringify(format)}`);
   const dryRun = flags.get('--dry-run');
-  if (dryRun !== undefined && dryRun !== true) throw new UsageError('--dry-run takes no value');
   const maxBytes = maxBytesOf(flags.get('--max-size'));
   const db = await openCommentsDatabase(settings);
   try {

@@ -1,3 +1,5 @@
+import type { CommandLine } from './command-line';
+
 /**
  * Each command's usage, printed by `parley <command> --help` and after a usage error. Apart from
  * the commands themselves so that printing one loads nothing else (no database, no oidc-provider).
@@ -38,3 +40,14 @@ export const TOKENS_USAGE = `usage: parley tokens revoke <site> <sub>
   revoke <site> <sub>   every access token the site holds for the commenter with that subject
                         (as the comment service shows it) is refused by every comment service and
                         verifier within seconds; the commenter can sign in again`;
+
+/**
+ * `parley comments`: its usage and options (those of `comments import`; the other actions refuse
+ * them). The CLI checks a command line against it before anything runs, and runComments takes
+ * its arguments apart with it.
+ */
+export const COMMENTS_COMMAND_LINE: CommandLine = {
+  usage: COMMENTS_USAGE,
+  maxArguments: 3,
+  options: { '--format': 'value', '--dry-run': 'flag', '--max-size': 'value' },
+};
