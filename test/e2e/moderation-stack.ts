@@ -8,6 +8,7 @@ import { createCommentService, type CommentService } from '../../src/comments';
 import { demoPostPage } from '../../src/demo/page';
 import { createGateway, type Gateway } from '../../src/gateway/app';
 import { bindLoopback, type Listener } from '../helpers/listener';
+import { mailedCode } from './support/stack';
 
 /**
  * The moderation page's browser tests run on a stack of their own, like support/stack.ts but with
@@ -86,13 +87,7 @@ export async function startModerationStack(): Promise<ModerationStack> {
     },
     gateway,
     comments,
-    async mailedCode(to) {
-      const response = await fetch(`${gatewayUrl}/dev/mailbox?to=${encodeURIComponent(to)}`);
-      const body = (await response.json()) as { messages: Array<{ text: string }> };
-      const code = /Your code: (\d{6})/.exec(body.messages[0]?.text ?? '')?.[1];
-      if (!code) throw new Error(`no sign-in code mailed to ${to}: ${JSON.stringify(body)}`);
-      return code;
-    },
+    mailedCode: (to) => mailedCode(gatewayUrl, to),
     async close() {
       for (const listener of listeners) await listener.close();
       await gateway.close();

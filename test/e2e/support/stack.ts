@@ -114,13 +114,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     twitterProxy,
     gateway,
     comments,
-    async mailedCode(to) {
-      const response = await fetch(`${gatewayUrl}/dev/mailbox?to=${encodeURIComponent(to)}`);
-      const body = (await response.json()) as { messages: Array<{ text: string }> };
-      const code = /Your code: (\d{6})/.exec(body.messages[0]?.text ?? '')?.[1];
-      if (!code) throw new Error(`no sign-in code mailed to ${to}: ${JSON.stringify(body)}`);
-      return code;
-    },
+    mailedCode: (to) => mailedCode(gatewayUrl, to),
     async close() {
       for (const listener of listeners) await listener.close();
       await twitterProxy.close();
@@ -130,6 +124,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The code of the newest sign-in email to `to`, from the gateway's dev mailbox. */
+export async function mailedCode(gatewayUrl: string, to: string): Promise<string> {
+  const response = await fetch(`${gatewayUrl}/dev/mailbox?to=${encodeURIComponent(to)}`);
+  const body = (await response.json()) as { messages: Array<{ text: string }> };
+  const code = /Your code: (\d{6})/.exec(body.messages[0]?.text ?? '')?.[1];
+  if (!code) throw new Error(`no sign-in code mailed to ${to}: ${JSON.stringify(body)}`);
+  return code;
 }
 
 /**
