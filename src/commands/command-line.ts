@@ -41,7 +41,8 @@ export function parseCommandLine(name: string, line: CommandLine, args: readonly
       positional.push(...args.slice(index + 1));
       break;
     }
-    if (!arg.startsWith('-') || arg === '-') {
+    // Only `--name` is an option: comment ids and subjects are base64url and may start with `-`.
+    if (!arg.startsWith('--')) {
       positional.push(arg);
       continue;
     }

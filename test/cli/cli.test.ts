@@ -142,6 +142,14 @@ describe('the parley command line', () => {
     expect(topLevel.err).toMatch(/^parley: unknown option "--verbose"/);
   });
 
+  it('takes an argument that starts with "-" (a base64url comment id or subject) as an argument, not an option', async () => {
+    const dataDir = makeDataDir();
+    const result = await parley(['comments', 'ban', 'demo-blog', '-L8rQq31CPyvtkfX'], { PARLEY_DATA_DIR: dataDir });
+    expect(result).toMatchObject({ code: 0, out: 'banned -L8rQq31CPyvtkfX on demo-blog' });
+    const unknown = await parley(['comments', 'hide', 'demo-blog', '-L8rQq31CPyvtkfX'], { PARLEY_DATA_DIR: dataDir });
+    expect(unknown.err).toMatch(/does not exist/);
+  });
+
   it('refuses arguments a command does not take', async () => {
     const result = await parley(['gateway', 'now'], { PARLEY_DATA_DIR: makeDataDir() });
     expect(result.code).toBe(1);
