@@ -154,6 +154,25 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('comments').addColumn('author_email_hash', 'text').execute();
     },
   },
+  '0009_commenter_control': {
+    // Reply notifications and a commenter's export and erasure (src/backchannel/protocol.ts):
+    // whether a comment's author asked to hear about replies, the blog page it was posted from
+    // (for the link in the email), and the outbox of replies the gateway collects.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('comments').addColumn('notify_replies', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('comments').addColumn('page_url', 'text').execute();
+      await db.schema.createIndex('comments_by_author').on('comments').columns(['site_id', 'author_sub']).execute();
+      await db.schema
+        .createTable('reply_notices')
+        .$call(sequenceKey(db, 'seq'))
+        .addColumn('site_id', 'text', (c) => c.notNull())
+        .addColumn('recipient_sub', 'text', (c) => c.notNull())
+        .addColumn('parent_id', 'text', (c) => c.notNull())
+        .addColumn('reply_id', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const commentsMigrations: MigrationProvider = {

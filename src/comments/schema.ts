@@ -13,6 +13,7 @@ export interface CommentsSchema {
   rate_limits: RateLimitsTable;
   dpop_proofs: DpopProofsTable;
   moderation_actions: ModerationActionsTable;
+  reply_notices: ReplyNoticesTable;
 }
 
 export interface CommentsTable {
@@ -46,6 +47,10 @@ export interface CommentsTable {
   author_email_hash: string | null;
   /** 1 when the token named the commenter one of the site's authors ("bypostauthor"), else 0. */
   by_author: Generated<number>;
+  /** 1 when its author ticked "Notify me of replies by email" (reply-notices.ts), else 0. */
+  notify_replies: Generated<number>;
+  /** The blog page it was posted from (an origin of its site), for links to it; null when unknown. */
+  page_url: string | null;
 }
 
 /** A commenter who may no longer post on a site. */
@@ -90,5 +95,21 @@ export interface ModerationActionsTable {
   action: string;
   /** A comment id, or for ban and unban the commenter's subject. */
   target: string;
+  created_at: number;
+}
+
+/**
+ * The outbox of reply notifications (backchannel/reply-notices.ts): one row per reply that
+ * became visible under a comment whose author asked to hear about replies; the gateway reads them
+ * in `seq` order over the back-channel and mails the author.
+ */
+export interface ReplyNoticesTable {
+  seq: Generated<number>;
+  site_id: string;
+  /** The replied-to comment's author. */
+  recipient_sub: string;
+  parent_id: string;
+  /** Unique: a reply is announced once, however often it is approved or edited. */
+  reply_id: string;
   created_at: number;
 }

@@ -21,6 +21,7 @@ import { commentRoutes } from './routes';
 import { moderationRoutes } from './moderation-page/moderation-api';
 import { moderationPageRoutes } from './moderation-page/page-route';
 import { ThreadCache } from './thread-cache';
+import { backchannelRoutes } from './backchannel/routes';
 import { apiSecurityHeaders } from './security-headers';
 import { WIDGET_FILE, widgetRoute } from './widget-route';
 
@@ -84,6 +85,7 @@ export async function createCommentService(settings: Settings, serviceOptions: C
   const threads = new ThreadCache();
   app.use(commentRoutes({ db, sites, verifier, options, threads }));
   app.use(moderationRoutes({ db, sites, verifier, threads, clock: options.clock }));
+  app.use(backchannelRoutes({ db, sites, options, threads, issuer: settings.gateway.issuer, audience: settings.comments.url, replayStore: dpopProofs }));
   app.use(moderationPageRoutes({ sites, gatewayUrl: settings.gateway.issuer, commentsUrl: settings.comments.url }));
   app.get('/widget.js', widgetRoute(serviceOptions.widgetFile));
   // Its source map, which widget.js names, for the blog owner's browser developer tools.

@@ -37,7 +37,7 @@ export interface Settings {
     /** Express `trust proxy`: false unless the operator says which proxies to believe. */
     readonly trustProxy: boolean | number | string;
   };
-  readonly comments: { readonly port: number; readonly url: string };
+  readonly comments: { readonly port: number; readonly url: string; readonly backchannelUrl: string };
   readonly emulators: { readonly port: number };
   readonly demo: { readonly port: number };
   readonly sites: readonly Site[];
@@ -217,7 +217,13 @@ export function loadSettings(env: SettingsSource = process.env, cwd: string = pr
     production: text(source, 'NODE_ENV') === 'production',
     dataDir: path.resolve(cwd, required(source, 'PARLEY_DATA_DIR')),
     gateway: { port: port(source, 'PARLEY_GATEWAY_PORT'), issuer: baseUrl(source, 'PARLEY_ISSUER'), trustProxy: trustProxy(source) },
-    comments: { port: port(source, 'PARLEY_COMMENTS_PORT'), url: baseUrl(source, 'PARLEY_COMMENTS_URL') },
+    comments: {
+      port: port(source, 'PARLEY_COMMENTS_PORT'),
+      url: baseUrl(source, 'PARLEY_COMMENTS_URL'),
+      // Where the gateway reaches the comment service's back-channel (src/backchannel): its public
+      // URL unless the two sit on a private network (docker compose: http://comments:4100).
+      backchannelUrl: baseUrl(source, text(source, 'PARLEY_COMMENTS_INTERNAL_URL') ? 'PARLEY_COMMENTS_INTERNAL_URL' : 'PARLEY_COMMENTS_URL'),
+    },
     emulators: { port: port(source, 'PARLEY_EMULATOR_PORT') },
     demo: { port: port(source, 'PARLEY_DEMO_PORT') },
     sites: loadSites(sitesFile ? path.resolve(cwd, sitesFile) : DEFAULT_SITES_FILE),

@@ -11,6 +11,8 @@ import type { TokenRevocations } from './token-revocations';
 import { count } from './views/format';
 import { blogPageFrom, type BlogPage } from './return-to';
 import type { Site } from '../config/sites';
+import type { AccountData } from './account-data/account-data';
+import type { CommenterSites } from '../store/commenter-sites';
 
 /** The email_signins "interaction" of a method being added from the account page. */
 const ACCOUNT_LINK_INTERACTION = 'account-link';
@@ -79,6 +81,10 @@ export interface AccountRoutesDeps {
    * "Back to <blog>". Without them the page offers no way back (never one to an unchecked URL).
    */
   readonly sites?: readonly Site[];
+  /** Export and erasure across the gateway and the comment service (account-data/). */
+  readonly accountData?: AccountData;
+  /** The sites that know the account, and its notification settings there. */
+  readonly commenterSites?: CommenterSites;
 }
 
 /**

@@ -8,6 +8,7 @@ import { ConfigError } from '../config/errors';
 import { PROJECT_ROOT } from '../paths';
 import path from 'node:path';
 import { AccountStore } from '../store/accounts';
+import { CommenterSites } from '../store/commenter-sites';
 import { EmailSigninStore } from '../store/email-signins';
 import { DevMailbox } from '../store/dev-mailbox';
 import { sweepExpiredOidcPayloads } from '../store/oidc-adapter';
@@ -48,6 +49,9 @@ import type { RunningServer } from '../http/listen';
 import { countingMailer, GatewayMetrics } from './gateway-metrics';
 import type { Registry } from 'prom-client';
 import type { PickerProvider } from './views/pages';
+import { BackchannelClient } from '../backchannel/gateway-client';
+import { replyNotifications, type ReplyNotificationOptions } from './notifications/reply-notifications';
+import { accountData, type AccountDataOptions } from './account-data/account-data';
 
 export interface GatewayOptions {
   /** Replaces the mailer chosen from the settings (SMTP or the dev mailbox). */
@@ -65,6 +69,10 @@ export interface GatewayOptions {
   readonly accessTokenTtlSeconds?: number;
   /** Where log lines go instead of stdout, one JSON entry each (tests silence or collect them). */
   readonly log?: LogSink;
+  /** Reply notifications' timings (tests shorten them). */
+  readonly notifications?: ReplyNotificationOptions;
+  /** Erasure's retry timing (tests shorten it). */
+  readonly accountData?: AccountDataOptions;
 }
 
 export interface Gateway {
@@ -120,6 +128,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   let keyRing: KeyRing = loadedKeys;
   const sites = new Map<string, Site>(settings.sites.map((site) => [site.id, site]));
   const accounts = new AccountStore(db);
+  const commenterSites = new CommenterSites(db);
 
   const revocationStore = new RevocationStore(db);
   const revocations = new TokenRevocations({
@@ -133,7 +142,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   const ttlOption = options.accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtlSeconds };
   const oidcAdapter = stores.oidcAdapter(revocations);
   const buildProvider = () => {
-    const built = createOidcProvider({ settings, keyRing, adapter: oidcAdapter, accounts, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret, revocations, ...ttlOption });
+    const built = createOidcProvider({ settings, keyRing, adapter: oidcAdapter, accounts, commenterSites, cookieKeys: secrets.cookieKeys, pairwiseSecret: secrets.pairwiseSecret, revocations, ...ttlOption });
     logServerErrors(built, logger);
     built.use(recordOidcRoute());
     // JWT access tokens are 'issued'; opaque ones (none today) would be 'saved'.
@@ -158,6 +167,39 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   );
   const emailSignins = new EmailSigninStore(db);
   const emailSignIn = new EmailSignIn({ signins: emailSignins, mailer, limiter, issuer: settings.gateway.issuer, rateLimits: options.emailRateLimits });
+
+  // The back-channel to the comment service (src/backchannel/protocol.ts): signed with the token key.
+  const backchannel = new BackchannelClient({
+    baseUrl: settings.comments.backchannelUrl,
+    audience: settings.comments.url,
+    issuer: settings.gateway.issuer,
+    signingKey: () => keyRing.current,
+  });
+  const notifications = replyNotifications({
+    db,
+    backchannel,
+    commenterSites,
+    accounts,
+    mailer,
+    limiter,
+    issuer: settings.gateway.issuer,
+    unsubscribeSecret: secrets.unsubscribeSecret,
+    sites,
+    logger,
+    options: options.notifications,
+  });
+  const commenterData = accountData({
+    db,
+    backchannel,
+    accounts,
+    commenterSites,
+    revocations,
+    endAccountSessions: (accountId, endOptions) => stores.endAccountSessions(accountId, endOptions),
+    pairwiseSecret: secrets.pairwiseSecret,
+    sites: settings.sites,
+    logger,
+    options: options.accountData,
+  });
 
   const passport = new Passport();
   passport.use(new EmailStrategy(emailSignIn));
@@ -190,6 +232,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   app.use(revocationFeedRoutes(revocationStore));
   app.use(relayRoutes(sites, settings.comments.url));
   app.use(privacyRoutes());
+  app.use(notifications.routes);
   if (useDevMailbox && options.mailer === undefined) app.use(devMailboxRoutes(devMailbox));
 
   // Our pages get sessions and form parsing; oidc-provider's own routes must not (it parses itself).
@@ -215,7 +258,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   pages.use(interactionRoutes({ flow, providers: pickerProviders, commentsUrl: settings.comments.url }));
   pages.use(emailRoutes({ flow, emailSignIn, passport, sites, accounts, devMailbox: useDevMailbox && options.mailer === undefined }));
   pages.use(upstreamRoutes({ flow, accounts, passport, providers: upstream }));
-  pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream, revocations, sites: settings.sites, endAccountSessions: (accountId, options) => stores.endAccountSessions(accountId, options) }));
+  pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream, revocations, sites: settings.sites, endAccountSessions: (accountId, options) => stores.endAccountSessions(accountId, options), accountData: commenterData, commenterSites }));
   app.use(['/interaction', '/email', '/signin', '/account'], (req, res, next) => {
     // Routers mounted at a path strip it; restore it so routes read as full paths.
     req.url = req.originalUrl;
@@ -273,6 +316,8 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
       throw error;
     }
   }
+  notifications.start();
+  commenterData.start();
 
   return {
     app,
@@ -285,6 +330,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     async close() {
       clearInterval(sweeper);
       if (keyWatcher) clearInterval(keyWatcher);
+      await Promise.all([notifications.close(), commenterData.close()]);
       await metricsServer?.close();
       await stores.close();
     },

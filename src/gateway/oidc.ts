@@ -18,6 +18,7 @@ import { advertiseResourceScopes } from './resource-scopes-discovery';
 import { revokeJwtAccessTokens } from './access-token-revocation';
 import { siteRoles } from './moderator-roles';
 import { siteOrigins } from './moderation-origin';
+import type { CommenterSites } from '../store/commenter-sites';
 import { VERIFIER_DEFAULTS } from '../../packages/verify/src';
 
 /** The scope a site asks for to post comments; it is the comment service's only scope. */
@@ -36,6 +37,8 @@ export interface OidcProviderDeps {
   readonly cookieKeys: readonly string[];
   readonly pairwiseSecret: string;
   readonly revocations: TokenRevocations;
+  /** Where each site's subject for an account is recorded as tokens are issued (the account page, reply notifications). */
+  readonly commenterSites?: CommenterSites;
   /** Access-token lifetime; ACCESS_TOKEN_TTL_SECONDS unless a test needs tokens that run out. */
   readonly accessTokenTtlSeconds?: number;
 }
@@ -230,6 +233,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       const idp = amr.find(isIdentityProvider);
       // `sid` names the grant, so logging out of this browser revokes exactly its tokens.
       const sid = token.grantId ? { sid: sessionHandle(token.grantId) } : {};
+      if (token.clientId) await deps.commenterSites?.record(token.accountId, token.clientId, pairwiseSubject(deps.pairwiseSecret, token.clientId, token.accountId));
       // Only in tokens for the comment service, the one party told to trust it (docs/moderation.md).
       const roles = token.aud === commentsUrl ? await siteRoles(deps.accounts, sitesById.get(token.clientId ?? ''), token.accountId) : [];
       return { ...profileClaims(account), ...(idp ? { idp } : {}), ...sid, ...(roles.length > 0 ? { roles } : {}) };

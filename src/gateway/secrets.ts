@@ -11,6 +11,8 @@ export interface GatewaySecrets {
   readonly sessionSecret: string;
   /** Keys the pairwise subjects: changing it changes every `sub` every site has seen. */
   readonly pairwiseSecret: string;
+  /** Signs the one-click unsubscribe links of notification emails (they work without a session). */
+  readonly unsubscribeSecret: string;
 }
 
 const SECRET_FILE = 'gateway-secret';
@@ -48,7 +50,7 @@ export function gatewaySecretsFor(settings: Pick<Settings, 'dataDir' | 'database
 
 function deriveSecrets(root: string): GatewaySecrets {
   const derive = (purpose: string) => createHmac('sha256', root).update(`parley:${purpose}`).digest('base64url');
-  return { cookieKeys: [derive('cookies')], sessionSecret: derive('session'), pairwiseSecret: derive('pairwise-subject') };
+  return { cookieKeys: [derive('cookies')], sessionSecret: derive('session'), pairwiseSecret: derive('pairwise-subject'), unsubscribeSecret: derive('unsubscribe-links') };
 }
 
 function readOrCreateSecret(dataDir: string): string {

@@ -157,6 +157,61 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0008_commenter_control': {
+    // The commenter's account page, reply notifications and erasure (src/backchannel/protocol.ts).
+    async up(db: Kysely<unknown>) {
+      // Which site knows an account by which pairwise subject, recorded when a token is issued:
+      // the account page's list of sites, and the way back from a (site, sub) to an address.
+      await db.schema
+        .createTable('account_sites')
+        .addColumn('site_id', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('first_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        // Set by an unsubscribe link or the account page: no reply notification for comments
+        // posted on this site before it.
+        .addColumn('replies_unsubscribed_at', 'bigint')
+        .addPrimaryKeyConstraint('account_sites_pk', ['site_id', 'subject'])
+        .execute();
+      await db.schema.createIndex('account_sites_by_account').on('account_sites').column('account_id').execute();
+      // Replies collected from comment services, waiting to be mailed (batched per account and site).
+      await db.schema
+        .createTable('reply_notifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('site_id', 'text', (c) => c.notNull())
+        .addColumn('notice', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+        .addColumn('lease_until', 'bigint')
+        .addColumn('sent_at', 'bigint')
+        .addColumn('last_error', 'text')
+        .execute();
+      await db.schema.createIndex('reply_notifications_due').on('reply_notifications').columns(['sent_at', 'next_attempt_at']).execute();
+      await db.schema.createIndex('reply_notifications_by_account').on('reply_notifications').column('account_id').execute();
+      // How far the gateway has read each comment service's outbox.
+      await db.schema
+        .createTable('backchannel_cursors')
+        .addColumn('service', 'text', (c) => c.primaryKey())
+        .addColumn('cursor', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // Erasures still to be confirmed by a comment service (and, once done, their receipt).
+      await db.schema
+        .createTable('erasures')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('subjects', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+        .addColumn('lease_until', 'bigint')
+        .addColumn('done_at', 'bigint')
+        .addColumn('last_error', 'text')
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

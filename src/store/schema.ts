@@ -15,6 +15,10 @@ export interface Database {
   revocations: RevocationsTable;
   signing_keys: SigningKeysTable;
   gateway_secret: GatewaySecretTable;
+  account_sites: AccountSitesTable;
+  reply_notifications: ReplyNotificationsTable;
+  backchannel_cursors: BackchannelCursorsTable;
+  erasures: ErasuresTable;
 }
 
 /** The root secret every instance shares when none is configured (gateway/shared-secret.ts). */
@@ -108,4 +112,54 @@ export interface RevocationsTable {
   jwt: string;
   created_at: number;
   expires_at: number;
+}
+
+/** A site's pairwise subject for an account, recorded when a token is issued (commenter-sites.ts). */
+export interface AccountSitesTable {
+  site_id: string;
+  subject: string;
+  account_id: string;
+  first_seen_at: number;
+  last_seen_at: number;
+  /** No reply notification for comments posted on this site before this instant; null when subscribed. */
+  replies_unsubscribed_at: number | null;
+}
+
+/** A reply notice from a comment service waiting to be mailed (src/gateway/notifications). */
+export interface ReplyNotificationsTable {
+  /** `<comment service>|<notice id>`: a notice read twice is kept once. */
+  id: string;
+  account_id: string;
+  site_id: string;
+  /** The ReplyNotice as JSON (src/backchannel/protocol.ts). */
+  notice: string;
+  created_at: number;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  /** An instance sending it holds it until then. */
+  lease_until: number | null;
+  sent_at: number | null;
+  last_error: string | null;
+}
+
+/** How far the gateway has read a comment service's reply outbox. */
+export interface BackchannelCursorsTable {
+  /** The comment service's URL (its token audience). */
+  service: string;
+  cursor: string;
+  updated_at: number;
+}
+
+/** An account erased at the gateway, until every comment service has confirmed (src/gateway/erasure). */
+export interface ErasuresTable {
+  /** Random; the status page's address names it. */
+  id: string;
+  /** JSON array of the account's SiteSubjects: all that is left of it. */
+  subjects: string;
+  created_at: number;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  lease_until: number | null;
+  done_at: number | null;
+  last_error: string | null;
 }

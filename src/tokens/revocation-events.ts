@@ -1,4 +1,5 @@
-import { createPrivateKey, randomUUID, sign, type JsonWebKey } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { signCompactJws } from './compact-jws';
 import type { StoredKey } from './keys';
 import { ACCESS_TOKEN_TTL_SECONDS } from './claims';
 // The verifier reads what the gateway writes: one definition of the event, in the verifier.
@@ -33,10 +34,6 @@ export interface SignedRevocation {
   readonly jwt: string;
 }
 
-function segment(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
 /** Signs one revocation as a SET with `key` (RS256, the gateway's token key). */
 export function signRevocation(key: StoredKey, issuer: string, revocation: Revocation, nowMs: number): SignedRevocation {
   const jti = randomUUID();
@@ -47,7 +44,6 @@ export function signRevocation(key: StoredKey, issuer: string, revocation: Revoc
     revocation.kind === 'session'
       ? { format: 'opaque', id: revocation.sessionId }
       : { format: 'iss_sub', iss: issuer, sub: revocation.subject };
-  const header = { alg: 'RS256', typ: SECURITY_EVENT_TOKEN_TYPE, kid: key.kid };
   const claims = {
     iss: issuer,
     iat: Math.floor(nowMs / 1000),
@@ -56,8 +52,5 @@ export function signRevocation(key: StoredKey, issuer: string, revocation: Revoc
     sub_id: subId,
     events: { [SESSION_REVOKED_EVENT]: { event_timestamp: eventSeconds } },
   };
-  const signingInput = `${segment(header)}.${segment(claims)}`;
-  const privateKey = createPrivateKey({ key: key.jwk as JsonWebKey, format: 'jwk' });
-  const signature = sign('sha256', Buffer.from(signingInput), privateKey).toString('base64url');
-  return { jti, jwt: `${signingInput}.${signature}` };
+  return { jti, jwt: signCompactJws(key, SECURITY_EVENT_TOKEN_TYPE, claims) };
 }

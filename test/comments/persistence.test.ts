@@ -129,7 +129,7 @@ describe('the comment service when the gateway cannot be reached', () => {
 describe('`parley comments` with no action', () => {
   it('serves the comment API on the configured port until closed', async () => {
     const gateway = await startTestGateway();
-    const settings = { ...serviceSettings(gateway.issuer), comments: { port: 0, url: 'http://localhost:4100' } };
+    const settings = { ...serviceSettings(gateway.issuer), comments: { port: 0, url: 'http://localhost:4100', backchannelUrl: 'http://localhost:4100' } };
     const logged: string[] = [];
     const running = (await runComments(settings, [], { serviceOptions: { log: (line) => logged.push(line) } })) as RunningCommand;
     try {

@@ -24,6 +24,8 @@ function row(id: string, parentId: string | null, state: 'visible' | 'hidden' | 
     by_author: 0,
     author_website: null,
     author_email_hash: null,
+    notify_replies: 0,
+    page_url: null,
   };
 }
 
