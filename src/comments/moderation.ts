@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CommentsSchema } from './schema';
+import { recordReplyNotice } from './backchannel/reply-notices';
 import { CommentStore, type CommentRow } from './storage';
 
 /**
@@ -14,7 +15,8 @@ import { CommentStore, type CommentRow } from './storage';
  *   row stays (with the author's pairwise subject) so replies keep their place and a ban can
  *   still be made afterwards.
  * - A ban refuses new comments from (site, sub); the commenter's earlier comments stay as they are.
- * - Approving shows a comment that pre-moderation held (sites file `moderation: "pre"`).
+ * - Approving shows a comment that pre-moderation held (sites file `moderation: "pre"`); a reply
+ *   approved goes into the reply outbox then (backchannel/reply-notices.ts).
  */
 
 export type ModerationOutcome = 'done' | 'unchanged' | 'not_found' | 'deleted';
@@ -106,7 +108,12 @@ export class Moderation {
     if (comment === undefined) return 'not_found';
     if (comment.deleted_at !== null) return 'deleted';
     if (comment.pending_at === null) return 'unchanged';
-    await this.db.updateTable('comments').set({ pending_at: null }).where('site_id', '=', siteId).where('id', '=', commentId).execute();
+    // The reply becomes visible and is announced in one transaction (backchannel/reply-notices.ts).
+    const approve = async (trx: Kysely<CommentsSchema>) => {
+      await trx.updateTable('comments').set({ pending_at: null }).where('site_id', '=', siteId).where('id', '=', commentId).execute();
+      await recordReplyNotice(trx, { ...comment, pending_at: null });
+    };
+    await (this.db.isTransaction ? approve(this.db) : this.db.transaction().execute(approve));
     return 'done';
   }
 

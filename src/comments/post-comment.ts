@@ -8,7 +8,8 @@ import { countComment } from './rate-limits';
 import type { CommentsSchema } from './schema';
 import { CommentStore, newCommentId } from './storage';
 import type { ThreadCache } from './thread-cache';
-import type { NewComment } from './validation';
+import { recordReplyNotice } from './backchannel/reply-notices';
+import { pageUrlOfSite, type NewComment } from './validation';
 
 /**
  * Posting a comment, once the request is known to be well formed and its commenter allowed on
@@ -20,8 +21,10 @@ import type { NewComment } from './validation';
  * 4. The same text by the same commenter in the same place (the post's top level, or replying to
  *    the same comment) within the duplicate window (409).
  * 5. The comment is written with the author as the token names them now (held for approval on a
- *    pre-moderated site, marked when by one of the site's authors), and the response is
- *    remembered under the Idempotency-Key.
+ *    pre-moderated site, marked when by one of the site's authors), with the commenter's wish to
+ *    hear about replies (never a guest's: nobody could be mailed) and the page it was posted from
+ *    when that is a page of the site; a reply shown at once is put in the reply outbox
+ *    (backchannel/reply-notices.ts); and the response is remembered under the Idempotency-Key.
  * 6. Once the transaction has committed (not before: a GET in between would cache the old rows
  *    again), the post's cached thread is dropped, so the very next GET lists the comment.
  *
@@ -69,6 +72,20 @@ export interface PostCommentRequest {
   readonly held?: boolean;
   /** Mark it as written by one of the site's authors; default false. */
   readonly byAuthor?: boolean;
+  /** The site's origins: `pageUrl` is kept only on one of them; absent, it is never kept. */
+  readonly siteOrigins?: readonly string[];
+}
+
+const GUEST_IDP = 'guest';
+
+/**
+ * What an Idempotency-Key is bound to besides post, body and parent. The reply-notification
+ * fields join it only when sent, so a key used before they existed still matches its retry.
+ */
+function fingerprintExtra(request: PostCommentRequest): string | undefined {
+  const { notifyReplies, pageUrl } = request.comment;
+  if (!notifyReplies && pageUrl === null) return request.fingerprintExtra;
+  return JSON.stringify([request.fingerprintExtra ?? null, notifyReplies, pageUrl]);
 }
 
 export interface PostCommentResult {
@@ -108,7 +125,7 @@ export async function postComment(
   const result = await db.transaction().execute(async (trx): Promise<PostCommentResult> => {
     await lockForTransaction<CommentsSchema>(trx, `comments:${siteId}:${actor}`);
     const idempotency = new IdempotencyStore(trx, policy.idempotencyTtlMs);
-    const fingerprint = requestFingerprint(postId, comment.rawBody, comment.parentId, request.fingerprintExtra);
+    const fingerprint = requestFingerprint(postId, comment.rawBody, comment.parentId, fingerprintExtra(request));
     if (idempotencyKey !== undefined) {
       const earlier = await idempotency.find(siteId, actor, idempotencyKey, now);
       if (earlier !== undefined) {
@@ -140,7 +157,10 @@ export async function postComment(
       byAuthor: request.byAuthor === true,
       authorWebsite: commenter.website ?? null,
       authorEmailHash: commenter.emailHash ?? null,
+      notifyReplies: comment.notifyReplies && commenter.idp !== GUEST_IDP,
+      pageUrl: pageUrlOfSite(comment.pageUrl, request.siteOrigins ?? []),
     });
+    await recordReplyNotice(trx, row);
     const body = { comment: presentComment(row) };
     if (idempotencyKey !== undefined) {
       await idempotency.remember(siteId, actor, idempotencyKey, { requestHash: fingerprint, status: 201, body }, now);

@@ -112,6 +112,7 @@ function createComment({ db, options }: CommentRoutesDependencies, threads: Thre
       idempotencyKey,
       now: options.clock(),
       ...commentMarks(req, siteOf(res)),
+      siteOrigins: siteOf(res).origins,
     };
     const result = await postComment(db, options, request, threads);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');

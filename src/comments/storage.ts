@@ -35,6 +35,10 @@ export interface NewCommentRow {
   /** A guest's website and email digest (guest-comments.ts); absent for signed-in commenters. */
   readonly authorWebsite?: string | null;
   readonly authorEmailHash?: string | null;
+  /** Its author asked to hear about replies (backchannel/reply-notices.ts); absent: no. */
+  readonly notifyReplies?: boolean;
+  /** The page of the site it was posted from; absent: unknown. */
+  readonly pageUrl?: string | null;
 }
 
 export class CommentStore {
@@ -101,6 +105,8 @@ export class CommentStore {
         by_author: comment.byAuthor === true ? 1 : 0,
         author_website: comment.authorWebsite ?? null,
         author_email_hash: comment.authorEmailHash ?? null,
+        notify_replies: comment.notifyReplies === true ? 1 : 0,
+        page_url: comment.pageUrl ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -7,8 +7,13 @@ import { codePointLength, MAX_COMMENT_CODE_POINTS, sanitiseCommentText } from '.
  *
  * - Post ids are opaque to us (the blog chooses them) but must be URL-safe and bounded.
  * - The POST body is a JSON object with `body` (string) and optionally `parentId` (string or
- *   null), the PATCH body (an edit) `body` alone, and nothing else: an unknown field is more likely a client bug than something to
+ *   null), `notifyReplies` (boolean: "Notify me of replies by email") and `pageUrl` (string: the
+ *   blog page the widget runs on, for the link in a reply notification), the PATCH body (an edit)
+ *   `body` alone, and nothing else: an unknown field is more likely a client bug than something to
  *   ignore silently, and `__proto__`, `constructor` and `prototype` are refused by name.
+ * - `pageUrl` is kept only when it is a page of the site (pageUrlOfSite); any other string is
+ *   dropped rather than refused: a widget on a page the sites file does not list, or behind a
+ *   very long address, is no fault of the commenter's.
  */
 
 export const POST_ID_PATTERN = /^[A-Za-z0-9._~-]{1,200}$/;
@@ -17,7 +22,9 @@ export const COMMENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Visible ASCII, like Stripe's and the IETF draft's keys; long enough for a UUID or a hash. */
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7E]{1,255}$/;
 
-const ALLOWED_FIELDS: ReadonlySet<string> = new Set(['body', 'parentId']);
+const ALLOWED_FIELDS: ReadonlySet<string> = new Set(['body', 'parentId', 'notifyReplies', 'pageUrl']);
+/** Longest `pageUrl` kept; a longer one is dropped (browsers allow far more, links in mail should not). */
+export const MAX_PAGE_URL_LENGTH = 2048;
 /** An edit changes the text only: a comment never moves to another parent. */
 const EDIT_FIELDS: ReadonlySet<string> = new Set(['body']);
 const FORBIDDEN_FIELDS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -30,6 +37,10 @@ export interface NewComment {
   readonly parentId: string | null;
   /** `body` exactly as sent: what an Idempotency-Key retry must repeat. */
   readonly rawBody: string;
+  /** The commenter asked to hear about replies by email (ignored for guests). */
+  readonly notifyReplies: boolean;
+  /** `pageUrl` as sent when it is a string of at most MAX_PAGE_URL_LENGTH, else null; see pageUrlOfSite. */
+  readonly pageUrl: string | null;
 }
 
 export function parsePostId(value: unknown): string {
@@ -53,6 +64,11 @@ export interface CommentEdit {
   readonly rawBody: string;
 }
 
+/** "a", "a and b", "a, b and c". */
+function listOf(names: readonly string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]!}`;
+}
+
 /** Refuses what is not a plain object of known fields; the fields themselves are checked after. */
 function checkFields(payload: unknown, allowed: ReadonlySet<string>): Record<string, unknown> {
   if (!isPlainObject(payload)) throw new CommentApiError('invalid_body');
@@ -64,7 +80,7 @@ function checkFields(payload: unknown, allowed: ReadonlySet<string>): Record<str
   }
   const unknown = fields.find((field) => !allowed.has(field));
   if (unknown !== undefined) {
-    throw new CommentApiError('unknown_field', `Unknown field ${quoteField(unknown)}; send only ${[...allowed].join(' and ')}.`);
+    throw new CommentApiError('unknown_field', `Unknown field ${quoteField(unknown)}; send only ${listOf([...allowed])}.`);
   }
   return payload;
 }
@@ -103,7 +119,31 @@ export function parseNewComment(payload: unknown): NewComment {
   if (parentId !== null && !COMMENT_ID_PATTERN.test(parentId)) {
     throw new CommentApiError('parent_not_found', 'parentId does not name any comment on this site.');
   }
-  return { ...checkedText(rawBody), parentId };
+  const notifyReplies = fields.notifyReplies === undefined ? false : fields.notifyReplies;
+  if (typeof notifyReplies !== 'boolean') throw new CommentApiError('invalid_field_type', 'The field "notifyReplies" must be true or false.');
+  const rawPageUrl = fields.pageUrl ?? null;
+  if (rawPageUrl !== null && typeof rawPageUrl !== 'string') throw new CommentApiError('invalid_field_type', 'The field "pageUrl" must be a string or null.');
+  const pageUrl = rawPageUrl !== null && rawPageUrl.length <= MAX_PAGE_URL_LENGTH ? rawPageUrl : null;
+  return { ...checkedText(rawBody), parentId, notifyReplies, pageUrl };
+}
+
+/**
+ * The page a comment was posted from, as stored: an http(s) URL on one of the site's origins,
+ * without its fragment (the notification adds its own `#parley-comment-…`) and without
+ * credentials; null for anything else.
+ */
+export function pageUrlOfSite(pageUrl: string | null, origins: readonly string[]): string | null {
+  if (pageUrl === null) return null;
+  let url: URL;
+  try {
+    url = new URL(pageUrl);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  if (url.username !== '' || url.password !== '' || !origins.includes(url.origin)) return null;
+  url.hash = '';
+  return url.href.length <= MAX_PAGE_URL_LENGTH ? url.href : null;
 }
 
 /** Validates a parsed PATCH body: `{ body }`, with the same rules as a new comment's text. */
