@@ -161,7 +161,7 @@ const MIGRATIONS: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('comments').addColumn('notify_replies', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.alterTable('comments').addColumn('page_url', 'text').execute();
-      await db.schema.createIndex('comments_by_author').on('comments').columns(['site_id', 'author_sub']).execute();
+      // A commenter's comments (export, erasure) are found by 0001's comments_by_author.
       await db.schema
         .createTable('reply_notices')
         .$call(sequenceKey(db, 'seq'))

@@ -42,7 +42,16 @@ export interface Site {
    * website (guest-comments.ts); their comments are always held for a moderator. Absent unless true.
    */
   readonly guests?: true;
+  /**
+   * What erasing a commenter (their request at the gateway's account page) does to the text of
+   * their comments here: `remove-text` removes it as a deletion does; absent (the default,
+   * `keep-text`) keeps it under "a former commenter". Either way nothing names them any more.
+   */
+  readonly erasure?: 'remove-text';
 }
+
+/** What erasing a commenter does to their comments' text (the sites file's `erasure`). */
+export type SiteErasure = 'keep-text' | 'remove-text';
 
 const SITE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -96,6 +105,7 @@ const siteSchema = z.object({
   authors: emailAddresses('authors'),
   moderation: z.enum(['pre', 'post'], { message: 'moderation must be "pre" or "post"' }).default('post'),
   guests: z.boolean({ message: 'guests must be true or false' }).optional(),
+  erasure: z.enum(['keep-text', 'remove-text'], { message: 'erasure must be "keep-text" or "remove-text"' }).default('keep-text'),
 })
   // A misspelt field (say `redirect_uris`) must stop start-up, not be silently ignored.
   .strict();
@@ -119,7 +129,7 @@ export function parseSites(raw: unknown, source: string): readonly Site[] {
 }
 
 function frozenSite(site: z.infer<typeof siteSchema>): Site {
-  const { postLogoutRedirectUris, requireDpop, moderators, authors, moderation, guests, ...rest } = site;
+  const { postLogoutRedirectUris, requireDpop, moderators, authors, moderation, guests, erasure, ...rest } = site;
   return Object.freeze({
     ...rest,
     origins: Object.freeze([...site.origins]),
@@ -131,6 +141,7 @@ function frozenSite(site: z.infer<typeof siteSchema>): Site {
     ...(postLogoutRedirectUris ? { postLogoutRedirectUris: Object.freeze([...postLogoutRedirectUris]) } : {}),
     ...(requireDpop === true ? { requireDpop: true as const } : {}),
     ...(guests === true ? { guests: true as const } : {}),
+    ...(erasure === 'remove-text' ? { erasure: 'remove-text' as const } : {}),
   });
 }
 
