@@ -17,6 +17,7 @@ const REPEATED_ON_POSTGRES = [
   'test/comments/own-comments.test.ts',
   'test/comments/moderation-instances.test.ts',
   'test/comments/concurrent-writers.test.ts',
+  'test/comments/commenter-data.test.ts',
   'test/store/oidc-adapter.test.ts',
   'test/store/session-store.test.ts',
 ];

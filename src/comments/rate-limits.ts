@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { RateLimiter, type RateLimitRule } from '../store/rate-limits';
 import type { Commenter } from '../../packages/verify/src';
 import { CommentApiError, formatNumber } from './errors';
@@ -53,4 +53,18 @@ export async function countComment(
 export async function sweepRateLimits(db: Kysely<CommentsSchema>, rules: readonly RateLimitRule[], now: number): Promise<void> {
   const longestMs = Math.max(0, ...rules.map((rule) => rule.windowSeconds)) * 1000;
   await new RateLimiter(db, () => now).sweep(longestMs);
+}
+
+/** Escapes LIKE's wildcards (and the escape character) so `value` matches only itself. */
+function likeLiteral(value: string): string {
+  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/**
+ * Deletes a commenter's counters at one site, whatever the windows (erasure: rules may have
+ * changed since they were written). The key format is counterKey's.
+ */
+export async function deleteCommenterCounters(db: Kysely<CommentsSchema>, siteId: string, sub: string): Promise<void> {
+  const pattern = `${likeLiteral(`comments|${siteId}|`)}%${likeLiteral(`|${sub}`)}`;
+  await db.deleteFrom('rate_limits').where(sql<boolean>`key like ${pattern} escape ${'\\'}`).execute();
 }

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import { FORMER_COMMENTER_NAME } from '../../backchannel/protocol';
 import type { SiteErasure } from '../../config/sites';
 import { lockForTransaction } from '../../store/postgres';
 import type { CommentsDb } from '../database';
 import { Moderation } from '../moderation';
 import type { CommentsSchema } from '../schema';
+import { deleteCommenterCounters } from '../rate-limits';
 
 /**
  * Erasing commenters at one site (`POST /backchannel/erase`, protocol.ts EraseRequest): what
@@ -45,11 +45,6 @@ export interface SiteErasureResult {
   readonly comments: number;
   /** The posts whose threads changed. */
   readonly posts: ReadonlySet<string>;
-}
-
-/** Escapes LIKE's wildcards (and the escape character) so `value` matches only itself. */
-function likeLiteral(value: string): string {
-  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
 export async function eraseCommentersAtSite(db: CommentsDb, siteId: string, subs: readonly string[], erasure: SiteErasure, now: number): Promise<SiteErasureResult> {
@@ -95,11 +90,7 @@ export async function eraseCommentersAtSite(db: CommentsDb, siteId: string, subs
 
     await trx.deleteFrom('bans').where('site_id', '=', siteId).where('sub', 'in', subs).execute();
     await trx.deleteFrom('idempotency_keys').where('site_id', '=', siteId).where('sub', 'in', subs).execute();
-    for (const sub of subs) {
-      // The comment rate limits' counter keys (rate-limits.ts): comments|<site>|<window>|<sub>.
-      const pattern = `${likeLiteral(`comments|${siteId}|`)}%${likeLiteral(`|${sub}`)}`;
-      await trx.deleteFrom('rate_limits').where(sql<boolean>`key like ${pattern} escape ${'\\'}`).execute();
-    }
+    for (const sub of subs) await deleteCommenterCounters(trx, siteId, sub);
 
     const logged = await trx
       .selectFrom('moderation_actions')
