@@ -37,6 +37,7 @@ export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
           subject: message.subject,
           text: message.text,
           html: message.html,
+          ...(message.headers === undefined ? {} : { headers: { ...message.headers } }),
         });
       } catch (error) {
         throw new MailDeliveryError(`SMTP delivery failed: ${(error as Error).message}`, { cause: error });

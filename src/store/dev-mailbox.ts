@@ -5,6 +5,11 @@ export interface MailMessage {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+  /**
+   * Extra header fields (e.g. RFC 8058's List-Unsubscribe), passed to the SMTP server as they
+   * are; the dev mailbox does not keep them.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface StoredMailMessage extends MailMessage {

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Db } from '../../store/database';
 import type { BackchannelClient } from '../../backchannel/gateway-client';
 import type { CommenterSites } from '../../store/commenter-sites';
@@ -7,6 +7,22 @@ import type { Mailer } from '../../mail/mailer';
 import type { RateLimits } from '../../store/rate-limits';
 import type { Site } from '../../config/sites';
 import type { Logger } from '../../observability/logger';
+import { NotificationSender } from './notification-sender';
+import { NotificationStore } from './notification-store';
+import { OutboxPoller } from './outbox-poller';
+import { unsubscribeRoutes } from './unsubscribe-routes';
+
+/**
+ * Reply notifications by email (issue 15, item 2; docs/notifications.md), the gateway's half:
+ * every poll interval, read the comment service's reply outbox (outbox-poller.ts), then mail the
+ * batches that are due (notification-sender.ts); and serve the unsubscribe link
+ * (unsubscribe-routes.ts). Nothing here blocks a request: a comment service that is down or a
+ * mail server that refuses delays the emails, and the next round picks up where this one stopped.
+ */
+
+export const DEFAULT_POLL_INTERVAL_MS = 5_000;
+export const DEFAULT_BATCH_WINDOW_MS = 2 * 60 * 1000;
+export const DEFAULT_RETRY_BASE_MS = 30_000;
 
 /** Timings, shortened by tests; every one has a default. */
 export interface ReplyNotificationOptions {
@@ -16,6 +32,8 @@ export interface ReplyNotificationOptions {
   readonly batchWindowMs?: number;
   /** The first retry after a failed delivery; later ones back off from it. */
   readonly retryBaseMs?: number;
+  /** The time batches and retries are reckoned by, epoch milliseconds; default Date.now. */
+  readonly clock?: () => number;
 }
 
 export interface ReplyNotificationsDeps {
@@ -29,7 +47,7 @@ export interface ReplyNotificationsDeps {
   readonly unsubscribeSecret: string;
   readonly sites: ReadonlyMap<string, Site>;
   readonly logger: Logger;
-  readonly options?: ReplyNotificationOptions;
+  readonly options?: ReplyNotificationOptions | undefined;
 }
 
 export interface ReplyNotifications {
@@ -40,7 +58,73 @@ export interface ReplyNotifications {
   close(): Promise<void>;
 }
 
-/** SKELETON: being built (issue 15, item 2). */
-export function replyNotifications(_deps: ReplyNotificationsDeps): ReplyNotifications {
-  return { routes: Router(), start() {}, async close() {} };
+function duration(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new TypeError(`replyNotifications: ${name} must be a whole number of milliseconds (got ${value})`);
+  return value;
+}
+
+export function replyNotifications(deps: ReplyNotificationsDeps): ReplyNotifications {
+  const options = deps.options ?? {};
+  const pollIntervalMs = Math.max(1, duration('pollIntervalMs', options.pollIntervalMs, DEFAULT_POLL_INTERVAL_MS));
+  const clock = options.clock ?? Date.now;
+  const store = new NotificationStore(deps.db);
+  const logger = deps.logger;
+  const poller = new OutboxPoller({ backchannel: deps.backchannel, store, commenterSites: deps.commenterSites, sites: deps.sites, logger, clock });
+  const sender = new NotificationSender({
+    store,
+    accounts: deps.accounts,
+    commenterSites: deps.commenterSites,
+    mailer: deps.mailer,
+    limiter: deps.limiter,
+    sites: deps.sites,
+    issuer: deps.issuer,
+    unsubscribeSecret: deps.unsubscribeSecret,
+    logger,
+    clock,
+    batchWindowMs: duration('batchWindowMs', options.batchWindowMs, DEFAULT_BATCH_WINDOW_MS),
+    retryBaseMs: Math.max(1, duration('retryBaseMs', options.retryBaseMs, DEFAULT_RETRY_BASE_MS)),
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let closed = false;
+
+  // One round at a time, the next one scheduled when this one ends: a slow comment service or
+  // mail server never piles rounds up.
+  const round = async () => {
+    try {
+      await poller.poll();
+    } catch (error) {
+      logger.error({ err: error }, 'reply notifications: reading the reply outbox failed');
+    }
+    try {
+      await sender.sendDue();
+    } catch (error) {
+      logger.error({ err: error }, 'reply notifications: sending failed');
+    }
+  };
+  const schedule = () => {
+    if (closed) return;
+    timer = setTimeout(() => {
+      running = round().finally(() => {
+        running = undefined;
+        schedule();
+      });
+    }, pollIntervalMs);
+    timer.unref();
+  };
+
+  return {
+    // Wall-clock time, not `clock`: the instant is compared with comment services' creation times.
+    routes: unsubscribeRoutes({ commenterSites: deps.commenterSites, sites: deps.sites, unsubscribeSecret: deps.unsubscribeSecret, logger, clock: Date.now }),
+    start() {
+      if (timer === undefined && !closed) schedule();
+    },
+    async close() {
+      closed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await running;
+    },
+  };
 }
