@@ -9,7 +9,7 @@ import { startTestGateway, type RunningTestGateway } from '../helpers/gateway';
 import { authorize, discover, interactionUid, redeemCode, relayParams, type Discovery } from '../helpers/oidc-client';
 import { startSmtpServer, type ReceivedMail, type RunningSmtpServer } from '../helpers/smtp';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
-import { DEMO_ORIGIN, postComment, serviceSettings } from '../comments/support';
+import { DEMO_ORIGIN, GatewayTokens, postComment, serviceSettings } from '../comments/support';
 
 /**
  * Reply notifications end to end over real SMTP (issue 15, item 2): two commenters signed in by
@@ -295,10 +295,23 @@ describe('reply notifications over real SMTP', () => {
     expect(parts(mails[0]!.raw).text).toContain('Welcome back.');
   });
 
+  it('drops a notice for a commenter the gateway never issued a token to', async () => {
+    const stranger = await (await GatewayTokens.of(gw)).mint({ sub: 'never-issued-here', name: 'Stranger', client_id: 'demo-blog', idp: 'email' });
+    const strangerComment = await comment(stranger, 'stranger', { body: 'Who am I?', notifyReplies: true });
+    const reply = await comment(grace, 'stranger', { body: 'Nobody knows.', parentId: strangerComment });
+    const graceComment = await comment(grace, 'stranger', { body: 'Grace listens here too.', notifyReplies: true });
+    const sentinel = await comment(linus, 'stranger', { body: 'Linus answers.', parentId: graceComment });
+    await waitFor('the later reply to reach the gateway', () => storedFor(sentinel) === 1);
+    expect(storedFor(reply)).toBe(0);
+    expect(logs.some((line) => line.includes('no account is known by that subject'))).toBe(true);
+    await flush();
+  });
+
   it('never writes the recipient\'s address in a log line about notifications', () => {
     const notificationLines = logs.filter((line) => /notification|unsubscribe/i.test(line));
     expect(notificationLines.some((line) => line.includes('reply notification sent'))).toBe(true);
     expect(notificationLines.some((line) => line.includes('not delivered; will retry'))).toBe(true);
     expect(notificationLines.filter((line) => line.toLowerCase().includes(ADA))).toEqual([]);
+    expect(logs.filter((line) => line.toLowerCase().includes(ADA))).toEqual([]);
   });
 });
