@@ -1,12 +1,16 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AccountStore, LinkResult } from '../store/accounts';
-import type { EndSessionsOptions } from '../store/account-sessions';
+import type { AccountSession, EndSessionsOptions } from '../store/account-sessions';
 import type { EmailSignIn } from '../providers/email';
 import { emailProfile } from '../providers/email-strategy';
 import { holdEmailSignin, pendingEmailSignin, releaseEmailSignin } from '../providers/pending-email-signins';
 import { MailDeliveryError } from '../mail/mailer';
-import { accountCheckEmailPage, accountPage, signedOutAccountPage } from './views/account';
+import { accountCheckEmailPage, accountPage, signedOutAccountPage, type AccountSessionsView } from './views/account';
+import { eraseConfirmPage, ERASURE_STATUS_REFRESH_SECONDS, erasureStatusPage, unknownErasurePage } from './views/account-erase';
+import { exportUnavailablePage } from './views/account-export';
+import { BackchannelError } from '../backchannel/gateway-client';
+import { SESSION_TTL_SECONDS } from './oidc';
 import type { TokenRevocations } from './token-revocations';
 import { count } from './views/format';
 import { blogPageFrom, type BlogPage } from './return-to';
@@ -33,9 +37,23 @@ export function accountNotice(result: LinkResult | 'cancelled' | 'removed' | 'la
   return encodeURIComponent(`${result}.${provider}`);
 }
 
-function noticeText(code: unknown): { notice?: string; error?: string } {
+/** A notice about a blog's reply emails, carried like accountNotice. */
+function repliesNotice(on: boolean, siteId: string): string {
+  return encodeURIComponent(`${on ? 'replies_on' : 'replies_off'}.${siteId}`);
+}
+
+function noticeText(code: unknown, sites: readonly Site[]): { notice?: string; error?: string } {
   if (typeof code !== 'string') return {};
   const [result, provider = ''] = code.split('.');
+  if (result === 'replies_on' || result === 'replies_off') {
+    const site = sites.find((known) => known.id === provider)?.name ?? 'that blog';
+    return {
+      notice:
+        result === 'replies_on'
+          ? `${site} will email you about replies to comments where you ticked the box.`
+          : `${site} will not email you about replies any more, even to comments where you ticked the box.`,
+    };
+  }
   const what = PROVIDER_LABELS[provider] ?? 'way to log in';
   switch (result) {
     case 'linked':
@@ -85,12 +103,41 @@ export interface AccountRoutesDeps {
   readonly accountData?: AccountData;
   /** The sites that know the account, and its notification settings there. */
   readonly commenterSites?: CommenterSites;
+  /**
+   * The browsers signed in to an account (oidc-provider's sessions), when the store can list
+   * them; without it the page says they cannot be listed here (sign-ins kept in Redis).
+   */
+  readonly listAccountSessions?: (accountId: string) => Promise<readonly AccountSession[]>;
+}
+
+/** The name oidc-provider gives its session cookie (its value is the session's id). */
+const OIDC_SESSION_COOKIE = '_session';
+
+/**
+ * The oidc-provider session id this browser's cookie names, read without checking the cookie's
+ * signature: it only marks "This browser" in a list of the signed-in commenter's own sessions,
+ * and decides nothing.
+ */
+function oidcSessionOf(req: Request): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === OIDC_SESSION_COOKIE) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+/** `parley-account-2026-12-01.json`: the day of the export, in UTC. */
+function exportFileName(now: Date): string {
+  return `parley-account-${now.toISOString().slice(0, 10)}.json`;
 }
 
 /**
  * The account page (`/account`): a signed-in commenter sees their sign-in methods, adds one
  * (Twitter, Facebook through the provider; email through a code) and removes one while another
  * remains. Methods are linked only here, on the commenter's request, never by matching emails.
+ * It also lists the blogs that know the account (with their reply-email setting) and the
+ * browsers signed in, downloads everything held about the account, and erases it
+ * (docs/account.md).
  */
 export function accountRoutes(deps: AccountRoutesDeps): Router {
   const router = Router();
@@ -122,10 +169,48 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     if (!account) return void res.status(req.user ? 410 : 200).type('html').send(signedOutAccountPage(extra.notice, back));
     const identities = await deps.accounts.identities(account.id);
     const linked = new Set(identities.map((identity) => identity.provider));
+    const siteNames = new Map(sites.map((site) => [site.id, site.name]));
+    const knownSites = (await deps.commenterSites?.forAccount(account.id)) ?? [];
+    const thisBrowser = oidcSessionOf(req);
+    const sessions: AccountSessionsView = deps.listAccountSessions
+      ? {
+          listed: (await deps.listAccountSessions(account.id)).map((session) => ({
+            loggedInAt: session.loggedInAt,
+            // oidc-provider gives a session a fresh lifetime each time it serves it.
+            lastUsedAt: Math.max(session.loggedInAt, session.expiresAt - SESSION_TTL_SECONDS * 1000),
+            thisBrowser: session.id === thisBrowser,
+          })),
+        }
+      : { unlisted: true };
     res
       .status(status)
       .type('html')
-      .send(accountPage({ account, identities, addable: deps.providers.filter((provider) => !linked.has(provider.id as never)), csrf: csrfToken(req), back, ...extra }));
+      .send(
+        accountPage({
+          account,
+          identities,
+          addable: deps.providers.filter((provider) => !linked.has(provider.id as never)),
+          csrf: csrfToken(req),
+          back,
+          sites: knownSites.map((site) => ({ id: site.siteId, name: siteNames.get(site.siteId) ?? site.siteId, lastUsedAt: site.lastSeenAt, replyEmails: site.repliesUnsubscribedAt === null })),
+          sessions,
+          ...extra,
+        }),
+      );
+  }
+
+  /**
+   * The signed-in account of a POST that passed the guard, or undefined after answering with the
+   * signed-out page: another tab or browser may have erased it since this page was drawn.
+   */
+  async function existingAccount(req: Request, res: Response, accountId: string): Promise<string | undefined> {
+    if (await deps.accounts.get(accountId)) return accountId;
+    res.status(410).type('html').send(signedOutAccountPage(undefined, blogPage(req)));
+    return undefined;
+  }
+
+  function logOut(req: Request): Promise<void> {
+    return new Promise<void>((resolve, reject) => req.logout((error?: unknown) => (error ? reject(error) : resolve())));
   }
 
   /** Account POSTs need a signed-in commenter and the page's CSRF token. */
@@ -141,7 +226,86 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     return req.user.id;
   }
 
-  router.get('/account', async (req, res) => render(req, res, noticeText(req.query['notice'])));
+  router.get('/account', async (req, res) => render(req, res, noticeText(req.query['notice'], sites)));
+
+  router.post('/account/replies', async (req, res) => {
+    const signedIn = guard(req, res);
+    const accountId = signedIn && (await existingAccount(req, res, signedIn));
+    if (!accountId) return;
+    if (!deps.commenterSites) return res.redirect(303, '/account');
+    const body = req.body as Record<string, unknown>;
+    const siteId = String(body['site'] ?? '');
+    const on = body['emails'] === 'on';
+    if (!on && body['emails'] !== 'off') return render(req, res, { error: 'Choose whether to turn reply emails on or off.' }, 400);
+    const changed = await deps.commenterSites.setRepliesUnsubscribed(accountId, siteId, on ? null : Date.now());
+    if (!changed) return render(req, res, { error: 'That blog does not know this account.' }, 400);
+    res.redirect(303, `/account?notice=${repliesNotice(on, siteId)}`);
+  });
+
+  router.post('/account/export', async (req, res) => {
+    const signedIn = guard(req, res);
+    const accountId = signedIn && (await existingAccount(req, res, signedIn));
+    if (!accountId) return;
+    if (!deps.accountData) return void res.status(503).type('html').send(exportUnavailablePage({ csrf: csrfToken(req) }));
+    let exported;
+    try {
+      exported = await deps.accountData.exportAccount(accountId);
+    } catch (error) {
+      if (!(error instanceof BackchannelError)) throw error;
+      res.set('Retry-After', '10');
+      return void res.status(503).type('html').send(exportUnavailablePage({ csrf: csrfToken(req) }));
+    }
+    if (!exported) return void res.status(410).type('html').send(signedOutAccountPage(undefined, blogPage(req)));
+    res.set('Cache-Control', 'no-store');
+    res.set('Content-Disposition', `attachment; filename="${exportFileName(new Date())}"`);
+    res.type('application/json').send(`${JSON.stringify(exported, null, 2)}\n`);
+  });
+
+  async function renderEraseConfirm(req: Request, res: Response, accountId: string, error?: string): Promise<void> {
+    const account = await deps.accounts.get(accountId);
+    if (!account) return void res.status(410).type('html').send(signedOutAccountPage(undefined, blogPage(req)));
+    const known = (await deps.commenterSites?.forAccount(accountId)) ?? [];
+    res
+      .status(error ? 400 : 200)
+      .type('html')
+      .send(
+        eraseConfirmPage({
+          displayName: account.displayName,
+          identities: await deps.accounts.identities(accountId),
+          blogs: known.map((record) => {
+            const site = sites.find((candidate) => candidate.id === record.siteId);
+            // A site no longer in the sites file is anonymised keeping the text (docs/erasure.md).
+            return { name: site?.name ?? record.siteId, textKept: site?.erasure !== 'remove-text' };
+          }),
+          csrf: csrfToken(req),
+          error,
+        }),
+      );
+  }
+
+  router.get('/account/erase', async (req, res) => {
+    if (!req.user) return void res.type('html').send(signedOutAccountPage(undefined, blogPage(req)));
+    await renderEraseConfirm(req, res, req.user.id);
+  });
+
+  router.post('/account/erase', async (req, res) => {
+    const signedIn = guard(req, res);
+    const accountId = signedIn && (await existingAccount(req, res, signedIn));
+    if (!accountId) return;
+    if (!deps.accountData) return void res.status(503).type('html').send(signedOutAccountPage('Erasing accounts is not available on this Parley.'));
+    if ((req.body as Record<string, unknown>)['confirm'] !== 'yes') {
+      return renderEraseConfirm(req, res, accountId, 'Tick the box to confirm that you want your account erased.');
+    }
+    const erasureId = await deps.accountData.erase(accountId, () => logOut(req));
+    res.redirect(303, `/account/erased/${erasureId}`);
+  });
+
+  router.get('/account/erased/:id', async (req, res) => {
+    const status = deps.accountData ? await deps.accountData.erasureStatus(req.params['id'] ?? '') : undefined;
+    if (!status) return void res.status(404).type('html').send(unknownErasurePage());
+    if (status === 'in_progress') res.set('Refresh', String(ERASURE_STATUS_REFRESH_SECONDS));
+    res.type('html').send(erasureStatusPage(status));
+  });
 
   router.post('/account/remove', async (req, res) => {
     const accountId = guard(req, res);
@@ -231,14 +395,14 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     const back = blogPage(req);
     await deps.revocations.revokeAccount(accountId);
     await deps.endAccountSessions(accountId);
-    await new Promise<void>((resolve, reject) => req.logout((error?: unknown) => (error ? reject(error) : resolve())));
+    await logOut(req);
     res.redirect(303, accountUrl(back, 'signed_out_everywhere'));
   });
 
   router.post('/account/logout', async (req, res) => {
     if (!guard(req, res)) return;
     const back = blogPage(req);
-    await new Promise<void>((resolve, reject) => req.logout((error?: unknown) => (error ? reject(error) : resolve())));
+    await logOut(req);
     res.redirect(303, accountUrl(back));
   });
 

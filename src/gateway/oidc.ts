@@ -26,7 +26,7 @@ export const COMMENTS_SCOPE = 'comments';
 
 const AUTHORIZATION_CODE_TTL_SECONDS = 60;
 const INTERACTION_TTL_SECONDS = 30 * 60;
-const SESSION_TTL_SECONDS = 14 * 24 * 60 * 60;
+export const SESSION_TTL_SECONDS = 14 * 24 * 60 * 60;
 
 export interface OidcProviderDeps {
   readonly settings: Settings;

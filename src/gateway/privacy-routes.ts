@@ -26,10 +26,19 @@ export function privacyRoutes(): Router {
 <li>Your display name and picture.</li>
 <li>For each way you log in: your email address, or your Twitter or Facebook account id.</li>
 <li>For an email log-in: the address, and the code and link only as hashes; both stop working after 10 minutes.</li>
+<li>Which blogs you have logged in to, and when you last did.</li>
 <li>Cookies that keep you logged in on this browser, for at most 14 days. No tracking, no advertising, nothing from other sites.</li>
 </ul>
 <h2>Your choices</h2>
-<p>On <a href="/account">your comment account</a> page you can see and remove your ways to log in, log out of this browser, or log out everywhere. The comments themselves belong to each blog: ask its owner to change or remove them.</p>`,
+<p>On <a href="/account">your comment account</a> page you can:</p>
+<ul>
+<li>see and remove your ways to log in, and add others;</li>
+<li>see the blogs you log in to, and turn their emails about replies to your comments off or on;</li>
+<li>see the browsers logged in, log out of this one, or log out everywhere;</li>
+<li>download everything Parley and the blogs' comment service hold about you, your comments included, as one file;</li>
+<li>erase your account: Parley deletes it and everything that leads to it, and your comments stay in their threads as “a former commenter”, with or without their text as each blog's owner has chosen.</li>
+</ul>
+<p>Once erased, nothing at Parley names you any more. Until the comment service confirms, Parley keeps only the identifiers the blogs know you by, so it can ask again; then it drops those too.</p>`,
       }),
     );
   });

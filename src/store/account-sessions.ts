@@ -34,3 +34,39 @@ export async function endAccountSessions(db: Db, accountId: string, options: End
   if (pageIds.length > 0) await db.deleteFrom('sessions').where('sid', 'in', pageIds).execute();
   return oidcIds.length + pageIds.length;
 }
+
+/** One browser's sign-in to an account (an oidc-provider Session), as the account page lists it. */
+export interface AccountSession {
+  /** oidc-provider's session id: the value of that browser's `_session` cookie. */
+  readonly id: string;
+  /** When the commenter last logged in on that browser (a provider or email step). */
+  readonly loggedInAt: number;
+  /**
+   * When the sign-in ends unless used: oidc-provider saves a session again, with a fresh
+   * lifetime, at every authorization request it serves (every silent sign-in of a blog).
+   */
+  readonly expiresAt: number;
+}
+
+/**
+ * The browsers signed in to an account, newest sign-in first, when the database holds
+ * oidc-provider's sessions (no REDIS_URL). Found like endAccountSessions finds them.
+ */
+export async function listAccountSessions(db: Db, accountId: string, now: number = Date.now()): Promise<AccountSession[]> {
+  const like = `%${JSON.stringify(accountId)}%`;
+  const rows = await db
+    .selectFrom('oidc_payloads')
+    .select(['id', 'payload', 'expires_at'])
+    .where('model', '=', 'Session')
+    .where((eb) => eb('payload', 'like', like))
+    .execute();
+  const sessions: AccountSession[] = [];
+  for (const row of rows) {
+    const payload = JSON.parse(row.payload) as { accountId?: unknown; loginTs?: unknown; iat?: unknown };
+    if (payload.accountId !== accountId || row.expires_at === null || Number(row.expires_at) <= now) continue;
+    const loginSeconds = typeof payload.loginTs === 'number' ? payload.loginTs : typeof payload.iat === 'number' ? payload.iat : undefined;
+    if (loginSeconds === undefined) continue;
+    sessions.push({ id: row.id, loggedInAt: loginSeconds * 1000, expiresAt: Number(row.expires_at) });
+  }
+  return sessions.sort((a, b) => b.loggedInAt - a.loggedInAt);
+}

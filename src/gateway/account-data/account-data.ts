@@ -6,10 +6,16 @@ import type { EndSessionsOptions } from '../../store/account-sessions';
 import type { TokenRevocations } from '../token-revocations';
 import type { Site } from '../../config/sites';
 import type { Logger } from '../../observability/logger';
+import { accountSubjects } from './account-subjects';
+import { buildAccountExport, type AccountExport } from './account-export';
+import { ErasureStore, type ErasureStatus } from './erasure-store';
+import { DEFAULT_ERASURE_TIMINGS, ErasureWorker } from './erasure-worker';
 
 export interface AccountDataOptions {
-  /** The first retry of an erasure a comment service has not confirmed; later ones back off. */
+  /** The first retry of an erasure a comment service has not confirmed; later ones back off (default 30 s). */
   readonly retryBaseMs?: number;
+  /** How often unconfirmed erasures are looked for (default 5 s). */
+  readonly pollIntervalMs?: number;
 }
 
 export interface AccountDataDeps {
@@ -25,13 +31,60 @@ export interface AccountDataDeps {
   readonly options?: AccountDataOptions;
 }
 
-/** A commenter's export and erasure across the gateway and the comment service. SKELETON: being built (issue 15, item 3). */
+/** A commenter's export and erasure across the gateway and the comment service (docs/account.md). */
 export interface AccountData {
+  /**
+   * Everything held about the account, the comment service's part included; undefined when the
+   * account no longer exists. Throws BackchannelError when the comment service does not answer.
+   */
+  exportAccount(accountId: string): Promise<AccountExport | undefined>;
+  /**
+   * Erases the account: recorded first (so the comment service is told even if what follows is
+   * interrupted), every token revoked, every browser signed out (`logOutThisBrowser` for the one
+   * asking), the account and all that leads to it deleted, then the comment service asked once
+   * at once; the worker retries until it confirms. Answers the erasure's id.
+   */
+  erase(accountId: string, logOutThisBrowser: () => Promise<void>): Promise<string>;
+  /** Where an erasure stands; undefined for an unknown id. */
+  erasureStatus(id: string): Promise<ErasureStatus | undefined>;
   /** Starts retrying unconfirmed erasures. */
   start(): void;
   close(): Promise<void>;
 }
 
-export function accountData(_deps: AccountDataDeps): AccountData {
-  return { start() {}, async close() {} };
+export function accountData(deps: AccountDataDeps): AccountData {
+  const timings = {
+    ...DEFAULT_ERASURE_TIMINGS,
+    ...(deps.options?.retryBaseMs === undefined ? {} : { retryBaseMs: deps.options.retryBaseMs }),
+    ...(deps.options?.pollIntervalMs === undefined ? {} : { pollIntervalMs: deps.options.pollIntervalMs }),
+  };
+  const erasures = new ErasureStore(deps.db);
+  const worker = new ErasureWorker(erasures, deps.backchannel, deps.logger, timings);
+
+  async function subjectsOf(accountId: string) {
+    const recorded = await deps.commenterSites.forAccount(accountId);
+    return { recorded, subjects: accountSubjects(accountId, deps.pairwiseSecret, deps.sites, recorded) };
+  }
+
+  return {
+    async exportAccount(accountId) {
+      const { recorded, subjects } = await subjectsOf(accountId);
+      return buildAccountExport(deps, accountId, recorded, subjects);
+    },
+
+    async erase(accountId, logOutThisBrowser) {
+      const { subjects } = await subjectsOf(accountId);
+      const erasure = await erasures.create(subjects, timings.leaseMs);
+      await deps.revocations.revokeAccount(accountId);
+      await deps.endAccountSessions(accountId);
+      await logOutThisBrowser();
+      await deps.accounts.deleteAccount(accountId);
+      await worker.attempt(erasure);
+      return erasure.id;
+    },
+
+    erasureStatus: (id) => erasures.status(id),
+    start: () => worker.start(),
+    close: () => worker.close(),
+  };
 }

@@ -6,6 +6,64 @@ import type { BlogPage } from '../return-to';
 
 const PROVIDER_NAMES: Record<string, string> = { email: 'Email', twitter: 'Twitter', facebook: 'Facebook' };
 
+/**
+ * Dates on the account page, in UTC and said so: the gateway does not know the reader's time
+ * zone, and the page runs no script to ask.
+ */
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+
+export function formatDateTime(ms: number): string {
+  return `${DATE_TIME.format(new Date(ms))} UTC`;
+}
+
+/** A blog that knows the account, as the page lists it. */
+export interface AccountSiteView {
+  readonly id: string;
+  readonly name: string;
+  readonly lastUsedAt: number;
+  /** "Email me about replies to comments where I ticked the box". */
+  readonly replyEmails: boolean;
+}
+
+/** A browser signed in to the account. */
+export interface AccountSessionView {
+  readonly loggedInAt: number;
+  readonly lastUsedAt: number;
+  readonly thisBrowser: boolean;
+}
+
+/** The browsers signed in, or why they cannot be listed (sign-ins kept in Redis). */
+export type AccountSessionsView = { readonly listed: readonly AccountSessionView[] } | { readonly unlisted: true };
+
+function sitesSection(sites: readonly AccountSiteView[], csrf: SafeHtml): SafeHtml {
+  if (sites.length === 0) {
+    return html`<h2>Blogs</h2>
+<p class="muted">No blog has logged you in with this account yet.</p>`;
+  }
+  return html`<h2>Blogs</h2>
+<p class="muted">The blogs you have logged in to with this account. Each knows you by an identifier of its own.</p>
+<ul class="methods">
+${sites.map(
+  (site) => html`<li class="method"><span class="method-name"><strong>${site.name}</strong> · last used ${formatDateTime(site.lastUsedAt)}</span>
+<span class="muted" id="replies-${site.id}">Email me about replies to comments where I ticked the box: <strong>${site.replyEmails ? 'on' : 'off'}</strong></span>
+<form method="post" action="/account/replies">${csrf}<input type="hidden" name="site" value="${site.id}"><input type="hidden" name="emails" value="${site.replyEmails ? 'off' : 'on'}"><button type="submit" class="secondary compact" aria-describedby="replies-${site.id}">${site.replyEmails ? 'Turn off' : 'Turn on'}<span class="visually-hidden"> reply emails from ${site.name}</span></button></form></li>`,
+)}
+</ul>`;
+}
+
+function sessionsSection(sessions: AccountSessionsView): SafeHtml {
+  if ('unlisted' in sessions) {
+    return html`<p class="muted">This Parley keeps log-ins where this page cannot list them. "Log out everywhere" below still ends every one.</p>`;
+  }
+  if (sessions.listed.length === 0) return html`<p class="muted">No browser is logged in to blogs with this account just now.</p>`;
+  return html`<ul class="methods">
+${sessions.listed.map(
+  (session) => html`<li class="method"><span class="method-name"><strong>${session.thisBrowser ? 'This browser' : 'A browser'}</strong> · logged in ${formatDateTime(session.loggedInAt)}</span>
+<span class="muted">Last used ${formatDateTime(session.lastUsedAt)}</span></li>`,
+)}
+</ul>`;
+}
+
 /** "Back to <blog>", only when the page was opened from a registered blog (see return-to.ts). */
 function backToBlog(back: BlogPage | undefined): SafeHtml {
   return back ? html`<p class="way-back"><a class="button secondary" href="${back.href}">Back to ${back.siteName}</a></p>` : html``;
@@ -39,6 +97,8 @@ export function accountPage(input: {
   errorField?: 'email' | undefined;
   /** The blog page this page was opened from, if any. */
   back?: BlogPage | undefined;
+  sites: readonly AccountSiteView[];
+  sessions: AccountSessionsView;
 }): string {
   const state: FormState = { error: input.error ? { message: input.error, field: input.errorField } : undefined };
   const canRemove = input.identities.length > 1;
@@ -77,7 +137,9 @@ ${fieldMessage(state, 'email')}
 <input id="email" name="email" type="email" autocomplete="email" maxlength="254" required${fieldAttributes(state, 'email')}>
 <button type="submit" class="secondary">Email me a code</button>
 </form>
-<h2>Log out</h2>
+${sitesSection(input.sites, csrf)}
+<h2>Browsers logged in</h2>
+${sessionsSection(input.sessions)}
 <form method="post" action="/account/logout" class="action">
 ${csrf}
 <p class="muted" id="logout-help">Blogs using Parley will ask who you are again on this browser.</p>
@@ -87,6 +149,16 @@ ${csrf}
 ${csrf}
 <p class="muted" id="everywhere-help">For a computer you no longer use, or a phone you lost: every browser and every blog will ask you to log in again.</p>
 <button type="submit" class="danger" aria-describedby="everywhere-help">Log out everywhere</button>
+</form>
+<h2>Your data</h2>
+<form method="post" action="/account/export" class="action">
+${csrf}
+<p class="muted" id="export-help">A file (JSON) with your account, your ways to log in, your blogs and your comments.</p>
+<button type="submit" class="secondary" aria-describedby="export-help">Download my data</button>
+</form>
+<form method="get" action="/account/erase" class="action">
+<p class="muted" id="erase-help">Deletes this account and anonymises your comments on every blog. You will be asked to confirm.</p>
+<button type="submit" class="danger" aria-describedby="erase-help">Erase my account…</button>
 </form>
 ${backToBlog(input.back)}`,
   });
