@@ -1,9 +1,11 @@
-import type Database from 'better-sqlite3';
 import { runComments } from '../../src/commands/comments';
 import { createCommentService, type CommentService } from '../../src/comments';
 import { listen, type RunningServer } from '../../src/http/listen';
+import { openDatabase, type Db } from '../../src/store/database';
+import { GATEWAY_DB_FILE } from '../../src/tokens/open-key-store';
+import { makeDataDir } from '../helpers/data-dir';
+import { testDatabaseUrl, testStoreEnv } from '../helpers/postgres';
 import { TestBrowser } from '../helpers/browser';
-import { count, openGatewayDb } from '../helpers/db';
 import { freePort } from '../helpers/free-port';
 import { startTestGateway, type RunningTestGateway } from '../helpers/gateway';
 import { authorize, discover, interactionUid, redeemCode, relayParams, type Discovery } from '../helpers/oidc-client';
@@ -69,7 +71,8 @@ describe('reply notifications over real SMTP', () => {
   let gw: RunningTestGateway;
   let discovery: Discovery;
   let comments: { url: string; service: CommentService; server: RunningServer; settings: ReturnType<typeof serviceSettings> };
-  let gatewayDb: Database.Database;
+  /** A second connection to the gateway's database (SQLite, or PostgreSQL in the cluster suite). */
+  let gatewayDb: Db;
   const logs: string[] = [];
   let clockOffsetMs = 0;
   const advance = (ms: number) => {
@@ -92,18 +95,19 @@ describe('reply notifications over real SMTP', () => {
       },
     });
     discovery = await discover(gw.issuer);
-    const settings = serviceSettings(gw.issuer);
+    const commentsDir = makeDataDir();
+    const settings = serviceSettings(gw.issuer, commentsDir, await testStoreEnv(commentsDir));
     // Three commenters post a lot here: the flood limits are not what this tests.
     const service = await createCommentService(settings, { log: () => undefined, rateLimits: [{ limit: 100, windowSeconds: 60 }] });
     const server = await listen(service.app, commentsPort);
     comments = { url: `http://127.0.0.1:${commentsPort}`, service, server, settings };
-    gatewayDb = openGatewayDb(gw.dataDir);
+    gatewayDb = await openDatabase({ dataDir: gw.dataDir, fileName: GATEWAY_DB_FILE, databaseUrl: await testDatabaseUrl(gw.dataDir) });
     ada = await signIn(ADA, 'Ada Lovelace');
     grace = await signIn(GRACE, 'Grace Hopper');
     linus = await signIn('linus@example.com', 'Linus');
   });
   afterAll(async () => {
-    gatewayDb.close();
+    await gatewayDb.destroy();
     await comments.server.close();
     await comments.service.close();
     await gw.stop();
@@ -134,13 +138,14 @@ describe('reply notifications over real SMTP', () => {
 
   const notificationsTo = (address: string): ReceivedMail[] =>
     smtp.received.filter((mail) => mail.to.includes(address) && !/^Subject: Log in/m.test(mail.raw));
-  const storedFor = (replyId: string) => count(gatewayDb, `select count(*) n from reply_notifications where notice like ?`, `%"id":"${replyId}"%`);
-  const unsent = () => count(gatewayDb, 'select count(*) n from reply_notifications where sent_at is null');
+  const notifications = () => gatewayDb.selectFrom('reply_notifications').selectAll().execute();
+  const storedFor = async (replyId: string) => (await notifications()).filter((row) => (JSON.parse(row.notice) as { reply: { id: string } }).reply.id === replyId).length;
+  const unsent = async () => (await notifications()).filter((row) => row.sent_at === null);
 
   /** Moves the notification clock past the batch window and waits until everything kept is sent. */
   async function flush(): Promise<void> {
     advance(BATCH_WINDOW_MS + 1_000);
-    await waitFor('every kept notification to be sent', () => unsent() === 0);
+    await waitFor('every kept notification to be sent', async () => (await unsent()).length === 0);
   }
 
   let adaComment: string;
@@ -149,7 +154,7 @@ describe('reply notifications over real SMTP', () => {
   it('mails exactly one email to the author who opted in when someone replies, with the reply, the link and one-click unsubscribe', async () => {
     adaComment = await comment(ada, 'engine', { body: 'The engine weaves algebraic patterns.', notifyReplies: true, pageUrl: `${DEMO_ORIGIN}/posts/engine?utm=x#respond` });
     const reply = await comment(grace, 'engine', { body: 'It needs a debugger.\nA good one.', parentId: adaComment, pageUrl: `${DEMO_ORIGIN}/posts/engine` });
-    await waitFor('the reply to reach the gateway', () => storedFor(reply) === 1);
+    await waitFor('the reply to reach the gateway', async () => (await storedFor(reply)) === 1);
     expect(notificationsTo(ADA)).toHaveLength(0);
     await flush();
 
@@ -176,7 +181,7 @@ describe('reply notifications over real SMTP', () => {
 
   it('escapes what strangers typed in the HTML part', async () => {
     const reply = await comment(linus, 'engine', { body: '<img src=x onerror=alert(1)> & "quotes"', parentId: adaComment });
-    await waitFor('the reply to reach the gateway', () => storedFor(reply) === 1);
+    await waitFor('the reply to reach the gateway', async () => (await storedFor(reply)) === 1);
     await flush();
     const { html, text } = parts(notificationsTo(ADA).at(-1)!.raw);
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;');
@@ -188,7 +193,7 @@ describe('reply notifications over real SMTP', () => {
     const before = notificationsTo(ADA).length;
     const first = await comment(grace, 'engine', { body: 'First thought.', parentId: adaComment });
     const second = await comment(grace, 'engine', { body: 'Second thought.', parentId: adaComment });
-    await waitFor('both replies to reach the gateway', () => storedFor(first) + storedFor(second) === 2);
+    await waitFor('both replies to reach the gateway', async () => (await storedFor(first)) + (await storedFor(second)) === 2);
     await flush();
     const mails = notificationsTo(ADA).slice(before);
     expect(mails).toHaveLength(1);
@@ -204,8 +209,8 @@ describe('reply notifications over real SMTP', () => {
     const self = await comment(ada, 'engine', { body: 'Answering myself.', parentId: adaComment });
     // A later reply to someone else shows when the gateway has read past the first.
     const sentinel = await comment(ada, 'self', { body: 'Ada answers Grace.', parentId: graceComment });
-    await waitFor('the later reply to reach the gateway', () => storedFor(sentinel) === 1);
-    expect(storedFor(self)).toBe(0);
+    await waitFor('the later reply to reach the gateway', async () => (await storedFor(sentinel)) === 1);
+    expect(await storedFor(self)).toBe(0);
     await flush();
     expect(notificationsTo(ADA).slice(before)).toHaveLength(0);
     expect(parts(notificationsTo(GRACE).at(-1)!.raw).text).toContain('Ada answers Grace.');
@@ -220,11 +225,11 @@ describe('reply notifications over real SMTP', () => {
     await waitFor('the gateway to notice the comment service is gone', () => logs.some((line) => line.includes('cannot read the comment service')));
     // The gateway keeps serving while its comment service is away.
     expect((await fetch(`${gw.issuer}/healthz`)).status).toBe(200);
-    expect(storedFor(kept)).toBe(0);
+    expect(await storedFor(kept)).toBe(0);
 
     await relay.start();
-    await waitFor('the gateway to catch up', () => storedFor(kept) === 1);
-    expect(storedFor(hidden)).toBe(0);
+    await waitFor('the gateway to catch up', async () => (await storedFor(kept)) === 1);
+    expect(await storedFor(hidden)).toBe(0);
     await flush();
     const mails = notificationsTo(ADA).slice(before);
     expect(mails).toHaveLength(1);
@@ -236,18 +241,19 @@ describe('reply notifications over real SMTP', () => {
     const before = notificationsTo(ADA).length;
     smtp.setRejecting(true);
     const reply = await comment(grace, 'engine', { body: 'Delivered in the end.', parentId: adaComment });
-    await waitFor('the reply to reach the gateway', () => storedFor(reply) === 1);
+    await waitFor('the reply to reach the gateway', async () => (await storedFor(reply)) === 1);
     advance(BATCH_WINDOW_MS + 1_000);
-    await waitFor('the mail server to refuse it', () => count(gatewayDb, 'select count(*) n from reply_notifications where attempts >= 1 and sent_at is null and last_error is not null') === 1);
+    await waitFor('the mail server to refuse it', async () => (await unsent()).some((row) => row.attempts >= 1 && row.last_error !== null));
     expect(smtp.rejectedCount()).toBeGreaterThanOrEqual(1);
-    const row = gatewayDb.prepare('select last_error, next_attempt_at from reply_notifications where sent_at is null').get() as { last_error: string; next_attempt_at: number };
-    expect(row.last_error).toContain('550');
-    expect(row.last_error).not.toContain(ADA);
-    expect(row.next_attempt_at).toBeGreaterThan(Date.now() + clockOffsetMs);
+    const [row, ...others] = await unsent();
+    expect(others).toEqual([]);
+    expect(row!.last_error).toContain('550');
+    expect(row!.last_error).not.toContain(ADA);
+    expect(Number(row!.next_attempt_at)).toBeGreaterThan(Date.now() + clockOffsetMs);
 
     smtp.setRejecting(false);
     advance(RETRY_BASE_MS + 1_000);
-    await waitFor('the retry to be delivered', () => unsent() === 0);
+    await waitFor('the retry to be delivered', async () => (await unsent()).length === 0);
     const mails = notificationsTo(ADA).slice(before);
     expect(mails).toHaveLength(1);
     expect(parts(mails[0]!.raw).text).toContain('Delivered in the end.');
@@ -255,40 +261,44 @@ describe('reply notifications over real SMTP', () => {
 
   it('stops after the one-click unsubscribe POST, shows a button on GET without unsubscribing, and refuses a forged link', async () => {
     const link = header(firstMail.raw, 'List-Unsubscribe')!.slice(1, -1);
-    const unsubscribedAt = () => gatewayDb.prepare("select replies_unsubscribed_at at from account_sites where site_id = 'demo-blog' and account_id = (select account_id from identities where provider = 'email' and subject = ?)").get(ADA) as { at: number | null };
+    const unsubscribedAt = async () => {
+      const identity = await gatewayDb.selectFrom('identities').select('account_id').where('provider', '=', 'email').where('subject', '=', ADA).executeTakeFirstOrThrow();
+      const site = await gatewayDb.selectFrom('account_sites').select('replies_unsubscribed_at').where('site_id', '=', 'demo-blog').where('account_id', '=', identity.account_id).executeTakeFirstOrThrow();
+      return site.replies_unsubscribed_at;
+    };
 
     const shown = await fetch(link);
     expect(shown.status).toBe(200);
     const page = await shown.text();
     expect(page).toContain('<form method="post"');
     expect(page).toContain('Stop these emails');
-    expect(unsubscribedAt().at).toBeNull();
+    expect(await unsubscribedAt()).toBeNull();
 
     for (const forged of [`${gw.issuer}/unsubscribe/replies`, `${link}x`, link.replace(/t=./, 't=A'), `${gw.issuer}/unsubscribe/replies?t=${'a'.repeat(20)}.${'b'.repeat(43)}`]) {
       const refused = await fetch(forged, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
       expect({ forged, status: refused.status }).toEqual({ forged, status: 400 });
       expect(await refused.text()).toContain('This link does not work');
     }
-    expect(unsubscribedAt().at).toBeNull();
+    expect(await unsubscribedAt()).toBeNull();
 
     // Exactly as a mail client does it (RFC 8058 section 3.2): a POST with this body, no cookie.
     const oneClick = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(oneClick.status).toBe(200);
     expect(await oneClick.text()).toContain('no more reply emails');
-    expect(unsubscribedAt().at).not.toBeNull();
+    expect(await unsubscribedAt()).not.toBeNull();
     expect((await fetch(link, { method: 'POST', body: 'List-Unsubscribe=One-Click' })).status).toBe(200);
 
     const before = notificationsTo(ADA).length;
     const ignored = await comment(grace, 'engine', { body: 'Nobody will be told.', parentId: adaComment });
     const graceComment = await comment(grace, 'after', { body: 'Grace again.', notifyReplies: true });
     const sentinel = await comment(linus, 'after', { body: 'Linus answers Grace.', parentId: graceComment });
-    await waitFor('the later reply to reach the gateway', () => storedFor(sentinel) === 1);
-    expect(storedFor(ignored)).toBe(0);
+    await waitFor('the later reply to reach the gateway', async () => (await storedFor(sentinel)) === 1);
+    expect(await storedFor(ignored)).toBe(0);
 
     // Ticking the box on a new comment turns it on again, for that comment.
     const fresh = await comment(ada, 'after', { body: 'Ada opts in again.', notifyReplies: true });
     const toFresh = await comment(grace, 'after', { body: 'Welcome back.', parentId: fresh });
-    await waitFor('the reply to the new comment to reach the gateway', () => storedFor(toFresh) === 1);
+    await waitFor('the reply to the new comment to reach the gateway', async () => (await storedFor(toFresh)) === 1);
     await flush();
     const mails = notificationsTo(ADA).slice(before);
     expect(mails).toHaveLength(1);
@@ -301,8 +311,8 @@ describe('reply notifications over real SMTP', () => {
     const reply = await comment(grace, 'stranger', { body: 'Nobody knows.', parentId: strangerComment });
     const graceComment = await comment(grace, 'stranger', { body: 'Grace listens here too.', notifyReplies: true });
     const sentinel = await comment(linus, 'stranger', { body: 'Linus answers.', parentId: graceComment });
-    await waitFor('the later reply to reach the gateway', () => storedFor(sentinel) === 1);
-    expect(storedFor(reply)).toBe(0);
+    await waitFor('the later reply to reach the gateway', async () => (await storedFor(sentinel)) === 1);
+    expect(await storedFor(reply)).toBe(0);
     expect(logs.some((line) => line.includes('no account is known by that subject'))).toBe(true);
     await flush();
   });
