@@ -1,5 +1,6 @@
 import { runComments } from '../../src/commands/comments';
 import { createCommentService, type CommentService } from '../../src/comments';
+import { OUTAGE_WARNING_MS } from '../../src/gateway/notifications/outbox-poller';
 import { listen, type RunningServer } from '../../src/http/listen';
 import { openDatabase, type Db } from '../../src/store/database';
 import { GATEWAY_DB_FILE } from '../../src/tokens/open-key-store';
@@ -223,12 +224,18 @@ describe('reply notifications over real SMTP', () => {
     await runComments(comments.settings, ['hide', 'demo-blog', hidden], { print: () => undefined });
     const kept = await comment(linus, 'engine', { body: 'Something kind.', parentId: adaComment });
     await waitFor('the gateway to notice the comment service is gone', () => logs.some((line) => line.includes('cannot read the comment service')));
+    // A moment's outage is only debug; one that lasts is a warning, once.
+    expect(logs.filter((line) => line.includes('"level":"warn"') && line.includes('reply outbox'))).toEqual([]);
+    advance(OUTAGE_WARNING_MS);
+    await waitFor('a warning about the outage', () => logs.some((line) => line.includes('"level":"warn"') && line.includes('for a minute now')));
     // The gateway keeps serving while its comment service is away.
     expect((await fetch(`${gw.issuer}/healthz`)).status).toBe(200);
     expect(await storedFor(kept)).toBe(0);
 
     await relay.start();
     await waitFor('the gateway to catch up', async () => (await storedFor(kept)) === 1);
+    expect(logs.filter((line) => line.includes('"level":"warn"') && line.includes('reply outbox'))).toHaveLength(1);
+    await waitFor('the gateway to say the comment service is back', () => logs.some((line) => line.includes('answers again')));
     expect(await storedFor(hidden)).toBe(0);
     await flush();
     const mails = notificationsTo(ADA).slice(before);

@@ -16,12 +16,15 @@ import type { NotificationStore } from './notification-store';
  *   instances read it; then the cursor moves on (never back).
  *
  * A comment service that is down or refuses is an ordinary event: the poll ends, the cursor
- * stays, and the next poll resumes there. The first failure is logged as a warning, the rest
- * only at debug until it answers again.
+ * stays, and the next poll resumes there. Failures are logged at debug; one warning once the
+ * outage has lasted OUTAGE_WARNING_MS (a gateway started a moment before its comment service is
+ * not an incident), and a line when it answers again.
  */
 
 /** Pages read in one poll at most; the next poll carries on. */
 const MAX_PAGES_PER_POLL = 20;
+/** How long the reply outbox may be unreadable before an operator is told. */
+export const OUTAGE_WARNING_MS = 60_000;
 
 export interface OutboxPollerDeps {
   readonly backchannel: BackchannelClient;
@@ -57,7 +60,9 @@ function isRepliesPage(value: unknown): value is RepliesPage {
 }
 
 export class OutboxPoller {
-  #failing = false;
+  /** When the current outage began; undefined while the outbox answers. */
+  #failingSince: number | undefined;
+  #warned = false;
 
   constructor(private readonly deps: OutboxPollerDeps) {}
 
@@ -83,9 +88,10 @@ export class OutboxPoller {
         this.#reportFailure('the reply outbox answered something that is not a page of replies');
         return;
       }
-      if (this.#failing) {
-        this.#failing = false;
-        logger.info({ service: this.service }, 'reply notifications: the comment service answers again');
+      if (this.#failingSince !== undefined) {
+        if (this.#warned) logger.info({ service: this.service }, 'reply notifications: the comment service answers again');
+        this.#failingSince = undefined;
+        this.#warned = false;
       }
       for (const notice of page.replies) await this.#keep(notice);
       await store.advanceCursor(this.service, cursor, page.cursor, this.deps.clock());
@@ -118,12 +124,14 @@ export class OutboxPoller {
   }
 
   #reportFailure(reason: string, status?: number): void {
-    const fields = { service: this.service, status, reason };
-    if (this.#failing) {
-      this.deps.logger.debug(fields, 'reply notifications: the comment service is still unavailable');
+    const now = this.deps.clock();
+    this.#failingSince ??= now;
+    const fields = { service: this.service, status, reason, failingForMs: now - this.#failingSince };
+    if (!this.#warned && now - this.#failingSince >= OUTAGE_WARNING_MS) {
+      this.#warned = true;
+      this.deps.logger.warn(fields, 'reply notifications: cannot read the comment service\'s reply outbox for a minute now; will keep trying');
     } else {
-      this.#failing = true;
-      this.deps.logger.warn(fields, 'reply notifications: cannot read the comment service\'s reply outbox; will retry');
+      this.deps.logger.debug(fields, 'reply notifications: cannot read the comment service\'s reply outbox; will retry');
     }
   }
 }
