@@ -304,7 +304,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     const status = deps.accountData ? await deps.accountData.erasureStatus(req.params['id'] ?? '') : undefined;
     if (!status) return void res.status(404).type('html').send(unknownErasurePage());
     if (status === 'in_progress') res.set('Refresh', String(ERASURE_STATUS_REFRESH_SECONDS));
-    res.type('html').send(erasureStatusPage(status));
+    res.type('html').send(erasureStatusPage(status, `/account/erased/${encodeURIComponent(req.params['id'] ?? '')}`));
   });
 
   router.post('/account/remove', async (req, res) => {

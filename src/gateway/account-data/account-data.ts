@@ -79,7 +79,9 @@ export function accountData(deps: AccountDataDeps): AccountData {
       await deps.endAccountSessions(accountId);
       await logOutThisBrowser();
       await deps.accounts.deleteAccount(accountId);
-      await worker.attempt(erasure);
+      // The account is gone whatever happens now: a failure to even record this attempt's outcome
+      // only leaves the erasure to the worker once its lease runs out.
+      await worker.attempt(erasure).catch((error: unknown) => deps.logger.error({ erasure: erasure.id, err: error }, 'erasure attempt could not be recorded'));
       return erasure.id;
     },
 

@@ -6,7 +6,7 @@ import type { Identity } from '../../store/accounts';
 const PROVIDER_NAMES: Record<string, string> = { email: 'Email', twitter: 'Twitter', facebook: 'Facebook' };
 
 /** How often the erasure status page reloads itself while the comment service has not confirmed. */
-export const ERASURE_STATUS_REFRESH_SECONDS = 3;
+export const ERASURE_STATUS_REFRESH_SECONDS = 5;
 
 /** A blog that knows the account, with what its owner chose for an erased commenter's text. */
 export interface EraseBlogView {
@@ -57,7 +57,7 @@ ${csrf}
  * The erasure's receipt, at an address only the erased commenter was sent to. It names nobody:
  * the account is gone, and the page says only whether the comments are anonymised yet.
  */
-export function erasureStatusPage(status: 'done' | 'in_progress'): string {
+export function erasureStatusPage(status: 'done' | 'in_progress', selfUrl: string): string {
   if (status === 'done') {
     return page({
       title: 'Account erased',
@@ -71,7 +71,8 @@ export function erasureStatusPage(status: 'done' | 'in_progress'): string {
     body: html`<meta http-equiv="refresh" content="${ERASURE_STATUS_REFRESH_SECONDS}">
 <h1>Your account is deleted</h1>
 <p class="notice" role="status">Your comments are being anonymised; this page updates by itself.</p>
-<p class="muted">The blogs' comment service has not confirmed yet. Parley keeps asking until it does; you can close this page.</p>`,
+<p class="muted">The blogs' comment service has not confirmed yet. Parley keeps asking until it does; you can close this page, or keep its address to come back.</p>
+<p class="way-back"><a href="${selfUrl}">Check now</a></p>`,
   });
 }
 
