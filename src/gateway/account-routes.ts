@@ -104,8 +104,8 @@ export interface AccountRoutesDeps {
   /** The sites that know the account, and its notification settings there. */
   readonly commenterSites?: CommenterSites;
   /**
-   * The browsers signed in to an account (oidc-provider's sessions), when the store can list
-   * them; without it the page says they cannot be listed here (sign-ins kept in Redis).
+   * The browsers signed in to an account (oidc-provider's sessions, in the database or Redis);
+   * without it the page says they cannot be listed here.
    */
   readonly listAccountSessions?: (accountId: string) => Promise<readonly AccountSession[]>;
 }

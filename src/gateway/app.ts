@@ -19,7 +19,6 @@ import { twitterStrategy } from '../providers/twitter';
 import { facebookStrategy } from '../providers/facebook';
 import { upstreamRoutes, type UpstreamProvider } from './upstream-routes';
 import { accountRoutes } from './account-routes';
-import { listAccountSessions } from '../store/account-sessions';
 import { loadKeyRing, storedKeyRingVersion, type KeyRing } from '../tokens/keys';
 import type { KeyStore } from '../tokens/key-store';
 import { describeKeyStore } from '../tokens/open-key-store';
@@ -259,7 +258,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
   pages.use(interactionRoutes({ flow, providers: pickerProviders, commentsUrl: settings.comments.url }));
   pages.use(emailRoutes({ flow, emailSignIn, passport, sites, accounts, devMailbox: useDevMailbox && options.mailer === undefined }));
   pages.use(upstreamRoutes({ flow, accounts, passport, providers: upstream }));
-  pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream, revocations, sites: settings.sites, endAccountSessions: (accountId, options) => stores.endAccountSessions(accountId, options), accountData: commenterData, commenterSites, listAccountSessions: settings.redisUrl === undefined ? (accountId) => listAccountSessions(db, accountId) : undefined }));
+  pages.use(accountRoutes({ accounts, emailSignIn, providers: upstream, revocations, sites: settings.sites, endAccountSessions: (accountId, options) => stores.endAccountSessions(accountId, options), accountData: commenterData, commenterSites, listAccountSessions: (accountId) => stores.listAccountSessions(accountId) }));
   app.use(['/interaction', '/email', '/signin', '/account'], (req, res, next) => {
     // Routers mounted at a path strip it; restore it so routes read as full paths.
     req.url = req.originalUrl;

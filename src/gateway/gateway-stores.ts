@@ -1,13 +1,13 @@
 import type session from 'express-session';
 import type { AdapterFactory } from 'oidc-provider';
 import type { Settings } from '../config/settings';
-import { endAccountSessions, type EndSessionsOptions } from '../store/account-sessions';
+import { endAccountSessions, listAccountSessions, type AccountSession, type EndSessionsOptions } from '../store/account-sessions';
 import { openDatabase, type Db } from '../store/database';
 import { OidcAdapter } from '../store/oidc-adapter';
 import { RateLimiter, type RateLimits } from '../store/rate-limits';
 import { openRedis, redisCheck, type RedisClient } from '../store/redis';
 import type { DependencyCheck } from '../http/health-routes';
-import { endRedisAccountSessions, RedisOidcAdapter } from '../store/redis-oidc-adapter';
+import { endRedisAccountSessions, listRedisAccountSessions, RedisOidcAdapter } from '../store/redis-oidc-adapter';
 import { RedisRateLimiter } from '../store/redis-rate-limits';
 import { RedisSessionStore } from '../store/redis-session-store';
 import { DatabaseSessionStore } from '../store/session-store';
@@ -45,6 +45,8 @@ export interface GatewayStores {
   oidcAdapter(revocations: TokenRevocations): AdapterFactory;
   /** Ends every sign-in of an account in every browser (oidc-provider's sessions and page sessions). */
   endAccountSessions(accountId: string, options?: EndSessionsOptions): Promise<number>;
+  /** The browsers signed in to an account (oidc-provider's sessions), for the account page. */
+  listAccountSessions(accountId: string): Promise<AccountSession[]>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function openGatewayStores(settings: Settings): Promise<GatewayStor
         if (!redis || !redisSessions) return endAccountSessions(db, accountId, options);
         return (await endRedisAccountSessions(redis, accountId)) + (await redisSessions.endAccountSessions(accountId, options));
       },
+      listAccountSessions: (accountId) => (redis ? listRedisAccountSessions(redis, accountId) : listAccountSessions(db, accountId)),
       async close() {
         redis?.disconnect();
         await db.destroy();

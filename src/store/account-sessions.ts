@@ -49,8 +49,20 @@ export interface AccountSession {
 }
 
 /**
+ * One stored oidc-provider Session as the account page lists it; undefined when it is not
+ * `accountId`'s (a prefilter matched more) or has ended. Shared by the database and Redis.
+ */
+export function accountSessionFrom(id: string, payloadJson: string, expiresAt: number, accountId: string, now: number): AccountSession | undefined {
+  const payload = JSON.parse(payloadJson) as { accountId?: unknown; loginTs?: unknown; iat?: unknown };
+  if (payload.accountId !== accountId || expiresAt <= now) return undefined;
+  const loginSeconds = typeof payload.loginTs === 'number' ? payload.loginTs : typeof payload.iat === 'number' ? payload.iat : undefined;
+  return loginSeconds === undefined ? undefined : { id, loggedInAt: loginSeconds * 1000, expiresAt };
+}
+
+/**
  * The browsers signed in to an account, newest sign-in first, when the database holds
- * oidc-provider's sessions (no REDIS_URL). Found like endAccountSessions finds them.
+ * oidc-provider's sessions (no REDIS_URL; listRedisAccountSessions otherwise). Found like
+ * endAccountSessions finds them.
  */
 export async function listAccountSessions(db: Db, accountId: string, now: number = Date.now()): Promise<AccountSession[]> {
   const like = `%${JSON.stringify(accountId)}%`;
@@ -60,13 +72,9 @@ export async function listAccountSessions(db: Db, accountId: string, now: number
     .where('model', '=', 'Session')
     .where((eb) => eb('payload', 'like', like))
     .execute();
-  const sessions: AccountSession[] = [];
-  for (const row of rows) {
-    const payload = JSON.parse(row.payload) as { accountId?: unknown; loginTs?: unknown; iat?: unknown };
-    if (payload.accountId !== accountId || row.expires_at === null || Number(row.expires_at) <= now) continue;
-    const loginSeconds = typeof payload.loginTs === 'number' ? payload.loginTs : typeof payload.iat === 'number' ? payload.iat : undefined;
-    if (loginSeconds === undefined) continue;
-    sessions.push({ id: row.id, loggedInAt: loginSeconds * 1000, expiresAt: Number(row.expires_at) });
-  }
+  const sessions = rows.flatMap((row) => {
+    const session = row.expires_at === null ? undefined : accountSessionFrom(row.id, row.payload, Number(row.expires_at), accountId, now);
+    return session ? [session] : [];
+  });
   return sessions.sort((a, b) => b.loggedInAt - a.loggedInAt);
 }

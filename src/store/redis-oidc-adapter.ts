@@ -2,6 +2,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { alreadyConsumed, GRANT_ARTIFACTS, SINGLE_USE_MODELS } from './oidc-adapter';
 import { addToIndex } from './redis-index';
+import { accountSessionFrom, type AccountSession } from './account-sessions';
 
 /** Marks a record consumed unless it already was or is gone: 1 consumed now, 0 already, -1 gone. */
 const CONSUME = `
@@ -115,6 +116,24 @@ export async function endRedisAccountSessions(redis: Redis, accountId: string): 
   if (ended.length > 0) transaction.del(...ended.map((id) => recordKey('Session', id)));
   await execute(transaction);
   return ended.length;
+}
+
+/**
+ * The oidc-provider Sessions of `accountId` kept in Redis, newest sign-in first, for the account
+ * page (listAccountSessions reads the database's the same way). Each ends when its key expires.
+ */
+export async function listRedisAccountSessions(redis: Redis, accountId: string, now: number = Date.now()): Promise<AccountSession[]> {
+  const ids = await redis.smembers(accountSessionsKey(accountId));
+  if (ids.length === 0) return [];
+  const replies = await execute(ids.reduce((transaction, id) => transaction.hget(recordKey('Session', id), 'payload').pttl(recordKey('Session', id)), redis.multi()));
+  const sessions = ids.flatMap((id, position) => {
+    const payload = replies[position * 2];
+    const ttlMs = Number(replies[position * 2 + 1]);
+    // A member whose record is gone (or never expires, which oidc-provider's sessions always do) is not listed.
+    const session = typeof payload === 'string' && ttlMs > 0 ? accountSessionFrom(id, payload, now + ttlMs, accountId, now) : undefined;
+    return session ? [session] : [];
+  });
+  return sessions.sort((a, b) => b.loggedInAt - a.loggedInAt);
 }
 
 /** Runs a MULTI/EXEC and answers its replies, throwing the first command error (ioredis only reports them). */

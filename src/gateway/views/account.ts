@@ -32,7 +32,7 @@ export interface AccountSessionView {
   readonly thisBrowser: boolean;
 }
 
-/** The browsers signed in, or why they cannot be listed (sign-ins kept in Redis). */
+/** The browsers signed in, or that this gateway cannot list them. */
 export type AccountSessionsView = { readonly listed: readonly AccountSessionView[] } | { readonly unlisted: true };
 
 function sitesSection(sites: readonly AccountSiteView[], csrf: SafeHtml): SafeHtml {
