@@ -158,6 +158,23 @@ describe('reply notices over the back-channel', () => {
       expect(await noticeRows()).toBe(before + 1);
     });
 
+    it('announces a reply approved by two moderators at once, on two instances, once', async () => {
+      const mod = await moderator('held-blog');
+      const other = await bed.anotherInstance();
+      try {
+        const parent = (await postComment(bed.url, 'held-blog', 'held-twice', mod, { body: 'Shown at once', notifyReplies: true })).json.comment!.id;
+        const reply = await post('held-racer', 'held-twice', { body: 'Approved twice at once', parentId: parent }, 'held-blog');
+        const before = await noticeRows();
+        const outcomes = await Promise.all([bed.url, other.url].map(async (base) => JSON.parse((await moderationCall(base, 'held-blog', `/comments/${reply}/approve`, mod, 'POST')).text).outcome as string));
+        // 'done' and 'unchanged'; on PostgreSQL both may say 'done' (each read it pending): either way, one notice.
+        expect(outcomes).toContain('done');
+        expect(await noticeRows()).toBe(before + 1);
+        expect(await noticeFor(reply)).toHaveLength(1);
+      } finally {
+        await other.stop();
+      }
+    });
+
     it('never lets a guest opt in, and announces an approved guest\'s reply to a signed-in commenter', async () => {
       const mod = await moderator('guest-blog');
       const guest = { name: 'Gus Guest', email: 'gus@example.net' };
