@@ -73,7 +73,7 @@ describe('reply notification sender', () => {
     return { accountId: account!.id, address };
   }
 
-  async function keep(accountId: string, sub: string, body: string, parentCreatedAt = now - 1000): Promise<string> {
+  async function keep(accountId: string, sub: string, body: string, parentCreatedAt = now - 1000, threadUrl?: string | null): Promise<string> {
     noticeSeq += 1;
     const notice: ReplyNotice = {
       id: String(noticeSeq),
@@ -81,7 +81,7 @@ describe('reply notification sender', () => {
       postId: 'post',
       parent: { id: `parent-${sub}`, createdAt: parentCreatedAt, excerpt: 'The parent' },
       reply: { id: `reply-${noticeSeq}`, authorName: 'Replier', body, createdAt: now },
-      threadUrl: `https://blog.example/post#parley-comment-reply-${noticeSeq}`,
+      threadUrl: threadUrl === undefined ? `https://blog.example/post#parley-comment-reply-${noticeSeq}` : threadUrl,
     };
     const id = `https://comments.example|${noticeSeq}`;
     expect(await new NotificationStore(first).add(id, accountId, notice, now)).toBe(true);
@@ -111,6 +111,19 @@ describe('reply notification sender', () => {
     await sender(first).sendDue();
     expect(mailsTo(address)).toHaveLength(1);
     expect(mailsTo(address)[0]!.raw).toMatch(/^Subject: 2 new replies to your comment on Demo Blog/m);
+  });
+
+  it('links only to pages of the site, and names the site when there is no page', async () => {
+    const { accountId, address } = await commenter('linked');
+    await keep(accountId, 'linked', 'No page known', now - 1000, null);
+    await keep(accountId, 'linked', 'Page elsewhere', now - 1000, 'https://evil.example/post#parley-comment-x');
+    now += BATCH_WINDOW_MS + 1;
+    await sender(first).sendDue();
+    const [mail] = mailsTo(address);
+    const raw = mail!.raw.replace(/=\r?\n/g, '');
+    // Twice in the text part and twice in the HTML part.
+    expect(raw.match(/Read it on Demo Blog\./g)).toHaveLength(4);
+    expect(raw).not.toContain('evil.example');
   });
 
   it('sends at most 10 emails an hour to one account; the 11th batch waits for the hour, not dropped', async () => {
