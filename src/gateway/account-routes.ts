@@ -296,15 +296,20 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     if ((req.body as Record<string, unknown>)['confirm'] !== 'yes') {
       return renderEraseConfirm(req, res, accountId, 'Tick the box to confirm that you want your account erased.');
     }
+    // Read before logging out ends the session that remembers it.
+    const back = blogPage(req);
     const erasureId = await deps.accountData.erase(accountId, () => logOut(req));
-    res.redirect(303, `/account/erased/${erasureId}`);
+    res.redirect(303, `/account/erased/${erasureId}${back ? `?return_to=${encodeURIComponent(back.href)}` : ''}`);
   });
 
   router.get('/account/erased/:id', async (req, res) => {
     const status = deps.accountData ? await deps.accountData.erasureStatus(req.params['id'] ?? '') : undefined;
     if (!status) return void res.status(404).type('html').send(unknownErasurePage());
     if (status === 'in_progress') res.set('Refresh', String(ERASURE_STATUS_REFRESH_SECONDS));
-    res.type('html').send(erasureStatusPage(status, `/account/erased/${encodeURIComponent(req.params['id'] ?? '')}`));
+    // The way back comes in the address (this browser's session ended with the account), checked like any return_to.
+    const back = blogPageFrom(req.query['return_to'], sites);
+    const self = `/account/erased/${encodeURIComponent(req.params['id'] ?? '')}${back ? `?return_to=${encodeURIComponent(back.href)}` : ''}`;
+    res.type('html').send(erasureStatusPage(status, self, back));
   });
 
   router.post('/account/remove', async (req, res) => {

@@ -324,6 +324,23 @@ describe('the account page: export and erasure across the gateway and the commen
     }
   });
 
+  it('after an erasure, the status page leads back to the blog the account page was opened from, and nowhere else', async () => {
+    const browser = new TestBrowser();
+    await signIn(browser, 'leaving@example.com', 'Leaving');
+    const opened = await browser.get(`${gw.issuer}/account?return_to=${encodeURIComponent(`${DEMO_ORIGIN}/engines`)}`);
+    expect(opened.text).toContain('Back to Demo Blog');
+    const erased = await erase(browser);
+    expect(erased.text).toContain('Your account is erased');
+    expect(erased.text).toContain(`<a class="button secondary" href="${DEMO_ORIGIN}/engines">Back to Demo Blog</a>`);
+    const statusPath = new URL(erased.url).pathname;
+    for (const returnTo of ['https://evil.example/post', 'javascript:alert(1)', '//evil.example']) {
+      const page = await new TestBrowser().get(`${gw.issuer}${statusPath}?return_to=${encodeURIComponent(returnTo)}`);
+      expect(page.status).toBe(200);
+      expect(page.text).not.toContain('Back to');
+      expect(page.text).not.toContain('evil.example');
+    }
+  });
+
   it('does not hand over a partial export while the comment service is down, and offers to try again', async () => {
     const browser = new TestBrowser();
     await signIn(browser, 'patient@example.com', 'Patient');

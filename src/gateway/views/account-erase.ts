@@ -2,6 +2,8 @@ import { html } from '../../http/html';
 import { page } from '../html';
 import { FORMER_COMMENTER_NAME } from '../../backchannel/protocol';
 import type { Identity } from '../../store/accounts';
+import type { BlogPage } from '../return-to';
+import { backToBlog } from './account';
 
 const PROVIDER_NAMES: Record<string, string> = { email: 'Email', twitter: 'Twitter', facebook: 'Facebook' };
 
@@ -57,13 +59,14 @@ ${csrf}
  * The erasure's receipt, at an address only the erased commenter was sent to. It names nobody:
  * the account is gone, and the page says only whether the comments are anonymised yet.
  */
-export function erasureStatusPage(status: 'done' | 'in_progress', selfUrl: string): string {
+export function erasureStatusPage(status: 'done' | 'in_progress', selfUrl: string, back?: BlogPage): string {
   if (status === 'done') {
     return page({
       title: 'Account erased',
       body: html`<h1>Your account is erased</h1>
 <p class="notice" role="status">Done: your account is deleted, and your comments now show “${FORMER_COMMENTER_NAME}”.</p>
-<p class="muted">Blogs using Parley will treat you as a new commenter if you log in again.</p>`,
+<p class="muted">Blogs using Parley will treat you as a new commenter if you log in again.</p>
+${backToBlog(back)}`,
     });
   }
   return page({
@@ -72,7 +75,8 @@ export function erasureStatusPage(status: 'done' | 'in_progress', selfUrl: strin
 <h1>Your account is deleted</h1>
 <p class="notice" role="status">Your comments are being anonymised; this page updates by itself.</p>
 <p class="muted">The blogs' comment service has not confirmed yet. Parley keeps asking until it does; you can close this page, or keep its address to come back.</p>
-<p class="way-back"><a href="${selfUrl}">Check now</a></p>`,
+<p class="way-back"><a href="${selfUrl}">Check now</a></p>
+${backToBlog(back)}`,
   });
 }
 

@@ -65,7 +65,7 @@ ${sessions.listed.map(
 }
 
 /** "Back to <blog>", only when the page was opened from a registered blog (see return-to.ts). */
-function backToBlog(back: BlogPage | undefined): SafeHtml {
+export function backToBlog(back: BlogPage | undefined): SafeHtml {
   return back ? html`<p class="way-back"><a class="button secondary" href="${back.href}">Back to ${back.siteName}</a></p>` : html``;
 }
 
