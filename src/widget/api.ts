@@ -28,6 +28,15 @@ export interface Comment {
   readonly editedAt?: string;
 }
 
+/** A signed-in commenter's new comment or reply. */
+export interface NewComment {
+  readonly body: string;
+  readonly parentId: string | null;
+  readonly notifyReplies: boolean;
+  /** The blog page without its fragment; undefined when it is not an http(s) page. */
+  readonly pageUrl: string | undefined;
+}
+
 /** What a guest types instead of signing in; `website` may be "". */
 export interface GuestDetails {
   readonly name: string;
@@ -205,10 +214,17 @@ export class CommentsApi {
 
   /**
    * Posts a comment. The Idempotency-Key lets the service recognise a retry of the same draft
-   * (after a timeout or a lost answer) instead of posting it twice.
+   * (after a timeout or a lost answer) instead of posting it twice. `notifyReplies` is the
+   * reader's "Notify me of replies by email"; `pageUrl` the page it is posted from, which reply
+   * emails link to (comment-links.ts): the service keeps it only on one of the site's origins.
    */
-  async create(credential: Credential, input: { body: string; parentId: string | null }, idempotencyKey: string): Promise<Comment> {
-    const payload = JSON.stringify(input.parentId === null ? { body: input.body } : { body: input.body, parentId: input.parentId });
+  async create(credential: Credential, input: NewComment, idempotencyKey: string): Promise<Comment> {
+    const payload = JSON.stringify({
+      body: input.body,
+      ...(input.parentId === null ? {} : { parentId: input.parentId }),
+      notifyReplies: input.notifyReplies,
+      ...(input.pageUrl === undefined ? {} : { pageUrl: input.pageUrl }),
+    });
     return commentIn(await this.write(credential, 'POST', this.url, { body: payload, idempotencyKey }));
   }
 

@@ -17,6 +17,8 @@ const IDS = {
   guestName: 'parley-guest-name',
   guestEmail: 'parley-guest-email',
   guestWebsite: 'parley-guest-website',
+  notifyReplies: 'parley-notify-replies',
+  notifyRepliesHint: 'parley-notify-replies-hint',
 } as const;
 
 export type GuestField = keyof GuestDetails;
@@ -35,6 +37,8 @@ export interface FormActions {
   cancelReply(): void;
   submit(): void;
   input(body: string): void;
+  /** "Notify me of replies by email" was ticked or unticked. */
+  notifyRepliesChanged(on: boolean): void;
 }
 
 /**
@@ -55,6 +59,10 @@ export class RespondForm {
   private readonly counter: HTMLElement;
   private readonly counterAnnouncer: HTMLElement;
   private readonly providerButtons = new Map<IdentityProvider, HTMLButtonElement>();
+  /** "Notify me of replies by email", with where the email goes: shown to signed-in commenters only. */
+  private readonly notifyOption: HTMLElement;
+  private readonly notifyBox: HTMLInputElement;
+  private readonly notifyHint: HTMLElement;
   /** "or comment as a guest": Name, Email, Website, kept (with what was typed) across re-renders. */
   private readonly guestSection: HTMLElement;
   private readonly guestInputs: Record<GuestField, HTMLInputElement>;
@@ -107,6 +115,10 @@ export class RespondForm {
     // The visible counter is what aria-describedby points at; a hidden polite region reads it out.
     this.counter = h('p', { class: 'counter', id: IDS.counter, 'aria-hidden': 'true', hidden: true });
     this.counterAnnouncer = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
+    this.notifyBox = h('input', { type: 'checkbox', id: IDS.notifyReplies, name: 'notify-replies', 'aria-describedby': IDS.notifyRepliesHint });
+    this.notifyBox.addEventListener('change', () => actions.notifyRepliesChanged(this.notifyBox.checked));
+    this.notifyHint = h('p', { class: 'hint', id: IDS.notifyRepliesHint });
+    this.notifyOption = h('div', { class: 'notify', hidden: true }, this.notifyBox, h('label', { for: IDS.notifyReplies }, strings.notifyReplies), this.notifyHint);
     const form = h(
       'form',
       { novalidate: true },
@@ -115,6 +127,7 @@ export class RespondForm {
       this.textarea,
       this.counter,
       this.counterAnnouncer,
+      this.notifyOption,
       h('div', { class: 'feedback' }, this.alert, this.status),
       h('div', { class: 'actions' }, this.postButton),
     );
@@ -134,6 +147,7 @@ export class RespondForm {
 
   showSignedOut(): void {
     this.signedIn = false;
+    this.notifyOption.hidden = true;
     this.providerButtons.clear();
     const buttons = PROVIDERS.map((provider) => {
       const button = h('button', { type: 'button', class: 'provider' }, h('span', { class: `mark mark-${provider}`, 'aria-hidden': 'true' }, MARKS[provider]), strings.logInWith(provider));
@@ -167,6 +181,8 @@ export class RespondForm {
 
   showSignedIn(commenter: Commenter): void {
     this.signedIn = true;
+    this.notifyHint.textContent = strings.notifyRepliesHint(commenter.idp);
+    this.notifyOption.hidden = false;
     const logOut = h('button', { type: 'button', class: 'link' }, strings.logOut);
     logOut.addEventListener('click', () => this.actions.logOut());
     const change = h('button', { type: 'button', class: 'link' }, strings.change);
@@ -181,6 +197,16 @@ export class RespondForm {
         h('p', null, h('span', { class: 'name' }, commenter.name), h('span', { class: 'muted' }, strings.commentingAs(commenter.idp)), h('span', { class: 'account-actions' }, logOut, change)),
       ),
     );
+  }
+
+  /** Ticks or unticks "Notify me of replies by email" (the reader's stored preference). */
+  setNotifyReplies(on: boolean): void {
+    this.notifyBox.checked = on;
+  }
+
+  /** Whether the comment about to be posted asks for reply emails: only ever a signed-in commenter's. */
+  notifyReplies(): boolean {
+    return this.signedIn && this.notifyBox.checked;
   }
 
   /** The log-in button to offer after a login ran out: the provider used before, or the first. */

@@ -89,6 +89,17 @@ export const strings = {
   tooLong: (over: number, limit: number) => `The comment is ${characters(over)} too long: at most ${formatNumber(limit)} are allowed.`,
   charactersLeft: (left: number) => `${characters(left)} left`,
   charactersOver: (over: number) => `${characters(over)} too many`,
+  // Reply notifications (signed-in commenters only: a guest has no account to write to)
+  notifyReplies: 'Notify me of replies by email',
+  /**
+   * Where the email goes. An email login has a verified address; a Twitter or Facebook login
+   * brings none, so for those it goes only where the reader added one to their comment account
+   * (the gateway's name for it): no promise the gateway cannot keep.
+   */
+  notifyRepliesHint: (provider: IdentityProvider | undefined) =>
+    provider === 'email'
+      ? 'Sent to the address you log in with; the blog never sees it.'
+      : 'Sent to the email address of your comment account, if it has one; the blog never sees it.',
   // Posting
   posted: 'Your comment is posted.',
   /** After posting on a site whose moderators approve comments first. */

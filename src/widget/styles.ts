@@ -12,8 +12,8 @@
  */
 export const STYLES = `
 :host{all:initial;display:block}
-.parley{all:initial;display:block;--accent:var(--parley-accent,#1d5fd1);--text:#1f2328;--muted:#5b6470;--line:#d6d9de;--bg:#fff;--soft:#f4f5f7;--danger:#b42318;--avatar-bg:#dde1e6;--avatar-text:#4a5260;color-scheme:light;color:var(--text);font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;text-align:left;overflow-wrap:anywhere}
-:host([data-parley-theme=dark]) .parley{--accent:var(--parley-accent,#7aa7ff);--text:#e6e8eb;--muted:#a3abb6;--line:#3a3f45;--bg:#1f2226;--soft:#26292e;--danger:#ff8a80;--avatar-bg:#41464d;--avatar-text:#e6e8eb;color-scheme:dark}
+.parley{all:initial;display:block;--accent:var(--parley-accent,#1d5fd1);--text:#1f2328;--muted:#5b6470;--line:#d6d9de;--bg:#fff;--soft:#f4f5f7;--danger:#b42318;--avatar-bg:#dde1e6;--avatar-text:#4a5260;--highlight:#fff1b8;color-scheme:light;color:var(--text);font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;text-align:left;overflow-wrap:anywhere}
+:host([data-parley-theme=dark]) .parley{--accent:var(--parley-accent,#7aa7ff);--text:#e6e8eb;--muted:#a3abb6;--line:#3a3f45;--bg:#1f2226;--soft:#26292e;--danger:#ff8a80;--avatar-bg:#41464d;--avatar-text:#e6e8eb;--highlight:#3f3a1e;color-scheme:dark}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
 h2{font-size:1.3rem;line-height:1.3;margin:2rem 0 1rem;font-weight:700}
@@ -30,6 +30,9 @@ button{font:inherit;color:inherit;cursor:pointer}
 .removed{align-items:center}
 .removed p{margin:0;font-style:italic}
 .comments>.comment+.comment{border-top:1px solid var(--line)}
+.comment>article.highlight{animation:parley-highlight 5s ease-in forwards}
+@keyframes parley-highlight{from,60%{background:var(--highlight);box-shadow:0 0 0 .5rem var(--highlight)}to{background:transparent;box-shadow:0 0 0 .5rem transparent}}
+@media (prefers-reduced-motion:reduce){.comment>article.highlight{animation-timing-function:step-end}}
 .meta{display:flex;flex-wrap:wrap;align-items:baseline;gap:.15rem .5rem;line-height:1.35}
 .name{font-weight:700}
 .via,time{color:var(--muted);font-size:.85rem}
@@ -84,6 +87,11 @@ fieldset.guest legend{padding:0 .25rem;color:var(--muted)}
 .guest-field input{display:block;width:100%;max-width:24rem;padding:.45rem .6rem;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--text);font:inherit}
 .guest-field input:focus-visible{outline:3px solid var(--accent);outline-offset:0;border-color:var(--accent)}
 .guest-field input[aria-invalid=true]{border-color:var(--danger)}
+.notify{display:grid;grid-template-columns:auto 1fr;column-gap:.55rem;align-items:center;margin:.85rem 0 0}
+.notify input{width:1.15rem;height:1.15rem;margin:0;accent-color:var(--accent-fill,var(--accent))}
+.notify input:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+.notify label{margin:0;font-weight:400;cursor:pointer}
+.notify .hint{grid-column:2;margin:.1rem 0 0;color:var(--muted);font-size:.85rem}
 .feedback{min-height:1.5rem;margin:.5rem 0}
 .feedback p{margin:0}
 .alert{color:var(--danger);font-weight:600}
@@ -100,5 +108,5 @@ fieldset.guest legend{padding:0 .25rem;color:var(--muted)}
 .counter.over{color:var(--danger);font-weight:600}
 .in-reply-to{color:var(--muted);font-size:.85rem}
 @media (max-width:30rem){.replies{margin-left:.5rem;padding-left:.6rem}.respond{padding:.9rem}}
-@media (max-width:40rem),(pointer:coarse){button,.skip{min-height:44px;min-width:44px}.link,.reply-button,.skip{display:inline-flex;align-items:center}.reply-button{padding:0 .5rem;margin-left:-.5rem}.account-actions{gap:.5rem}}
+@media (max-width:40rem),(pointer:coarse){button,.skip{min-height:44px;min-width:44px}.notify label{display:flex;align-items:center;min-height:44px}.notify input{width:1.35rem;height:1.35rem}.link,.reply-button,.skip{display:inline-flex;align-items:center}.reply-button{padding:0 .5rem;margin-left:-.5rem}.account-actions{gap:.5rem}}
 `;

@@ -1,5 +1,6 @@
 import type { Comment } from './api';
 import { avatar } from './avatar';
+import { commentAnchorId } from './comment-links';
 import { formatCommentDate } from './dates';
 import { h } from './dom';
 import { editTimeLeft, isOwnComment } from './own-comments';
@@ -72,7 +73,8 @@ function authorName(comment: Comment): HTMLElement {
 function commentItem(node: ThreadNode, place: Place, rendering: Rendering): HTMLLIElement {
   const views = rendering.views;
   const comment = node.comment;
-  if (comment.removed) return withReplies(h('li', { class: 'comment' }, removedArticle({ ...comment, removed: comment.removed })), node, place.depth, rendering);
+  // A removed comment keeps its anchor: a link to it still lands at its place in the thread.
+  if (comment.removed) return withReplies(h('li', { class: 'comment', id: commentAnchorId(comment.id) }, removedArticle({ ...comment, removed: comment.removed })), node, place.depth, rendering);
   const inReplyTo = place.depth > MAX_INDENTED_DEPTH && place.parent ? strings.inReplyTo(place.parent.removed ? strings.removedAuthor : place.parent.author.name) : undefined;
   const headingId = `parley-c-${views.size}`;
   const date = formatCommentDate(comment.createdAt, rendering.now, strings.locale);
@@ -110,7 +112,8 @@ function commentItem(node: ThreadNode, place: Place, rendering: Rendering): HTML
     slot,
   );
   views.set(comment.id, { article, replyButton, body, actions, editButton, deleteButton, headingId, slot });
-  return withReplies(h('li', { class: 'comment' }, article), node, place.depth, rendering);
+  // The anchor a reply email links to (comment-links.ts); the item holds the comment's replies too.
+  return withReplies(h('li', { class: 'comment', id: commentAnchorId(comment.id) }, article), node, place.depth, rendering);
 }
 
 function commentList(nodes: readonly ThreadNode[], place: Place, rendering: Rendering, className: string): HTMLOListElement {

@@ -1,9 +1,12 @@
 import { ApiError, CommentsApi, type Comment, type Credential, type GuestDetails } from './api';
+import { pageAddress } from './comment-links';
 import { MAX_COMMENT_CHARACTERS } from './comment-length';
 import { h, replaceChildren } from './dom';
 import { DraftStore, type Draft } from './drafts';
 import type { EmbedConfig, Mount } from './embed';
 import { RespondForm, type GuestField } from './form-view';
+import { revealLinkedComment } from './linked-comment';
+import { NotifyPreference } from './notify-preference';
 import { CommentEditor, DeleteConfirmation } from './own-comment-controls';
 import { editTimeLeft, readerAuthorKey } from './own-comments';
 import { sessionFor, type SessionEvent, type SiteSession } from './session';
@@ -39,6 +42,7 @@ export class Widget {
   private readonly session: SiteSession;
   private readonly api: CommentsApi;
   private readonly drafts: DraftStore;
+  private readonly notifyPreference: NotifyPreference;
   private readonly form: RespondForm;
   private readonly heading: HTMLElement;
   private readonly skipLink: HTMLAnchorElement;
@@ -49,6 +53,8 @@ export class Widget {
   private comments: Comment[] = [];
   private views = new Map<string, CommentView>();
   private loaded = false;
+  /** The comment named in the address (a reply email's link) has been looked for in the thread. */
+  private linkFollowed = false;
   private busy = false;
   /** The signed-in reader's author key (own-comments.ts), and the `sub` it was computed for. */
   private readerKey: { readonly sub: string; readonly key: string | undefined } | undefined;
@@ -69,6 +75,7 @@ export class Widget {
     this.api = new CommentsApi(config.commentsUrl, mount.siteId, mount.postId);
     this.drafts = new DraftStore(mount.siteId, mount.postId);
     this.draft = this.drafts.load();
+    this.notifyPreference = new NotifyPreference(mount.siteId);
     this.form = new RespondForm({
       logIn: (provider) => void this.session.signIn({ postId: mount.postId, provider, thenPost: this.draftWaitingToPost() }),
       change: () => void this.session.signIn({ postId: mount.postId, forceLogin: true }),
@@ -76,6 +83,7 @@ export class Widget {
       cancelReply: () => this.replyTo(null, true),
       submit: () => void this.submit(),
       input: (body) => (this.draft = this.drafts.update(this.draft, { body, parentId: this.draft.parentId })),
+      notifyRepliesChanged: (on) => this.notifyPreference.set(on),
     });
     // Focusable from script: after a deletion the focus lands on the thread's heading.
     this.heading = h('h2', { id: 'parley-comments', tabindex: '-1' });
@@ -98,12 +106,17 @@ export class Widget {
     const wrapper = h('div', { class: 'parley' }, h('section', { 'aria-labelledby': 'parley-comments' }, this.heading, this.skipLink, this.notice, this.threadHolder), this.formHome);
     root.appendChild(wrapper);
     this.form.setText(this.draft.body);
+    this.form.setNotifyReplies(this.notifyPreference.get());
     this.formHome.appendChild(this.form.section);
     this.applyTheme(wrapper);
     followPageTheme(() => this.applyTheme(wrapper));
     this.renderIdentity();
     this.session.subscribe((event) => this.onSessionEvent(event));
     void this.session.prepare().catch(() => undefined);
+    // A link to a comment followed on this very page (the thread is already there).
+    window.addEventListener('hashchange', () => {
+      if (this.loaded) revealLinkedComment(root, window.location.hash);
+    });
     void this.load();
   }
 
@@ -129,6 +142,7 @@ export class Widget {
       if (holdsPending && !this.comments.some((comment) => comment.pending)) tabStorage().remove(this.pendingKey);
       this.loaded = true;
       this.renderThread();
+      this.followLink();
     } catch {
       const retry = h('button', { type: 'button', class: 'link' }, strings.tryAgain);
       retry.addEventListener('click', () => void this.load());
@@ -152,6 +166,14 @@ export class Widget {
     replaceChildren(this.threadHolder, thread.list);
     // A reply target from a restored draft that no longer exists becomes a top-level comment.
     this.replyTo(this.draft.parentId !== null && views.has(this.draft.parentId) ? this.draft.parentId : null, false, false);
+  }
+
+  /** Once, after the thread first shows: the comment the page was opened at, if it is in it. */
+  private followLink(): void {
+    const root = this.mount.element.shadowRoot;
+    if (this.linkFollowed || !root) return;
+    this.linkFollowed = true;
+    revealLinkedComment(root, window.location.hash);
   }
 
   /** Moves the form under a comment (or back home) and keeps the draft's target in step. */
@@ -422,7 +444,11 @@ export class Widget {
       const credential = await this.session.credential();
       // The token's key is gone (storage cleared): the token is of no use, as if refused.
       if (!credential) throw new ApiError('unauthorized', 0, undefined);
-      const comment = await this.api.create(credential, { body: draft.body, parentId: draft.parentId }, draft.idempotencyKey);
+      const comment = await this.api.create(
+        credential,
+        { body: draft.body, parentId: draft.parentId, notifyReplies: this.form.notifyReplies(), pageUrl: pageAddress(window.location.href) },
+        draft.idempotencyKey,
+      );
       this.posted(comment);
     } catch (error) {
       refused = mayLogInAgain && error instanceof ApiError && error.kind === 'unauthorized';
