@@ -97,15 +97,27 @@ export interface ReplyNotice {
   readonly threadUrl: string | null;
 }
 
-/** `POST /backchannel/export` body: every site's `sub` of one account. */
+/**
+ * `POST /backchannel/export` body: every site's `sub` of one account, and for every page after
+ * the first the `cursor` of the page before.
+ */
 export interface ExportRequest {
   readonly subjects: readonly SiteSubject[];
+  readonly after?: string;
 }
 
-/** Its answer: everything this comment service holds about those subjects. */
+/**
+ * Its answer, a page of everything this comment service holds about those subjects: by site,
+ * then as written. While `moreAvailable`, ask again with `after: cursor` for the rest.
+ */
 export interface ExportAnswer {
   readonly comments: readonly ExportedComment[];
+  readonly cursor: string | null;
+  readonly moreAvailable: boolean;
 }
+
+/** The most comments' bytes the comment service puts in one export page, well under what the gateway reads. */
+export const EXPORT_PAGE_MAX_BYTES = 1024 * 1024;
 
 export interface ExportedComment {
   readonly site: string;

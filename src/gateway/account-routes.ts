@@ -8,7 +8,7 @@ import { holdEmailSignin, pendingEmailSignin, releaseEmailSignin } from '../prov
 import { MailDeliveryError } from '../mail/mailer';
 import { accountCheckEmailPage, accountPage, signedOutAccountPage, type AccountSessionsView } from './views/account';
 import { eraseConfirmPage, ERASURE_STATUS_REFRESH_SECONDS, erasureStatusPage, unknownErasurePage } from './views/account-erase';
-import { exportTooLargePage, exportUnavailablePage } from './views/account-export';
+import { exportUnavailablePage } from './views/account-export';
 import { BackchannelError } from '../backchannel/gateway-client';
 import { SESSION_TTL_SECONDS } from './oidc';
 import type { TokenRevocations } from './token-revocations';
@@ -252,8 +252,6 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
       exported = await deps.accountData.exportAccount(accountId);
     } catch (error) {
       if (!(error instanceof BackchannelError)) throw error;
-      // The comment service refuses an export past the back-channel's size limit (413): a retry would get the same.
-      if (error.status === 413) return void res.status(502).type('html').send(exportTooLargePage());
       res.set('Retry-After', '10');
       return void res.status(503).type('html').send(exportUnavailablePage({ csrf: csrfToken(req) }));
     }

@@ -1,5 +1,5 @@
 import { BackchannelClient, BackchannelError } from '../../src/backchannel/gateway-client';
-import { BACKCHANNEL_PATHS, type EraseAnswer, type ExportAnswer, type SiteSubject } from '../../src/backchannel/protocol';
+import { BACKCHANNEL_PATHS, type EraseAnswer, type ExportAnswer, type ExportedComment, type SiteSubject } from '../../src/backchannel/protocol';
 import { openCommentsDatabase, type CommentsDb } from '../../src/comments/database';
 import { loadKeyRing } from '../../src/tokens/keys';
 import { COMMENTS_URL } from '../helpers/gateway';
@@ -23,7 +23,10 @@ export const REMOVE_PAGE = 'http://localhost:4201/posts/first';
 export interface ErasureTestbed extends ModerationTestbed {
   /** The gateway's side of the back-channel, pointed at `url`. */
   client(url?: string): BackchannelClient;
-  exportOf(subjects: readonly SiteSubject[], url?: string): Promise<ExportAnswer>;
+  /** Every page of the export of `subjects`, as the gateway gathers them. */
+  exportOf(subjects: readonly SiteSubject[], url?: string): Promise<{ comments: ExportedComment[] }>;
+  /** One page of it. */
+  exportPage(subjects: readonly SiteSubject[], after?: string): Promise<ExportAnswer>;
   erase(subjects: readonly SiteSubject[], url?: string): Promise<EraseAnswer>;
   /** A second connection to the service's database, to see what it keeps. */
   database(): Promise<CommentsDb>;
@@ -50,7 +53,15 @@ export async function startErasureTestbed(): Promise<ErasureTestbed> {
   return {
     ...bed,
     client,
-    exportOf: (subjects, url) => client(url).post<ExportAnswer>(BACKCHANNEL_PATHS.export, { subjects }),
+    async exportOf(subjects, url) {
+      const comments: ExportedComment[] = [];
+      for (let after: string | undefined, answer: ExportAnswer | undefined; answer === undefined || answer.moreAvailable; after = answer.cursor ?? undefined) {
+        answer = await client(url).post<ExportAnswer>(BACKCHANNEL_PATHS.export, after === undefined ? { subjects } : { subjects, after });
+        comments.push(...answer.comments);
+      }
+      return { comments };
+    },
+    exportPage: (subjects, after) => client().post<ExportAnswer>(BACKCHANNEL_PATHS.export, after === undefined ? { subjects } : { subjects, after }),
     erase: (subjects, url) => client(url).post<EraseAnswer>(BACKCHANNEL_PATHS.erase, { subjects }),
     database: () => openCommentsDatabase({ dataDir: bed.settings.dataDir, databaseUrl: bed.settings.databaseUrl }),
     token: (site, sub, extra = {}) => bed.tokens.mint({ sub, client_id: site, name: `Reader ${sub}`, picture: `https://pics.example/${sub}.png`, ...extra }),

@@ -1,4 +1,4 @@
-import { BACKCHANNEL_MAX_BODY_BYTES, BACKCHANNEL_PATHS, FORMER_COMMENTER_NAME, type ExportedComment } from '../../src/backchannel/protocol';
+import { BACKCHANNEL_PATHS, EXPORT_PAGE_MAX_BYTES, FORMER_COMMENTER_NAME, type ExportedComment } from '../../src/backchannel/protocol';
 import type { CommentsDb } from '../../src/comments/database';
 import { CommentStore, newCommentId } from '../../src/comments/storage';
 import { authorKeyOf, type ApiComment, type ApiThreadEntry } from '../../src/comments/presentation';
@@ -213,22 +213,32 @@ describe('a commenter\'s export and erasure at the comment service', () => {
     expect(byId(await thread('keep-blog', 'unsigned'), id)).toMatchObject({ author: { name: 'Reader unsigned-ada' } });
   });
 
-  it('answers 413 export_too_large rather than an answer the gateway could not read', async () => {
-    // 110 comments of 10,000 four-byte characters: 4.4 MB of text, past the 4 MiB the gateway reads.
+  it('answers an export past EXPORT_PAGE_MAX_BYTES in pages that together hold every comment once, in order', async () => {
+    // 110 comments of 10,000 four-byte characters: 4.4 MB of text, more than the 4 MiB the gateway reads at once.
     const writer = new CommentStore(db);
     const body = '\u{1F600}'.repeat(10_000);
+    const written: string[] = [];
     for (let index = 0; index < 110; index += 1) {
-      await writer.insert({ id: newCommentId(), siteId: 'keep-blog', postId: 'long', parentId: null, authorSub: 'prolific-ada', authorName: 'Prolific Ada', authorPicture: null, authorIdp: 'email', body, createdAt: Date.now() + index });
+      const id = newCommentId();
+      written.push(id);
+      await writer.insert({ id, siteId: 'keep-blog', postId: 'long', parentId: null, authorSub: 'prolific-ada', authorName: 'Prolific Ada', authorPicture: null, authorIdp: 'email', body, createdAt: Date.now() + index });
     }
-    const refused = await refusal(bed.exportOf([{ site: 'keep-blog', sub: 'prolific-ada' }]));
-    expect(refused.status).toBe(413);
-    expect(refused.message).toContain('"error":"export_too_large"');
-    expect(refused.message).toContain(`${BACKCHANNEL_MAX_BODY_BYTES / 2 ** 20} MiB`);
-    // Fewer fit: the same commenter on one post less is answered in full.
-    const newest = await db.selectFrom('comments').select('id').where('author_sub', '=', 'prolific-ada').orderBy('seq', 'desc').limit(20).execute();
-    await db.deleteFrom('comments').where('id', 'in', newest.map((row) => row.id)).execute();
-    expect((await bed.exportOf([{ site: 'keep-blog', sub: 'prolific-ada' }])).comments).toHaveLength(90);
+    const subjects = [{ site: 'keep-blog', sub: 'prolific-ada' }, { site: 'remove-blog', sub: 'prolific-ada' }];
+    const first = await bed.exportPage(subjects);
+    expect(first.moreAvailable).toBe(true);
+    expect(first.comments.length).toBeGreaterThan(1);
+    expect(Buffer.byteLength(JSON.stringify(first.comments))).toBeLessThanOrEqual(EXPORT_PAGE_MAX_BYTES + 1024);
+    // The next page starts where the first ended.
+    const second = await bed.exportPage(subjects, first.cursor!);
+    expect(second.comments[0]!.id).toBe(written[first.comments.length]);
+    // All pages together: each comment once, in the order written; the last page says so.
+    const everything = await bed.exportOf(subjects);
+    expect(everything.comments.map((comment) => comment.id)).toEqual(written);
+    // A cursor this service did not write is refused.
+    const forged = await refusal(bed.exportPage(subjects, 'not-a-cursor'));
+    expect(forged.status).toBe(400);
+    expect(forged.message).toContain('"error":"invalid_request"');
     // Erasing them is no problem at any size.
-    expect(await bed.erase([{ site: 'keep-blog', sub: 'prolific-ada' }])).toEqual({ anonymisedComments: 90 });
+    expect(await bed.erase([{ site: 'keep-blog', sub: 'prolific-ada' }])).toEqual({ anonymisedComments: 110 });
   });
 });

@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express';
-import { BACKCHANNEL_MAX_BODY_BYTES, type EraseAnswer } from '../../backchannel/protocol';
+import { EXPORT_PAGE_MAX_BYTES, type EraseAnswer } from '../../backchannel/protocol';
 import { jsonBytes } from '../thread-response';
 import { eraseCommentersAtSite } from './commenter-erasure';
-import { commentsOfSubjects, exportedComment } from './commenter-export';
+import { commentsOfSubjects, exportCursor, exportedComment, parseExportCursor, type ExportPosition } from './commenter-export';
 import { backchannelRequest } from './gateway-authentication';
 import type { BackchannelRouteDeps } from './routes';
 import { parseSubjectsRequest } from './subjects-request';
@@ -12,42 +12,42 @@ import { parseSubjectsRequest } from './subjects-request';
  * sends every site's `sub` of an account it is exporting or erasing (protocol.ts).
  */
 
-const OPEN = Buffer.from('{"comments":[');
-const CLOSE = Buffer.from(']}');
-const COMMA = Buffer.from(',');
-
 /**
  * `POST /backchannel/export` → ExportAnswer: every comment of each (site, sub), by site, then
- * in the order they were written. Sites not in the sites file are left out (the service no
- * longer serves them). The answer is built a comment at a time and given up as soon as it would
- * pass BACKCHANNEL_MAX_BODY_BYTES, the most the gateway reads: 413 `export_too_large`, rather than
- * an answer the gateway would refuse after reading it all, or a partial one that looks whole.
+ * in the order they were written, a page of at most EXPORT_PAGE_MAX_BYTES at a time (the gateway
+ * asks again with `after` while `moreAvailable`), so no commenter is too prolific to export.
+ * Sites not in the sites file are left out (the service no longer serves them).
  */
 export function exportRoute({ db, sites }: BackchannelRouteDeps): RequestHandler {
   return async (req, res) => {
-    const subjects = parseSubjectsRequest(backchannelRequest(res).body);
-    const parts: Buffer[] = [OPEN];
-    let size = OPEN.length + CLOSE.length;
-    let count = 0;
-    for (const [siteId, subs] of subjects) {
-      if (!sites.has(siteId)) continue;
-      for await (const row of commentsOfSubjects(db, siteId, subs)) {
+    const { body } = backchannelRequest(res);
+    const subjects = parseSubjectsRequest(body);
+    const after = parseExportCursor((body as Record<string, unknown>)['after']);
+    const comments: Buffer[] = [];
+    let size = 0;
+    let last: ExportPosition | undefined;
+    let moreAvailable = false;
+    pages: for (const [siteId, subs] of subjects) {
+      if (!sites.has(siteId) || (after !== undefined && siteId < after.site)) continue;
+      for await (const row of commentsOfSubjects(db, siteId, subs, after?.site === siteId ? after.seq : 0)) {
         const bytes = jsonBytes(req.app, exportedComment(row));
-        size += bytes.length + (count > 0 ? COMMA.length : 0);
-        if (size > BACKCHANNEL_MAX_BODY_BYTES) {
-          res.status(413).json({
-            error: 'export_too_large',
-            message: `These commenters' comments come to more than the ${BACKCHANNEL_MAX_BODY_BYTES / 2 ** 20} MiB a back-channel answer may hold.`,
-          });
-          return;
+        if (comments.length > 0 && size + bytes.length > EXPORT_PAGE_MAX_BYTES) {
+          moreAvailable = true;
+          break pages;
         }
-        if (count > 0) parts.push(COMMA);
-        parts.push(bytes);
-        count += 1;
+        comments.push(bytes);
+        size += bytes.length + 1;
+        last = { site: siteId, seq: row.seq };
       }
     }
-    parts.push(CLOSE);
-    res.set('Cache-Control', 'no-store').type('application/json; charset=utf-8').send(Buffer.concat(parts));
+    const cursor = last === undefined ? (after === undefined ? null : exportCursor(after)) : exportCursor(last);
+    // The comments as jsonBytes wrote them (escaped as every answer of this service is), in a list.
+    const answer = Buffer.concat([
+      Buffer.from('{"comments":['),
+      ...comments.flatMap((part, index) => (index === 0 ? [part] : [Buffer.from(','), part])),
+      Buffer.from(`],"cursor":${JSON.stringify(cursor)},"moreAvailable":${moreAvailable}}`),
+    ]);
+    res.set('Cache-Control', 'no-store').type('application/json; charset=utf-8').send(answer);
   };
 }
 

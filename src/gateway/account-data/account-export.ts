@@ -1,4 +1,4 @@
-import { BACKCHANNEL_PATHS, type ExportAnswer, type ExportRequest, type SiteSubject } from '../../backchannel/protocol';
+import { BACKCHANNEL_PATHS, type ExportAnswer, type ExportedComment, type ExportRequest, type SiteSubject } from '../../backchannel/protocol';
 import { BackchannelError, type BackchannelClient } from '../../backchannel/gateway-client';
 import type { Site } from '../../config/sites';
 import type { AccountStore } from '../../store/accounts';
@@ -50,6 +50,9 @@ export interface ExportedAccountComment {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** 1 MiB pages (EXPORT_PAGE_MAX_BYTES): a download of up to about a gigabyte of comments. */
+const MAX_EXPORT_PAGES = 1000;
+
 /**
  * Everything the gateway and the comment service hold about an account, in one document. The
  * comment service's part is asked for by every subject the account may have there; if it does
@@ -66,10 +69,7 @@ export async function buildAccountExport(
   const account = await deps.accounts.get(accountId);
   if (!account) return undefined;
   const [createdAt, identities] = await Promise.all([deps.accounts.createdAt(accountId), deps.accounts.identities(accountId)]);
-  const request: ExportRequest = { subjects };
-  const answer = await deps.backchannel.post<ExportAnswer>(BACKCHANNEL_PATHS.export, request);
-  // An answer without its list is not "no comments": it is an answer we cannot vouch for.
-  if (!Array.isArray(answer?.comments)) throw new BackchannelError(`${BACKCHANNEL_PATHS.export}: the answer has no comments list`);
+  const comments = await exportedComments(deps.backchannel, subjects);
   const siteNames = new Map(deps.sites.map((site) => [site.id, site.name]));
   return {
     format: ACCOUNT_EXPORT_FORMAT,
@@ -86,7 +86,7 @@ export async function buildAccountExport(
       replyEmails: site.repliesUnsubscribedAt === null,
       replyEmailsOffSince: site.repliesUnsubscribedAt === null ? null : iso(site.repliesUnsubscribedAt),
     })),
-    comments: answer.comments.map((comment) => ({
+    comments: comments.map((comment) => ({
       site: comment.site,
       postId: comment.postId,
       id: comment.id,
@@ -100,4 +100,21 @@ export async function buildAccountExport(
       url: comment.url,
     })),
   };
+}
+
+/** Every page of the comment service's export of `subjects`. */
+async function exportedComments(backchannel: BackchannelClient, subjects: readonly SiteSubject[]): Promise<ExportedComment[]> {
+  const comments: ExportedComment[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < MAX_EXPORT_PAGES; page += 1) {
+    const request: ExportRequest = after === undefined ? { subjects } : { subjects, after };
+    const answer = await backchannel.post<ExportAnswer>(BACKCHANNEL_PATHS.export, request);
+    // An answer without its list is not "no comments": it is an answer we cannot vouch for.
+    if (!Array.isArray(answer?.comments)) throw new BackchannelError(`${BACKCHANNEL_PATHS.export}: the answer has no comments list`);
+    comments.push(...answer.comments);
+    if (answer.moreAvailable !== true) return comments;
+    if (typeof answer.cursor !== 'string' || answer.cursor === after) throw new BackchannelError(`${BACKCHANNEL_PATHS.export}: more is available but the cursor does not move`);
+    after = answer.cursor;
+  }
+  throw new BackchannelError(`${BACKCHANNEL_PATHS.export}: more than ${MAX_EXPORT_PAGES} pages`);
 }

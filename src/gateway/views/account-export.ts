@@ -18,17 +18,3 @@ export function exportUnavailablePage(input: { csrf: string }): string {
 <p class="way-back"><a href="/account">Back to your account</a></p>`,
   });
 }
-
-/**
- * "Download my data" when the comment service holds more of the commenter than one back-channel
- * answer may carry (it refuses rather than cut the list short): trying again would not help.
- */
-export function exportTooLargePage(): string {
-  return page({
-    title: 'Download too large',
-    body: html`<h1>Your data is too large for one download</h1>
-<p class="error" role="alert">You have written more comments than this page can gather into one file. Nothing was downloaded.</p>
-<p>The owner of the blogs can export your comments for you: ask them, and mention this page.</p>
-<p class="way-back"><a href="/account">Back to your account</a></p>`,
-  });
-}
