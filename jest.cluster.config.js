@@ -18,6 +18,7 @@ const REPEATED_ON_POSTGRES = [
   'test/comments/moderation-instances.test.ts',
   'test/comments/concurrent-writers.test.ts',
   'test/comments/commenter-data.test.ts',
+  'test/gateway/erasure-store.test.ts',
   'test/store/oidc-adapter.test.ts',
   'test/store/session-store.test.ts',
 ];

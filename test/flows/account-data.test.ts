@@ -31,8 +31,8 @@ describe('the account page: export and erasure across the gateway and the commen
   let serviceUrl: string;
   const gatewayLog: string[] = [];
 
-  async function startService(): Promise<void> {
-    const created = await createCommentService(serviceSettings(gw.issuer, serviceDataDir), { log: () => undefined });
+  async function startService(serviceOptions: Parameters<typeof createCommentService>[1] = {}): Promise<void> {
+    const created = await createCommentService(serviceSettings(gw.issuer, serviceDataDir), { log: () => undefined, ...serviceOptions });
     service = { service: created, server: await listen(created.app, servicePort) };
   }
 
@@ -49,7 +49,8 @@ describe('the account page: export and erasure across the gateway and the commen
     gw = await startTestGateway({
       env: { PARLEY_COMMENTS_INTERNAL_URL: serviceUrl },
       // Unconfirmed erasures are retried within a fraction of a second here (30 s by default).
-      gatewayOptions: { accountData: { retryBaseMs: 100, pollIntervalMs: 50 }, log: (line) => gatewayLog.push(line) },
+      // The follow-up pass after a confirmed erasure comes 1.5 s after it (15 s by default).
+      gatewayOptions: { accountData: { retryBaseMs: 100, pollIntervalMs: 50, revocationSettleMs: 1_500 }, log: (line) => gatewayLog.push(line) },
     });
     discovery = await discover(gw.issuer);
     await startService();
@@ -395,5 +396,31 @@ describe('the account page: export and erasure across the gateway and the commen
     for (const line of gatewayLog.slice(loggedBefore)) expect(line).not.toMatch(new RegExp(`${subjects[0]}|early@example\\.com|Early Leaver`));
     const thread = (await getComments(serviceUrl, 'demo-blog', 'down')).json.comments!;
     expect(thread.map((comment) => comment.author?.name)).toEqual([FORMER_COMMENTER_NAME]);
+  });
+
+  it('anonymises a comment posted with a token from before the erasure while that token was still accepted', async () => {
+    // A comment service that reads the revocation feed only every 60 s: the old token is still
+    // accepted after the erasure, as it may be for up to 5 s anywhere.
+    await stopService();
+    await startService({ verifierOptions: { revocationPollIntervalMs: 60_000 } });
+    try {
+      const lin = new TestBrowser();
+      const token = await signIn(lin, 'lin@example.com', 'Lin Late');
+      expect((await postComment(serviceUrl, 'demo-blog', 'late', token, { body: 'Before' })).status).toBe(201);
+      const erased = await erase(lin);
+      expect(erased.text).toContain('Your account is erased');
+      const late = await postComment(serviceUrl, 'demo-blog', 'late', token, { body: 'Sneaked in after' });
+      expect(late.status).toBe(201);
+      // The follow-up pass anonymises it too.
+      const thread = await until('the late comment anonymised', async () => {
+        const comments = (await getComments(serviceUrl, 'demo-blog', 'late')).json.comments!;
+        return comments.every((comment) => comment.author?.name === FORMER_COMMENTER_NAME) ? comments : undefined;
+      });
+      expect(thread.map((comment) => comment.body)).toEqual(['Before', 'Sneaked in after']);
+      expect(JSON.stringify(thread)).not.toContain('Lin');
+    } finally {
+      await stopService();
+      await startService();
+    }
   });
 });

@@ -57,12 +57,36 @@ describe('erasure store', () => {
     expect(await store.claimDue(LEASE_MS, 10)).toEqual([]);
     now += 1;
     const [again] = await store.claimDue(LEASE_MS, 10);
-    expect(again).toEqual({ id: erasure.id, subjects: subjects(9), attempts: 1 });
+    expect(again).toEqual({ id: erasure.id, subjects: subjects(9), attempts: 1, createdAt: erasure.createdAt });
 
     await store.markDone(erasure.id);
     expect(await store.status(erasure.id)).toBe('done');
     const row = await first.selectFrom('erasures').selectAll().where('id', '=', erasure.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ subjects: '[]', lease_until: null, last_error: null });
+    now += 24 * 60 * 60 * 1000;
+    expect(await store.claimDue(LEASE_MS, 10)).toEqual([]);
+  });
+
+  it('says done at the first confirmation, yet keeps the subjects for the follow-up pass, and then only the receipt', async () => {
+    const store = new ErasureStore(first, clock);
+    const erasure = await store.create(subjects(11), LEASE_MS);
+    const confirmedAt = now;
+    await store.markConfirmedPendingFollowUp(erasure.id, erasure.createdAt + 15_000);
+    expect(await store.status(erasure.id)).toBe('done');
+    now += 14_999;
+    expect(await store.claimDue(LEASE_MS, 10)).toEqual([]);
+    now += 1;
+    const [followUp] = await store.claimDue(LEASE_MS, 10);
+    expect(followUp).toMatchObject({ id: erasure.id, subjects: subjects(11), attempts: 0 });
+    // A failed follow-up is retried like any attempt; the page still says done.
+    await store.markFailed(erasure.id, 1, now + 30_000, 'comment service unreachable');
+    expect(await store.status(erasure.id)).toBe('done');
+    now += 30_000;
+    expect(await store.claimDue(LEASE_MS, 10)).toHaveLength(1);
+    await store.markDone(erasure.id);
+    const row = await first.selectFrom('erasures').selectAll().where('id', '=', erasure.id).executeTakeFirstOrThrow();
+    // Done since the first confirmation, and nothing kept but the receipt.
+    expect(row).toMatchObject({ subjects: '[]', done_at: confirmedAt, lease_until: null, last_error: null });
     now += 24 * 60 * 60 * 1000;
     expect(await store.claimDue(LEASE_MS, 10)).toEqual([]);
   });

@@ -16,6 +16,8 @@ export interface AccountDataOptions {
   readonly retryBaseMs?: number;
   /** How often unconfirmed erasures are looked for (default 5 s). */
   readonly pollIntervalMs?: number;
+  /** When the follow-up pass runs after an erasure (default 15 s: revocations reach verifiers within 5 s). */
+  readonly revocationSettleMs?: number;
 }
 
 export interface AccountDataDeps {
@@ -57,6 +59,7 @@ export function accountData(deps: AccountDataDeps): AccountData {
     ...DEFAULT_ERASURE_TIMINGS,
     ...(deps.options?.retryBaseMs === undefined ? {} : { retryBaseMs: deps.options.retryBaseMs }),
     ...(deps.options?.pollIntervalMs === undefined ? {} : { pollIntervalMs: deps.options.pollIntervalMs }),
+    ...(deps.options?.revocationSettleMs === undefined ? {} : { revocationSettleMs: deps.options.revocationSettleMs }),
   };
   const erasures = new ErasureStore(deps.db);
   const worker = new ErasureWorker(erasures, deps.backchannel, deps.logger, timings);

@@ -11,7 +11,12 @@ export interface ClaimedErasure {
   readonly subjects: readonly SiteSubject[];
   /** Failed attempts so far. */
   readonly attempts: number;
+  /** When the commenter asked: a confirmation sooner than the revocation window after it is followed by one more pass. */
+  readonly createdAt: number;
 }
+
+/** The subjects of an erasure that needs nothing more: kept no longer than that. */
+const NO_SUBJECTS = '[]';
 
 /** Erasure ids are random and unguessable: the status page's address is their only key. */
 const ERASURE_ID = /^[A-Za-z0-9_-]{24}$/;
@@ -36,19 +41,20 @@ export class ErasureStore {
       .insertInto('erasures')
       .values({ id, subjects: JSON.stringify(subjects), created_at: now, next_attempt_at: now, lease_until: now + leaseMs, done_at: null, last_error: null })
       .execute();
-    return { id, subjects, attempts: 0 };
+    return { id, subjects, attempts: 0, createdAt: now };
   }
 
   /**
-   * Claims up to `limit` erasures that are due and not leased by another instance. Each claim is
-   * a conditional update: of two instances racing for a row, exactly one changes it.
+   * Claims up to `limit` erasures that are due and not leased by another instance: those not yet
+   * confirmed, and those confirmed but awaiting their follow-up pass (subjects still kept). Each
+   * claim is a conditional update: of two instances racing for a row, exactly one changes it.
    */
   async claimDue(leaseMs: number, limit: number): Promise<ClaimedErasure[]> {
     const now = this.now();
     const due = await this.db
       .selectFrom('erasures')
-      .select(['id', 'subjects', 'attempts'])
-      .where('done_at', 'is', null)
+      .select(['id', 'subjects', 'attempts', 'created_at'])
+      .where('subjects', '!=', NO_SUBJECTS)
       .where('next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
       .orderBy('next_attempt_at')
@@ -60,17 +66,36 @@ export class ErasureStore {
         .updateTable('erasures')
         .set({ lease_until: now + leaseMs })
         .where('id', '=', row.id)
-        .where('done_at', 'is', null)
+        .where('subjects', '!=', NO_SUBJECTS)
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) claimed.push({ id: row.id, subjects: JSON.parse(row.subjects) as SiteSubject[], attempts: Number(row.attempts) });
+      if (Number(result.numUpdatedRows) === 1) {
+        claimed.push({ id: row.id, subjects: JSON.parse(row.subjects) as SiteSubject[], attempts: Number(row.attempts), createdAt: Number(row.created_at) });
+      }
     }
     return claimed;
   }
 
-  /** The comment service confirmed: the row stays as the status page's receipt, without its subjects. */
+  /** The comment service confirmed for good: the row stays as the status page's receipt, without its subjects. */
   async markDone(id: string): Promise<void> {
-    await this.db.updateTable('erasures').set({ done_at: this.now(), lease_until: null, last_error: null, subjects: '[]' }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('erasures')
+      .set((eb) => ({ done_at: eb.fn.coalesce('done_at', eb.val(this.now())), lease_until: null, last_error: null, subjects: NO_SUBJECTS }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * The comment service confirmed, but a token issued before the erasure may still have been
+   * accepted meanwhile (verifiers refuse them within seconds, not at once): the status page says
+   * done, and the subjects are kept for one more pass at `followUpAt`.
+   */
+  async markConfirmedPendingFollowUp(id: string, followUpAt: number): Promise<void> {
+    await this.db
+      .updateTable('erasures')
+      .set((eb) => ({ done_at: eb.fn.coalesce('done_at', eb.val(this.now())), lease_until: null, last_error: null, next_attempt_at: followUpAt }))
+      .where('id', '=', id)
+      .execute();
   }
 
   /** An attempt failed: try again at `nextAttemptAt` (the lease is released). */
@@ -79,7 +104,7 @@ export class ErasureStore {
       .updateTable('erasures')
       .set({ attempts, next_attempt_at: nextAttemptAt, lease_until: null, last_error: error.slice(0, 500) })
       .where('id', '=', id)
-      .where('done_at', 'is', null)
+      .where('subjects', '!=', NO_SUBJECTS)
       .execute();
   }
 

@@ -11,6 +11,13 @@ export interface ErasureTimings {
   readonly maxRetryMs: number;
   /** How long a claimed erasure stays claimed: longer than one back-channel call can take. */
   readonly leaseMs: number;
+  /**
+   * How long after the erasure a token issued before it may still be accepted somewhere (every
+   * verifier refuses revoked tokens within 5 seconds, DESIGN.md), with a margin: a confirmation
+   * sooner than this after the request is followed by one more pass, which anonymises a comment
+   * posted in that window too.
+   */
+  readonly revocationSettleMs: number;
 }
 
 export const DEFAULT_ERASURE_TIMINGS: ErasureTimings = {
@@ -18,6 +25,7 @@ export const DEFAULT_ERASURE_TIMINGS: ErasureTimings = {
   retryBaseMs: 30_000,
   maxRetryMs: 60 * 60 * 1000,
   leaseMs: 60_000,
+  revocationSettleMs: 15_000,
 };
 
 /** Erasures claimed per look: the rest wait for the next one. */
@@ -60,8 +68,10 @@ export class ErasureWorker {
       await this.store.markFailed(erasure.id, failures, this.now() + delayMs, (error as Error).message);
       return false;
     }
-    await this.store.markDone(erasure.id);
-    this.logger.info({ erasure: erasure.id, attempt: erasure.attempts + 1 }, 'erasure confirmed by the comment service');
+    const followUpAt = erasure.createdAt + this.timings.revocationSettleMs;
+    if (this.now() < followUpAt) await this.store.markConfirmedPendingFollowUp(erasure.id, followUpAt);
+    else await this.store.markDone(erasure.id);
+    this.logger.info({ erasure: erasure.id, attempt: erasure.attempts + 1, followUp: this.now() < followUpAt }, 'erasure confirmed by the comment service');
     return true;
   }
 
