@@ -46,3 +46,11 @@ export function parseEmailAddress(input: unknown): AddressCheck {
   if (address.length > MAX_ADDRESS_LENGTH) return { ok: false, reason: 'That address is too long.' };
   return { ok: true, address };
 }
+
+/**
+ * The rate-limit counter of email sign-ins sent to one (normalised) address: counted by
+ * providers/email.ts, deleted with an erased account (store/accounts.ts).
+ */
+export function emailAddressCounterKey(address: string): string {
+  return `email-address:${address}`;
+}

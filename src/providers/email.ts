@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { parseEmailAddress } from '../mail/address';
+import { emailAddressCounterKey, parseEmailAddress } from '../mail/address';
 import type { Mailer } from '../mail/mailer';
 import type { EmailSignin, EmailSigninStore } from '../store/email-signins';
 import type { RateLimits, RateLimitRule } from '../store/rate-limits';
@@ -99,7 +99,7 @@ export class EmailSignIn {
     const limits = this.deps.rateLimits ?? EMAIL_RATE_LIMITS;
     for (const [key, rule] of [
       [`email-client:${input.clientIp}`, limits.perClient],
-      [`email-address:${email}`, limits.perAddress],
+      [emailAddressCounterKey(email), limits.perAddress],
     ] as const) {
       const decision = await this.deps.limiter.hit(key, rule);
       if (!decision.allowed) return { kind: 'rate_limited', retryAfterSeconds: decision.retryAfterSeconds };

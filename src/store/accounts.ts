@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
+import { emailAddressCounterKey } from '../mail/address';
 
 export type IdentityProvider = 'email' | 'twitter' | 'facebook';
 
@@ -155,9 +156,9 @@ export class AccountStore {
       if (emails.length > 0) {
         await trx.deleteFrom('email_signins').where('email', 'in', emails).execute();
         await trx.deleteFrom('dev_mail').where('recipient', 'in', emails).execute();
-        // The per-address counter of email sign-ins (the key providers/email.ts counts under); with
-        // REDIS_URL the counters live in Redis and lapse within 15 minutes on their own.
-        await trx.deleteFrom('rate_limits').where('key', 'in', emails.map((email) => `email-address:${email}`)).execute();
+        // The per-address counter of email sign-ins; with REDIS_URL the counters live in Redis and
+        // lapse within 15 minutes on their own.
+        await trx.deleteFrom('rate_limits').where('key', 'in', emails.map(emailAddressCounterKey)).execute();
       }
       await trx.deleteFrom('reply_notifications').where('account_id', '=', accountId).execute();
       await trx.deleteFrom('account_sites').where('account_id', '=', accountId).execute();
