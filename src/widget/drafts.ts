@@ -14,6 +14,18 @@ export interface Draft {
    * tell a retry from a new comment; any edit makes it a new draft with a new key.
    */
   readonly idempotencyKey: string;
+  /**
+   * What a POST of this draft carried besides its text, once one went out and its answer was
+   * lost (the comment may be stored): retries under the same key repeat it, since the service
+   * refuses a key reused for a different request (idempotency_key_reused).
+   */
+  readonly sent?: SentWith;
+}
+
+/** The settings a comment is posted with (api.ts, NewComment). */
+export interface SentWith {
+  readonly notifyReplies: boolean;
+  readonly pageUrl: string | undefined;
 }
 
 export class DraftStore {
@@ -29,20 +41,34 @@ export class DraftStore {
       body: typeof stored?.body === 'string' ? stored.body : '',
       parentId: typeof stored?.parentId === 'string' ? stored.parentId : null,
       idempotencyKey: typeof stored?.idempotencyKey === 'string' ? stored.idempotencyKey : randomToken(16),
+      ...(typeof stored?.idempotencyKey === 'string' && isSentWith(stored.sent) ? { sent: stored.sent } : {}),
     };
   }
 
-  /** Saves the draft; a changed text or reply target gets a new idempotency key. */
+  /** Saves the draft; a changed text or reply target gets a new idempotency key (and is sent as it is then). */
   update(previous: Draft, next: { body: string; parentId: string | null }): Draft {
     const changed = previous.body !== next.body || previous.parentId !== next.parentId;
-    const draft: Draft = { ...next, idempotencyKey: changed ? randomToken(16) : previous.idempotencyKey };
+    const draft: Draft = changed ? { ...next, idempotencyKey: randomToken(16) } : { ...previous, ...next };
     if (draft.body === '' && draft.parentId === null) tabStorage().remove(this.key);
     else writeJson(this.key, draft);
     return draft;
+  }
+
+  /** Records what a POST whose answer was lost carried, for its retries to repeat. */
+  pin(draft: Draft, sent: SentWith): Draft {
+    const pinned: Draft = { ...draft, sent };
+    writeJson(this.key, pinned);
+    return pinned;
   }
 
   clear(): Draft {
     tabStorage().remove(this.key);
     return { body: '', parentId: null, idempotencyKey: randomToken(16) };
   }
+}
+
+function isSentWith(value: unknown): value is SentWith {
+  if (typeof value !== 'object' || value === null) return false;
+  const sent = value as Record<string, unknown>;
+  return typeof sent['notifyReplies'] === 'boolean' && (sent['pageUrl'] === undefined || typeof sent['pageUrl'] === 'string');
 }

@@ -436,6 +436,7 @@ export class Widget {
    */
   private async post(commenter: Commenter, mayLogInAgain: boolean): Promise<void> {
     const draft = this.draft;
+    const sent = draft.sent ?? { notifyReplies: this.form.notifyReplies(), pageUrl: pageAddress(window.location.href) };
     this.busy = true;
     this.form.setBusy(true);
     this.form.say(strings.posting);
@@ -444,13 +445,12 @@ export class Widget {
       const credential = await this.session.credential();
       // The token's key is gone (storage cleared): the token is of no use, as if refused.
       if (!credential) throw new ApiError('unauthorized', 0, undefined);
-      const comment = await this.api.create(
-        credential,
-        { body: draft.body, parentId: draft.parentId, notifyReplies: this.form.notifyReplies(), pageUrl: pageAddress(window.location.href) },
-        draft.idempotencyKey,
-      );
+      const comment = await this.api.create(credential, { body: draft.body, parentId: draft.parentId, ...sent }, draft.idempotencyKey);
       this.posted(comment);
     } catch (error) {
+      // The comment may be stored: its retries must carry what this attempt did, ticked box or not.
+      const outcomeUnknown = error instanceof ApiError && (error.kind === 'offline' || error.kind === 'server');
+      if (outcomeUnknown && draft.sent === undefined && this.draft.idempotencyKey === draft.idempotencyKey) this.draft = this.drafts.pin(this.draft, sent);
       refused = mayLogInAgain && error instanceof ApiError && error.kind === 'unauthorized';
       if (!refused) this.failed(error, commenter.idp);
     } finally {

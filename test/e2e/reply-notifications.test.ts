@@ -129,6 +129,34 @@ describe('reply notifications on a blog without guests', () => {
     });
   });
 
+  test('ticking the box after an answer was lost does not make the retry a different request: it is posted once, as first sent', async () => {
+    await signInWithPopup(page, stack, { provider: 'twitter', choose: TWITTER_BOB });
+    const sent = recordWrites(page, stack.commentsUrl);
+    let lost = 0;
+    await page.route(`${stack.commentsUrl}/api/**`, async (route) => {
+      if (route.request().method() !== 'POST' || lost > 0) return route.fallback();
+      lost++;
+      // The service stores the comment; its answer never reaches the page.
+      expect((await route.fetch()).status()).toBe(201);
+      await route.abort('internetdisconnected');
+    });
+    await commentBox(page).fill('Bob posts on a flaky train.');
+    await button(page, 'Post Comment').click();
+    await widget(page).getByRole('alert').getByText(/could not be reached/).waitFor();
+
+    await notifyBox(page).check();
+    await button(page, 'Post Comment').click();
+    await widget(page).getByRole('status').getByText('Your comment is posted.').waitFor();
+    expect(sent.map((write) => write.body?.['notifyReplies'])).toEqual([false, false]);
+    expect(storedNotifyChoices(stack.settings.dataDir).filter((row) => row.body === 'Bob posts on a flaky train.')).toEqual([
+      { body: 'Bob posts on a flaky train.', notifyReplies: false, pageUrl: stack.blogUrl },
+    ]);
+
+    // The next comment is a new request: it says what the box says.
+    await postComment(page, 'Bob, home at last.');
+    expect(sent[2]?.body?.['notifyReplies']).toBe(true);
+  });
+
   test('a reader logged in by email is told the mail goes to the address they log in with', async () => {
     await signInWithPopup(page, stack, { provider: 'email', email: 'carol@example.com', name: 'Carol Email' });
     const box = notifyBox(page);
