@@ -7,7 +7,7 @@ import { emailProfile } from '../providers/email-strategy';
 import { holdEmailSignin, pendingEmailSignin, releaseEmailSignin } from '../providers/pending-email-signins';
 import { MailDeliveryError } from '../mail/mailer';
 import { accountCheckEmailPage, accountPage, signedOutAccountPage, type AccountSessionsView } from './views/account';
-import { eraseConfirmPage, ERASURE_STATUS_REFRESH_SECONDS, erasureStatusPage, unknownErasurePage } from './views/account-erase';
+import { eraseConfirmPage, erasureStatusPage, unknownErasurePage } from './views/account-erase';
 import { exportUnavailablePage } from './views/account-export';
 import { BackchannelError } from '../backchannel/gateway-client';
 import { SESSION_TTL_SECONDS } from './oidc';
@@ -304,8 +304,9 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
 
   router.get('/account/erased/:id', async (req, res) => {
     const status = deps.accountData ? await deps.accountData.erasureStatus(req.params['id'] ?? '') : undefined;
+    // The page's script asks for the status alone (assets/erasure-wait.js).
+    if (req.accepts(['html', 'json']) === 'json') return void (status ? res.json({ status }) : res.status(404).json({ error: 'not_found' }));
     if (!status) return void res.status(404).type('html').send(unknownErasurePage());
-    if (status === 'in_progress') res.set('Refresh', String(ERASURE_STATUS_REFRESH_SECONDS));
     // The way back comes in the address (this browser's session ended with the account), checked like any return_to.
     const back = blogPageFrom(req.query['return_to'], sites);
     const self = `/account/erased/${encodeURIComponent(req.params['id'] ?? '')}${back ? `?return_to=${encodeURIComponent(back.href)}` : ''}`;

@@ -7,8 +7,8 @@ import { backToBlog } from './account';
 
 const PROVIDER_NAMES: Record<string, string> = { email: 'Email', twitter: 'Twitter', facebook: 'Facebook' };
 
-/** How often the erasure status page reloads itself while the comment service has not confirmed. */
-export const ERASURE_STATUS_REFRESH_SECONDS = 5;
+
+const ERASURE_DONE_TEXT = `Done: your account is deleted, and your comments now show “${FORMER_COMMENTER_NAME}”.`;
 
 /** A blog that knows the account, with what its owner chose for an erased commenter's text. */
 export interface EraseBlogView {
@@ -64,18 +64,22 @@ export function erasureStatusPage(status: 'done' | 'in_progress', selfUrl: strin
     return page({
       title: 'Account erased',
       body: html`<h1>Your account is erased</h1>
-<p class="notice" role="status">Done: your account is deleted, and your comments now show “${FORMER_COMMENTER_NAME}”.</p>
+<p class="notice" role="status">${ERASURE_DONE_TEXT}</p>
 <p class="muted">Blogs using Parley will treat you as a new commenter if you log in again.</p>
 ${backToBlog(back)}`,
     });
   }
   return page({
     title: 'Erasing your account',
-    body: html`<meta http-equiv="refresh" content="${ERASURE_STATUS_REFRESH_SECONDS}">
-<h1>Your account is deleted</h1>
-<p class="notice" role="status">Your comments are being anonymised; this page updates by itself.</p>
+    // erasure-wait.js asks for the status and says "done" in the status region when it comes;
+    // never a meta refresh, which a screen reader would read out anew every few seconds.
+    scripts: ['erasure-wait.js'],
+    body: html`<h1>Your account is deleted</h1>
+<p class="notice" role="status" id="erasure-status" data-status-url="${selfUrl}" data-done-text="${ERASURE_DONE_TEXT}">Your comments are being anonymised; this page will say when it is done.</p>
+<div id="erasure-pending">
 <p class="muted">The blogs' comment service has not confirmed yet. Parley keeps asking until it does; you can close this page, or keep its address to come back.</p>
 <p class="way-back"><a href="${selfUrl}">Check now</a></p>
+</div>
 ${backToBlog(back)}`,
   });
 }
