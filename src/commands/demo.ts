@@ -57,7 +57,7 @@ function printWelcome(settings: Settings, demoPort: number, emulatorsUrl: string
       `  Demo blog post:  ${demoUrl}`,
       `  Gateway:         ${settings.gateway.issuer}  (discovery: ${settings.gateway.issuer}/.well-known/openid-configuration)`,
       `  Comments:        ${settings.comments.url}  (the widget: ${settings.comments.url}/widget.js)`,
-      `  Your account:    ${settings.gateway.issuer}/account (sign-in methods, after signing in)`,
+      `  Your account:    ${settings.gateway.issuer}/account (sign-in methods, blogs, reply emails, download or erase your data; after signing in)`,
       `  Dev mailbox:     ${settings.gateway.issuer}/dev/mailbox?to=YOUR@ADDRESS (sign-in emails are also printed here)`,
       ...(emulatorsUrl ? [`  Emulators:       ${emulatorsUrl} (Twitter and Facebook stand-ins: pick a test user on their sign-in page)`] : []),
       '',
