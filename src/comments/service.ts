@@ -22,6 +22,7 @@ import { moderationRoutes } from './moderation-page/moderation-api';
 import { moderationPageRoutes } from './moderation-page/page-route';
 import { ThreadCache } from './thread-cache';
 import { backchannelRoutes } from './backchannel/routes';
+import { BACKCHANNEL_PATHS } from '../backchannel/protocol';
 import { apiSecurityHeaders } from './security-headers';
 import { WIDGET_FILE, widgetRoute } from './widget-route';
 
@@ -75,7 +76,8 @@ export async function createCommentService(settings: Settings, serviceOptions: C
   // PARLEY_TRUST_PROXY, as for the gateway: only a proxy named there is believed about the client's
   // address (guests' rate limits use it); by default the TCP peer is the client.
   app.set('trust proxy', settings.gateway.trustProxy);
-  app.use(requestLog(options.logger));
+  // The gateway reads the reply outbox every few seconds: a line each only at debug.
+  app.use(requestLog(options.logger, { routine: new Set([BACKCHANNEL_PATHS.replies]) }));
   app.use(httpMetrics(metrics));
   app.use(countCommentPosts(commentMetrics));
   // Defence in depth: <, > and & leave as \u003c, \u003e, \u0026 even inside JSON strings.

@@ -58,8 +58,12 @@ export function requestLogLine(req: Request, res: Response, startedNs: bigint): 
   };
 }
 
-/** Express middleware: first in the app, so it sees every request, refusals included. */
-export function requestLog(logger: Logger): RequestHandler {
+/**
+ * Express middleware: first in the app, so it sees every request, refusals included.
+ * `routine` names routes a machine calls every few seconds (the gateway reading the reply
+ * outbox): their successful requests are logged at debug, so they do not drown the rest.
+ */
+export function requestLog(logger: Logger, options: { routine?: ReadonlySet<string> } = {}): RequestHandler {
   return (req, res, next) => {
     const startedNs = process.hrtime.bigint();
     const reqId = requestIdFrom(req.get(REQUEST_ID_HEADER));
@@ -67,8 +71,10 @@ export function requestLog(logger: Logger): RequestHandler {
     const child = logger.child({ reqId });
     requestLoggers.set(req, child);
     res.once('close', () => {
-      // Always info: a failure of ours has its own error entry, with its cause, under the same id.
-      child.info(requestLogLine(req, res, startedNs), 'request');
+      // Info: a failure of ours has its own error entry, with its cause, under the same id.
+      const line = requestLogLine(req, res, startedNs);
+      if (line.status < 400 && options.routine?.has(line.route)) child.debug(line, 'request');
+      else child.info(line, 'request');
     });
     next();
   };

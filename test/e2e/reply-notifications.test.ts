@@ -5,7 +5,7 @@ import { useBrowserStack } from './support/harness';
 import type { Stack } from './support/stack';
 import { postAs } from './support/comment-api';
 import { recordWrites, storedNotifyChoices } from './support/stored-comments';
-import { button, commentBox, commentWithText, postComment, screenshot, signInWithPopup, threadLoaded, tokenInSessionStorage, FACEBOOK_DANA, FACEBOOK_ELI, TWITTER_ALICE, TWITTER_BOB, widget, type PopupAnswer } from './support/widget';
+import { button, commentBox, commentWithText, postComment, screenshot, signInWithPopup, threadLoaded, tokenFor, FACEBOOK_DANA, FACEBOOK_ELI, TWITTER_ALICE, TWITTER_BOB, widget } from './support/widget';
 import { startModerationStack, type ModerationStack } from './moderation-stack';
 
 /**
@@ -166,20 +166,6 @@ describe('reply notifications on a blog without guests', () => {
   });
 
   describe('the link in a reply email', () => {
-    /** Signs in as someone in a tab of their own and hands back the access token. */
-    async function tokenFor(answer: PopupAnswer): Promise<string> {
-      const tab = await browser.context.newPage();
-      try {
-        await tab.goto(stack.blogUrl);
-        await threadLoaded(tab);
-        await signInWithPopup(tab, stack, answer);
-        return (await tokenInSessionStorage(tab))!;
-      } finally {
-        await tab.close();
-        await browser.context.clearCookies();
-      }
-    }
-
     /** Posts through the Comment API from a tab on the blog (which holds the tokens' DPoP keys); the comment's id. */
     async function post(tab: Page, token: string, body: string, parentId?: string): Promise<string> {
       const response = await postAs(tab, stack, token, parentId ? { body, parentId } : { body });
@@ -193,8 +179,8 @@ describe('reply notifications on a blog without guests', () => {
 
     beforeAll(async () => {
       // Two readers who have not posted yet in this file: each may post 5 a minute.
-      const dana = await tokenFor({ provider: 'facebook', choose: FACEBOOK_DANA });
-      const eli = await tokenFor({ provider: 'facebook', choose: FACEBOOK_ELI });
+      const dana = await tokenFor(browser, stack, { provider: 'facebook', choose: FACEBOOK_DANA });
+      const eli = await tokenFor(browser, stack, { provider: 'facebook', choose: FACEBOOK_ELI });
       const tab = await browser.context.newPage();
       try {
         await tab.goto(stack.blogUrl);

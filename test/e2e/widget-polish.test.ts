@@ -12,11 +12,10 @@ import {
   screenshot,
   signInWithPopup,
   threadLoaded,
-  tokenInSessionStorage,
+  tokenFor,
   TWITTER_ALICE,
   TWITTER_BOB,
   widget,
-  type PopupAnswer,
 } from './support/widget';
 
 let stack: Stack;
@@ -31,20 +30,6 @@ function focused(target: Page): Promise<{ tag: string; id: string; text: string 
     const active = host.shadowRoot!.activeElement as HTMLElement | null;
     return { tag: active?.tagName.toLowerCase() ?? '', id: active?.id ?? '', text: active?.innerText ?? '' };
   });
-}
-
-/** Signs in as someone in a tab of their own and hands back the access token. */
-async function tokenFor(answer: PopupAnswer): Promise<string> {
-  const tab = await browser.context.newPage();
-  try {
-    await tab.goto(stack.blogUrl);
-    await threadLoaded(tab);
-    await signInWithPopup(tab, stack, answer);
-    return (await tokenInSessionStorage(tab))!;
-  } finally {
-    await tab.close();
-    await browser.context.clearCookies();
-  }
 }
 
 /** Posts through the Comment API; the comment's id. */
@@ -79,8 +64,8 @@ async function colours(locator: Locator): Promise<{ color: string; background: s
 
 describe('a long thread (issue #11, polish)', () => {
   test('replies deeper than three levels still read as replies: “in reply to <name>”', async () => {
-    const alice = await tokenFor({ provider: 'twitter', choose: TWITTER_ALICE });
-    const bob = await tokenFor({ provider: 'twitter', choose: TWITTER_BOB });
+    const alice = await tokenFor(browser, stack, { provider: 'twitter', choose: TWITTER_ALICE });
+    const bob = await tokenFor(browser, stack, { provider: 'twitter', choose: TWITTER_BOB });
     let parentId: string | undefined;
     for (const [index, body] of CHAIN.entries()) parentId = await post(index % 2 === 0 ? alice : bob, body, parentId);
     await page.reload();

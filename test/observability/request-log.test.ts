@@ -132,3 +132,26 @@ describe('the request id', () => {
     expect(JSON.stringify(entries)).not.toContain(incoming);
   });
 });
+
+describe('routine routes (the gateway reading the reply outbox every few seconds)', () => {
+  it('log a success at debug, and a refusal at info like any other request', async () => {
+    const lines: string[] = [];
+    const logger = createServiceLogger({ service: 'test', settings: { logLevel: 'debug', logFormat: undefined }, production: true, sink: (line) => lines.push(line) });
+    const app = express();
+    app.use(requestLog(logger, { routine: new Set(['/backchannel/replies']) }));
+    app.get('/backchannel/replies', (req, res) => void (req.query['refuse'] ? res.status(401).end() : res.json({ replies: [] })));
+    app.get('/other', (_req, res) => void res.send('ok'));
+    const routine = await listen(app, 0);
+    try {
+      for (const path of ['/backchannel/replies', '/backchannel/replies?refuse=1', '/other']) await (await fetch(`http://127.0.0.1:${routine.port}${path}`)).arrayBuffer();
+      for (let attempt = 0; attempt < 100 && logEntries(lines).length < 3; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(logEntries(lines).map((entry) => [entry['route'], entry['status'], entry.level])).toEqual([
+        ['/backchannel/replies', 200, 'debug'],
+        ['/backchannel/replies', 401, 'info'],
+        ['/other', 200, 'info'],
+      ]);
+    } finally {
+      await routine.close();
+    }
+  });
+});

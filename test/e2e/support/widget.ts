@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../../src/paths';
+import type { Browser } from './chromium';
 import type { Stack } from './stack';
 
 export type Provider = 'email' | 'twitter' | 'facebook';
@@ -117,4 +118,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** Signs in as someone in a tab of their own (then closed, cookies cleared) and hands back the access token. */
+export async function tokenFor(browser: Browser, stack: Stack, answer: PopupAnswer): Promise<string> {
+  const tab = await browser.context.newPage();
+  try {
+    await tab.goto(stack.blogUrl);
+    await threadLoaded(tab);
+    await signInWithPopup(tab, stack, answer);
+    return (await tokenInSessionStorage(tab))!;
+  } finally {
+    await tab.close();
+    await browser.context.clearCookies();
+  }
 }
