@@ -63,7 +63,11 @@ export interface PostCommentRequest {
    * (the default), or for a guest, whose `sub` is new on every comment, their client address.
    */
   readonly actor?: string;
-  /** What else an Idempotency-Key is bound to besides post, body and parent (a guest's details). */
+  /**
+   * What else an Idempotency-Key is bound to besides post, body and parent (a guest's details).
+   * Not notifyReplies nor pageUrl: a retry is the same comment, whatever the box says by then,
+   * and gets the first answer; the first request's choices stand.
+   */
   readonly fingerprintExtra?: string;
   readonly comment: NewComment;
   readonly idempotencyKey: string | undefined;
@@ -77,16 +81,6 @@ export interface PostCommentRequest {
 }
 
 const GUEST_IDP = 'guest';
-
-/**
- * What an Idempotency-Key is bound to besides post, body and parent. The reply-notification
- * fields join it only when sent, so a key used before they existed still matches its retry.
- */
-function fingerprintExtra(request: PostCommentRequest): string | undefined {
-  const { notifyReplies, pageUrl } = request.comment;
-  if (!notifyReplies && pageUrl === null) return request.fingerprintExtra;
-  return JSON.stringify([request.fingerprintExtra ?? null, notifyReplies, pageUrl]);
-}
 
 export interface PostCommentResult {
   readonly status: number;
@@ -125,7 +119,7 @@ export async function postComment(
   const result = await db.transaction().execute(async (trx): Promise<PostCommentResult> => {
     await lockForTransaction<CommentsSchema>(trx, `comments:${siteId}:${actor}`);
     const idempotency = new IdempotencyStore(trx, policy.idempotencyTtlMs);
-    const fingerprint = requestFingerprint(postId, comment.rawBody, comment.parentId, fingerprintExtra(request));
+    const fingerprint = requestFingerprint(postId, comment.rawBody, comment.parentId, request.fingerprintExtra);
     if (idempotencyKey !== undefined) {
       const earlier = await idempotency.find(siteId, actor, idempotencyKey, now);
       if (earlier !== undefined) {

@@ -65,6 +65,16 @@ describe('reply notices over the back-channel', () => {
     }
   }
 
+  async function storedChoices(commentId: string): Promise<[number, string | null]> {
+    const db = await openCommentsDatabase({ dataDir: bed.settings.dataDir, databaseUrl: await testDatabaseUrl(bed.settings.dataDir) });
+    try {
+      const row = await db.selectFrom('comments').select(['notify_replies', 'page_url']).where('id', '=', commentId).executeTakeFirstOrThrow();
+      return [Number(row.notify_replies), row.page_url];
+    } finally {
+      await db.destroy();
+    }
+  }
+
   describe('which replies are announced', () => {
     it('announces a reply to a comment whose author opted in, with the reply, an excerpt and the thread link', async () => {
       const parentText = `${'The engine weaves algebraic patterns. '.repeat(8)}End.`;
@@ -111,14 +121,18 @@ describe('reply notices over the back-channel', () => {
       expectError(await postComment(bed.url, 'demo-blog', 'types', ada, { body: 'x', notify: true }), 400, 'unknown_field');
     });
 
-    it('binds an Idempotency-Key to notifyReplies and pageUrl too', async () => {
+    it('binds an Idempotency-Key to the comment, not to notifyReplies and pageUrl: a retry gets the first answer, whose choices stand', async () => {
       const ada = await token('idem-ada');
       const headers = { 'idempotency-key': 'notify-key-1' };
-      expect((await postComment(bed.url, 'demo-blog', 'idem', ada, { body: 'Once', notifyReplies: true }, headers)).status).toBe(201);
-      const replay = await postComment(bed.url, 'demo-blog', 'idem', ada, { body: 'Once', notifyReplies: true }, headers);
-      expect([replay.status, replay.headers.get('idempotent-replayed')]).toEqual([201, 'true']);
-      expectError(await postComment(bed.url, 'demo-blog', 'idem', ada, { body: 'Once', notifyReplies: false }, headers), 422, 'idempotency_key_reused');
-      expectError(await postComment(bed.url, 'demo-blog', 'idem', ada, { body: 'Once', notifyReplies: true, pageUrl: `${OPEN_ORIGIN}/idem` }, headers), 422, 'idempotency_key_reused');
+      const first = await postComment(bed.url, 'demo-blog', 'idem', ada, { body: 'Once', notifyReplies: true, pageUrl: `${OPEN_ORIGIN}/idem` }, headers);
+      expect(first.status).toBe(201);
+      for (const retry of [{ body: 'Once', notifyReplies: true }, { body: 'Once', notifyReplies: false }, { body: 'Once' }]) {
+        const replay = await postComment(bed.url, 'demo-blog', 'idem', ada, retry, headers);
+        expect([replay.status, replay.headers.get('idempotent-replayed'), replay.json.comment?.id]).toEqual([201, 'true', first.json.comment!.id]);
+      }
+      expect(await storedChoices(first.json.comment!.id)).toEqual([1, `${OPEN_ORIGIN}/idem`]);
+      // Another text under the same key is another comment, refused as ever.
+      expectError(await postComment(bed.url, 'demo-blog', 'idem', ada, { body: 'Twice', notifyReplies: true }, headers), 422, 'idempotency_key_reused');
     });
 
     it('leaves out, when read, replies and parents hidden or deleted since, and replies by commenters banned since', async () => {
