@@ -9,6 +9,9 @@ import { describeImport, describeRefusal } from '../comments/import/import-repor
 import type { ImportFormat } from '../comments/import/source-records';
 import { COMMENT_ID_PATTERN, POST_ID_PATTERN } from '../comments/validation';
 import { listen, type RunningServer } from '../http/listen';
+import { parseEmailAddress } from '../mail/address';
+import { guestEmailHash, guestSubjectsByEmail } from '../comments/guest-comments';
+import { eraseCommentersAtSite } from '../comments/backchannel/commenter-erasure';
 import { UsageError } from './usage-error';
 import { parseCommandLine } from './command-line';
 import { COMMENTS_COMMAND_LINE, COMMENTS_USAGE } from './usage';
@@ -106,6 +109,29 @@ function checkArguments(settings: Settings, action: string, siteId: string | und
 }
 
 /**
+ * `parley comments erase-guest <site> <email>`: a guest who asks the blog owner to erase their
+ * comments gives their address; the service never kept it, only SHA-256(site + address)
+ * (guest-comments.ts), which is enough to find them. They are anonymised exactly as a signed-in
+ * commenter's erasure does it (the site's `erasure` setting says whether the text stays).
+ */
+async function eraseGuest(settings: Settings, siteId: string | undefined, email: string | undefined, extra: readonly string[], print: (line: string) => void): Promise<void> {
+  if (siteId === undefined || email === undefined || extra.length > 0) throw new UsageError(`comments erase-guest takes exactly two arguments\n\n${COMMENTS_USAGE}`);
+  checkSite(settings, siteId);
+  const parsed = parseEmailAddress(email);
+  if (!parsed.ok) throw new UsageError(`"${email}" is not an email address: ${parsed.reason}`);
+  const erasure = settings.sites.find((site) => site.id === siteId)?.erasure ?? 'keep-text';
+  const db = await openCommentsDatabase(settings);
+  try {
+    const subs = await guestSubjectsByEmail(db, siteId, guestEmailHash(siteId, parsed.address));
+    if (subs.length === 0) return print(`no guest comments on ${siteId} were posted with that address`);
+    const { comments } = await eraseCommentersAtSite(db, siteId, subs, erasure, Date.now());
+    print(`anonymised ${comments} guest ${comments === 1 ? 'comment' : 'comments'} on ${siteId} (${erasure === 'keep-text' ? 'their text kept' : 'their text removed'}, as the site's erasure setting says)`);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
  * `parley comments`: with no action, serves the comment API on PARLEY_COMMENTS_PORT and returns
  * the running service; with a moderation action, applies it to the database and returns.
  */
@@ -124,6 +150,7 @@ export async function runComments(
   if (flags.size > 0) throw new UsageError(`${[...flags.keys()].join(', ')}: only comments import takes options\n\n${COMMENTS_USAGE}`);
   if (action === undefined) return serve(settings, options);
   if (action === 'export') return exportSite(settings, siteArgument, [argument, ...extra].filter((arg) => arg !== undefined), options);
+  if (action === 'erase-guest') return eraseGuest(settings, siteArgument, argument, extra, print);
   const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
   if (run === undefined) throw new UsageError(`unknown comments action "${action}"\n\n${COMMENTS_USAGE}`);
   const [siteId, value] = checkArguments(settings, action, siteArgument, argument, extra);

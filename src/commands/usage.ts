@@ -16,6 +16,8 @@ export const COMMENTS_USAGE = `usage: parley comments [<action> <site> <argument
   hide    <site> <commentId>   show a placeholder instead of the comment (replies stay)
   unhide  <site> <commentId>   show it again
   delete  <site> <commentId>   erase its text and author for good (replies stay)
+  erase-guest <site> <email>   anonymise the guest comments posted with that address, when
+                               their author asks (the site's erasure setting: docs/erasure.md)
   export  <site>               every comment of the site as JSON Lines on standard output
                                (format: docs/export.md), e.g. parley comments export blog > blog.jsonl
   import  <site> <file>        a WordPress (WXR) or Disqus XML export into the site's comments, all

@@ -49,6 +49,12 @@ export function guestEmailHash(siteId: string, email: string): string {
   return createHash('sha256').update(`${siteId}\n${email}`).digest('hex');
 }
 
+/** The subjects (one per comment) of a site's guest comments posted with the address whose hash this is. */
+export async function guestSubjectsByEmail(db: CommentsDb, siteId: string, emailHash: string): Promise<string[]> {
+  const rows = await db.selectFrom('comments').select('author_sub').where('site_id', '=', siteId).where('author_email_hash', '=', emailHash).execute();
+  return [...new Set(rows.map((row) => row.author_sub))].sort();
+}
+
 /**
  * Runs before the signed-in pipeline: a POST without `Authorization` to a site that takes guests
  * goes this way; everything else (and an unknown site) to the next route, unchanged.

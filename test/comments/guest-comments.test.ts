@@ -218,4 +218,24 @@ describe('guest comments', () => {
     expect(removal.status).toBe(403);
     expect((await getComments(bed.url, 'guest-blog', 'guest-owned')).json.comments!.map((comment) => comment.body)).toEqual(['Mine']);
   });
+
+  it('erases a guest\'s comments when they ask, found by the address they give (parley comments erase-guest), and nobody else\'s', async () => {
+    const mine = (await postFrom('127.0.0.11', url('guest-erase'), { body: 'Take me back', guest: guest({ email: 'Erase.Me@Example.com' }) })).json.comment!;
+    const other = (await postFrom('127.0.0.11', url('guest-erase'), { body: 'Keep me', guest: guest({ name: 'Someone Else', email: 'someone@example.com' }) })).json.comment!;
+    for (const id of [mine.id, other.id]) await moderationCall(bed.url, 'guest-blog', `/comments/${id}/approve`, moderator, 'POST');
+    const printed: string[] = [];
+    // The address as the guest writes it in their request: any case, spaces around.
+    await runComments(bed.settings, ['erase-guest', 'guest-blog', ' erase.me@EXAMPLE.com '], { print: (line) => printed.push(line) });
+    expect(printed).toEqual(['anonymised 1 guest comment on guest-blog (their text kept, as the site\'s erasure setting says)']);
+    const thread = (await getComments(bed.url, 'guest-blog', 'guest-erase')).json.comments!;
+    expect(thread.map((comment) => [comment.body, comment.author?.name, comment.author?.website ?? null])).toEqual([
+      ['Take me back', 'a former commenter', null],
+      ['Keep me', 'Someone Else', 'https://grace.example/blog'],
+    ]);
+    // Nothing left to find them by; a second request finds nothing.
+    await runComments(bed.settings, ['erase-guest', 'guest-blog', 'erase.me@example.com'], { print: (line) => printed.push(line) });
+    expect(printed.at(-1)).toBe('no guest comments on guest-blog were posted with that address');
+    await expect(runComments(bed.settings, ['erase-guest', 'guest-blog', 'not an address'], { print: () => undefined })).rejects.toThrow(/is not an email address/);
+    await expect(runComments(bed.settings, ['erase-guest', 'no-such-blog', EMAIL], { print: () => undefined })).rejects.toThrow(/unknown site/);
+  });
 });
