@@ -29,11 +29,20 @@ const RETRY_BASE_MS = 30_000;
 const ADA = 'ada@example.com';
 const GRACE = 'grace@example.com';
 
-/** Waits, polling, until `check` holds; fails with `what` after the deadline. */
+/** The gateway's log lines (collected by the suite), for a failure's message. */
+const gatewayLog: string[] = [];
+
+/**
+ * Waits, polling, until `check` holds; fails with `what` after the deadline, and with the
+ * gateway's last log lines about notifications and failures, so a failure in CI says why.
+ */
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const recent = gatewayLog.filter((line) => /reply|notification|outbox|"level":"(warn|error)"/.test(line)).slice(-15);
+      throw new Error(`timed out waiting for ${what}; the gateway's last lines about it:\n${recent.map((line) => line.slice(0, 500)).join('\n')}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -74,7 +83,7 @@ describe('reply notifications over real SMTP', () => {
   let comments: { url: string; service: CommentService; server: RunningServer; settings: ReturnType<typeof serviceSettings> };
   /** A second connection to the gateway's database (SQLite, or PostgreSQL in the cluster suite). */
   let gatewayDb: Db;
-  const logs: string[] = [];
+  const logs = gatewayLog;
   let clockOffsetMs = 0;
   const advance = (ms: number) => {
     clockOffsetMs += ms;
