@@ -35,13 +35,17 @@ export interface AccountSessionView {
 /** The browsers signed in, or that this gateway cannot list them. */
 export type AccountSessionsView = { readonly listed: readonly AccountSessionView[] } | { readonly unlisted: true };
 
-function sitesSection(sites: readonly AccountSiteView[], csrf: SafeHtml): SafeHtml {
+function sitesSection(sites: readonly AccountSiteView[], csrf: SafeHtml, hasEmail: boolean): SafeHtml {
   if (sites.length === 0) {
     return html`<h2>Blogs</h2>
 <p class="muted">No blog has logged you in with this account yet.</p>`;
   }
+  // Reply emails go to the account's address: one logged in only with Twitter or Facebook has none,
+  // and a ticked box would otherwise promise what nothing can deliver.
+  const noAddress = hasEmail ? html`` : html`<p class="notice" id="replies-no-address">This account has no email address, so reply emails cannot reach you: add one under "Add a way to log in" above.</p>`;
   return html`<h2>Blogs</h2>
 <p class="muted">The blogs you have logged in to with this account. Each knows you by an identifier of its own.</p>
+${noAddress}
 <ul class="methods">
 ${sites.map(
   (site) => html`<li class="method"><span class="method-name"><strong>${site.name}</strong> · last used ${formatDateTime(site.lastUsedAt)}</span>
@@ -137,7 +141,7 @@ ${fieldMessage(state, 'email')}
 <input id="email" name="email" type="email" autocomplete="email" maxlength="254" required${fieldAttributes(state, 'email')}>
 <button type="submit" class="secondary">Email me a code</button>
 </form>
-${sitesSection(input.sites, csrf)}
+${sitesSection(input.sites, csrf, input.identities.some((identity) => identity.provider === 'email'))}
 <h2>Browsers logged in</h2>
 ${sessionsSection(input.sessions)}
 <form method="post" action="/account/logout" class="action">
