@@ -187,6 +187,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     sites,
     logger,
     options: options.notifications,
+    onOutcome: (outcome) => gatewayMetrics.replyNotification(outcome),
   });
   const commenterData = accountData({
     db,
@@ -199,6 +200,7 @@ export async function createGateway(settings: Settings, options: GatewayOptions 
     sites: settings.sites,
     logger,
     options: options.accountData,
+    onErasureAttempt: (outcome) => gatewayMetrics.erasureAttempt(outcome),
   });
 
   const passport = new Passport();

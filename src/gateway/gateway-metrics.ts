@@ -11,6 +11,14 @@ export type SignInMethod = IdentityProvider | 'none';
  */
 export type SignInOutcome = 'success' | 'failure' | 'cancelled';
 export type EmailSendOutcome = 'sent' | 'failed';
+/**
+ * What became of a batch of reply notifications (one email's worth): sent; failed (the mail
+ * server refused, retried later); postponed (the account's hourly limit); dropped (unsubscribed,
+ * erased, no address, or given up after three days).
+ */
+export type ReplyNotificationOutcome = 'sent' | 'failed' | 'postponed' | 'dropped';
+/** An attempt to have the comment service anonymise an erased account: confirmed, or failed (retried). */
+export type ErasureAttemptOutcome = 'confirmed' | 'failed';
 
 const METHODS: readonly SignInMethod[] = ['email', 'twitter', 'facebook', 'none'];
 const OUTCOMES: readonly SignInOutcome[] = ['success', 'failure', 'cancelled'];
@@ -21,6 +29,8 @@ export class GatewayMetrics {
   readonly #accessTokens: Counter;
   readonly #revocations: Counter;
   readonly #emails: Counter<'outcome'>;
+  readonly #replyNotifications: Counter<'outcome'>;
+  readonly #erasureAttempts: Counter<'outcome'>;
 
   constructor(registry: Registry) {
     this.#signIns = new Counter({
@@ -35,10 +45,37 @@ export class GatewayMetrics {
       help: 'Revocation events published on the revocation feed (a logout, a removed method, a revoked commenter)',
       registers: [registry],
     });
-    this.#emails = new Counter({ name: 'parley_gateway_emails_total', help: 'Sign-in emails, by whether they were handed to the mail server', labelNames: ['outcome'] as const, registers: [registry] });
+    this.#emails = new Counter({
+      name: 'parley_gateway_emails_total',
+      help: 'Emails (sign-in codes and links, reply notifications), by whether they were handed to the mail server',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    });
+    this.#replyNotifications = new Counter({
+      name: 'parley_gateway_reply_notifications_total',
+      help: 'Batches of reply notifications (one email each), by outcome: sent, failed (retried later), postponed (hourly limit), dropped',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    });
+    this.#erasureAttempts = new Counter({
+      name: 'parley_gateway_erasure_attempts_total',
+      help: 'Requests to the comment service to anonymise an erased account, by outcome: confirmed, or failed (retried with backoff)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    });
     // Every series from the start, at 0: a rate over a series that appears late misses its first events.
     for (const method of METHODS) for (const outcome of OUTCOMES) this.#signIns.inc({ method, outcome }, 0);
     for (const outcome of ['sent', 'failed'] as const) this.#emails.inc({ outcome }, 0);
+    for (const outcome of ['sent', 'failed', 'postponed', 'dropped'] as const) this.#replyNotifications.inc({ outcome }, 0);
+    for (const outcome of ['confirmed', 'failed'] as const) this.#erasureAttempts.inc({ outcome }, 0);
+  }
+
+  replyNotification(outcome: ReplyNotificationOutcome): void {
+    this.#replyNotifications.inc({ outcome });
+  }
+
+  erasureAttempt(outcome: ErasureAttemptOutcome): void {
+    this.#erasureAttempts.inc({ outcome });
   }
 
   signIn(method: SignInMethod, outcome: SignInOutcome): void {

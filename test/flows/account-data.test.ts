@@ -145,6 +145,12 @@ describe('the account page: export and erasure across the gateway and the commen
     }
   }
 
+  /** The gateway's count of erasure attempts with this outcome (its Prometheus registry). */
+  async function erasureAttempts(outcome: string): Promise<number> {
+    const metric = await gw.gateway.metrics.getSingleMetric('parley_gateway_erasure_attempts_total')!.get();
+    return metric.values.find((sample) => sample.labels['outcome'] === outcome)?.value ?? 0;
+  }
+
   async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 5_000): Promise<T> {
     const deadline = Date.now() + deadlineMs;
     for (;;) {
@@ -373,6 +379,7 @@ describe('the account page: export and erasure across the gateway and the commen
     const subjects = [decodeJwt(token).sub!];
     await stopService();
     const loggedBefore = gatewayLog.length;
+    const [failedBefore, confirmedBefore] = [await erasureAttempts('failed'), await erasureAttempts('confirmed')];
     let statusUrl: string;
     try {
       const erased = await erase(browser);
@@ -397,6 +404,9 @@ describe('the account page: export and erasure across the gateway and the commen
     }, 10_000);
     expect(done.text).not.toContain('erasure-wait.js');
     expect(await (await fetch(statusUrl, { headers: { accept: 'application/json' } })).json()).toEqual({ status: 'done' });
+    // The operator sees it too: attempts that failed while the service was down, then one confirmed.
+    expect((await erasureAttempts('failed')) - failedBefore).toBeGreaterThanOrEqual(1);
+    expect((await erasureAttempts('confirmed')) - confirmedBefore).toBeGreaterThanOrEqual(1);
     // Each failed attempt was logged, naming the erasure but never the commenter.
     const failures = gatewayLog.slice(loggedBefore).filter((line) => line.includes('erasure not confirmed'));
     expect(failures.length).toBeGreaterThan(0);

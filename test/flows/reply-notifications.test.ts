@@ -152,6 +152,12 @@ describe('reply notifications over real SMTP', () => {
   const storedFor = async (replyId: string) => (await notifications()).filter((row) => (JSON.parse(row.notice) as { reply: { id: string } }).reply.id === replyId).length;
   const unsent = async () => (await notifications()).filter((row) => row.sent_at === null);
 
+  /** The gateway's count of reply-notification batches with this outcome (its Prometheus registry). */
+  async function batches(outcome: string): Promise<number> {
+    const metric = await gw.gateway.metrics.getSingleMetric('parley_gateway_reply_notifications_total')!.get();
+    return metric.values.find((sample) => sample.labels['outcome'] === outcome)?.value ?? 0;
+  }
+
   /** Moves the notification clock past the batch window and waits until everything kept is sent. */
   async function flush(): Promise<void> {
     advance(BATCH_WINDOW_MS + 1_000);
@@ -166,7 +172,9 @@ describe('reply notifications over real SMTP', () => {
     const reply = await comment(grace, 'engine', { body: 'It needs a debugger.\nA good one.', parentId: adaComment, pageUrl: `${DEMO_ORIGIN}/posts/engine` });
     await waitFor('the reply to reach the gateway', async () => (await storedFor(reply)) === 1);
     expect(notificationsTo(ADA)).toHaveLength(0);
+    const sentBefore = await batches('sent');
     await flush();
+    expect((await batches('sent')) - sentBefore).toBe(1);
 
     const mails = notificationsTo(ADA);
     expect(mails).toHaveLength(1);
@@ -266,11 +274,13 @@ describe('reply notifications over real SMTP', () => {
   it('keeps a message a failing mail server refused, and delivers it once when the server accepts again', async () => {
     const before = notificationsTo(ADA).length;
     smtp.setRejecting(true);
+    const failedBefore = await batches('failed');
     const reply = await comment(grace, 'engine', { body: 'Delivered in the end.', parentId: adaComment });
     await waitFor('the reply to reach the gateway', async () => (await storedFor(reply)) === 1);
     advance(BATCH_WINDOW_MS + 1_000);
     await waitFor('the mail server to refuse it', async () => (await unsent()).some((row) => row.attempts >= 1 && row.last_error !== null));
     expect(smtp.rejectedCount()).toBeGreaterThanOrEqual(1);
+    expect((await batches('failed')) - failedBefore).toBeGreaterThanOrEqual(1);
     const [row, ...others] = await unsent();
     expect(others).toEqual([]);
     expect(row!.last_error).toContain('550');

@@ -10,6 +10,7 @@ import { accountSubjects } from './account-subjects';
 import { buildAccountExport, type AccountExport } from './account-export';
 import { ErasureStore, type ErasureStatus } from './erasure-store';
 import { DEFAULT_ERASURE_TIMINGS, ErasureWorker } from './erasure-worker';
+import type { ErasureAttemptOutcome } from '../gateway-metrics';
 
 export interface AccountDataOptions {
   /** The first retry of an erasure a comment service has not confirmed; later ones back off (default 30 s). */
@@ -31,6 +32,8 @@ export interface AccountDataDeps {
   readonly sites: readonly Site[];
   readonly logger: Logger;
   readonly options?: AccountDataOptions;
+  /** Told of each erasure attempt's outcome (the gateway's metrics). */
+  readonly onErasureAttempt?: (outcome: ErasureAttemptOutcome) => void;
 }
 
 /** A commenter's export and erasure across the gateway and the comment service (docs/account.md). */
@@ -62,7 +65,7 @@ export function accountData(deps: AccountDataDeps): AccountData {
     ...(deps.options?.revocationSettleMs === undefined ? {} : { revocationSettleMs: deps.options.revocationSettleMs }),
   };
   const erasures = new ErasureStore(deps.db);
-  const worker = new ErasureWorker(erasures, deps.backchannel, deps.logger, timings);
+  const worker = new ErasureWorker(erasures, deps.backchannel, deps.logger, timings, Date.now, deps.onErasureAttempt);
 
   async function subjectsOf(accountId: string) {
     const recorded = await deps.commenterSites.forAccount(accountId);

@@ -2,6 +2,7 @@ import { BACKCHANNEL_PATHS, type EraseAnswer, type EraseRequest } from '../../ba
 import { BackchannelError, type BackchannelClient } from '../../backchannel/gateway-client';
 import type { Logger } from '../../observability/logger';
 import type { ClaimedErasure, ErasureStore } from './erasure-store';
+import type { ErasureAttemptOutcome } from '../gateway-metrics';
 
 export interface ErasureTimings {
   /** How often the worker looks for erasures that are due. */
@@ -52,6 +53,8 @@ export class ErasureWorker {
     private readonly logger: Logger,
     private readonly timings: ErasureTimings = DEFAULT_ERASURE_TIMINGS,
     private readonly now: () => number = Date.now,
+    /** Told of each attempt's outcome (the gateway's metrics). */
+    private readonly onAttempt: (outcome: ErasureAttemptOutcome) => void = () => undefined,
   ) {}
 
   /** One attempt at a claimed erasure; true when the comment service confirmed it. */
@@ -66,12 +69,14 @@ export class ErasureWorker {
       // Only the erasure's random id and the failure: never the subjects, which still name the commenter at each site.
       this.logger.warn({ erasure: erasure.id, attempt: failures, status, retryInMs: delayMs, err: { message: (error as Error).message } }, 'erasure not confirmed by the comment service; will retry');
       await this.store.markFailed(erasure.id, failures, this.now() + delayMs, (error as Error).message);
+      this.onAttempt('failed');
       return false;
     }
     const followUpAt = erasure.createdAt + this.timings.revocationSettleMs;
     if (this.now() < followUpAt) await this.store.markConfirmedPendingFollowUp(erasure.id, followUpAt);
     else await this.store.markDone(erasure.id);
     this.logger.info({ erasure: erasure.id, attempt: erasure.attempts + 1, followUp: this.now() < followUpAt }, 'erasure confirmed by the comment service');
+    this.onAttempt('confirmed');
     return true;
   }
 

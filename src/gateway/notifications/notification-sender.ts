@@ -7,6 +7,7 @@ import type { RateLimitRule, RateLimits } from '../../store/rate-limits';
 import { replyNotificationMessage } from './notification-message';
 import type { NotificationStore, PendingPair, StoredNotification } from './notification-store';
 import { unsubscribeUrl } from './unsubscribe-routes';
+import type { ReplyNotificationOutcome } from '../gateway-metrics';
 
 /**
  * Mails what the poller kept, one email per (account, site) batch:
@@ -52,6 +53,8 @@ export interface NotificationSenderDeps {
   readonly clock: () => number;
   readonly batchWindowMs: number;
   readonly retryBaseMs: number;
+  /** Told what became of each batch (the gateway's metrics). */
+  readonly onOutcome?: (outcome: ReplyNotificationOutcome) => void;
 }
 
 /** The wait before attempt `attempts + 1`, after `attempts` failures. */
@@ -91,12 +94,14 @@ export class NotificationSender {
     await store.drop(claimed.filter((notification) => !batch.includes(notification)).map((notification) => notification.id));
     if (site === undefined || batch.length === 0) {
       logger.debug({ ...fields, dropped: claimed.length }, 'reply notification dropped: unsubscribed, erased, or the site is no longer served');
+      this.deps.onOutcome?.('dropped');
       return;
     }
     const to = await this.#address(pair.accountId);
     if (to === undefined) {
       await store.drop(batch.map((notification) => notification.id));
       logger.debug({ ...fields, dropped: batch.length }, 'reply notification dropped: the account has no email address');
+      this.deps.onOutcome?.('dropped');
       return;
     }
     const ids = batch.map((notification) => notification.id);
@@ -104,6 +109,7 @@ export class NotificationSender {
     if (!allowed.allowed) {
       await store.postpone(ids, now + allowed.retryAfterSeconds * 1000);
       logger.info({ ...fields, replies: batch.length, retryAfterSeconds: allowed.retryAfterSeconds }, 'reply notification postponed: the account\'s hourly limit is reached');
+      this.deps.onOutcome?.('postponed');
       return;
     }
     const message = replyNotificationMessage({
@@ -120,6 +126,7 @@ export class NotificationSender {
     }
     await store.markSent(ids, this.deps.clock());
     logger.info({ ...fields, replies: batch.length }, 'reply notification sent');
+    this.deps.onOutcome?.('sent');
   }
 
   /** The notices still to send: the commenter is still known to the site and has not unsubscribed since. */
@@ -149,6 +156,7 @@ export class NotificationSender {
     if (now - oldest >= GIVE_UP_AFTER_MS) {
       await this.deps.store.drop(ids);
       this.deps.logger.warn({ ...fields, replies: batch.length, reason }, 'reply notification given up: undeliverable for three days');
+      this.deps.onOutcome?.('dropped');
       return;
     }
     const attempts = Math.max(...batch.map((notification) => notification.attempts)) + 1;
@@ -156,5 +164,6 @@ export class NotificationSender {
     await this.deps.store.markFailed(ids, now + delayMs, reason);
     const level = failure.delivery ? 'warn' : 'error';
     this.deps.logger[level]({ ...fields, replies: batch.length, attempts, retryInMs: delayMs, reason }, 'reply notification not delivered; will retry');
+    this.deps.onOutcome?.('failed');
   }
 }

@@ -11,6 +11,7 @@ import { NotificationSender } from './notification-sender';
 import { NotificationStore } from './notification-store';
 import { OutboxPoller } from './outbox-poller';
 import { unsubscribeRoutes } from './unsubscribe-routes';
+import type { ReplyNotificationOutcome } from '../gateway-metrics';
 
 /**
  * Reply notifications by email (issue 15, item 2; docs/notifications.md), the gateway's half:
@@ -48,6 +49,8 @@ export interface ReplyNotificationsDeps {
   readonly sites: ReadonlyMap<string, Site>;
   readonly logger: Logger;
   readonly options?: ReplyNotificationOptions | undefined;
+  /** Told what became of each batch (the gateway's metrics). */
+  readonly onOutcome?: (outcome: ReplyNotificationOutcome) => void;
 }
 
 export interface ReplyNotifications {
@@ -84,6 +87,7 @@ export function replyNotifications(deps: ReplyNotificationsDeps): ReplyNotificat
     clock,
     batchWindowMs: duration('batchWindowMs', options.batchWindowMs, DEFAULT_BATCH_WINDOW_MS),
     retryBaseMs: Math.max(1, duration('retryBaseMs', options.retryBaseMs, DEFAULT_RETRY_BASE_MS)),
+    ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}),
   });
 
   let timer: NodeJS.Timeout | undefined;
