@@ -15,6 +15,7 @@ import { freePort } from '../helpers/free-port';
 import { COMMENTS_URL, startTestGateway, type RunningTestGateway } from '../helpers/gateway';
 import { codeIn, discover, redeemCode, relayParams, type Discovery } from '../helpers/oidc-client';
 import { DEMO_ORIGIN, getComments, OTHER_ORIGIN, postComment, serviceSettings } from '../comments/support';
+import { registryValue } from '../observability/support';
 
 /**
  * The account page's export and erasure across a real gateway and a real comment service: the
@@ -147,8 +148,7 @@ describe('the account page: export and erasure across the gateway and the commen
 
   /** The gateway's count of erasure attempts with this outcome (its Prometheus registry). */
   async function erasureAttempts(outcome: string): Promise<number> {
-    const metric = await gw.gateway.metrics.getSingleMetric('parley_gateway_erasure_attempts_total')!.get();
-    return metric.values.find((sample) => sample.labels['outcome'] === outcome)?.value ?? 0;
+    return registryValue(gw.gateway.metrics, 'parley_gateway_erasure_attempts_total', { outcome });
   }
 
   async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 5_000): Promise<T> {

@@ -13,6 +13,7 @@ import { authorize, discover, interactionUid, redeemCode, relayParams, type Disc
 import { startSmtpServer, type ReceivedMail, type RunningSmtpServer } from '../helpers/smtp';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { DEMO_ORIGIN, GatewayTokens, postComment, serviceSettings } from '../comments/support';
+import { registryValue } from '../observability/support';
 
 /**
  * Reply notifications end to end over real SMTP (issue 15, item 2): two commenters signed in by
@@ -154,8 +155,7 @@ describe('reply notifications over real SMTP', () => {
 
   /** The gateway's count of reply-notification batches with this outcome (its Prometheus registry). */
   async function batches(outcome: string): Promise<number> {
-    const metric = await gw.gateway.metrics.getSingleMetric('parley_gateway_reply_notifications_total')!.get();
-    return metric.values.find((sample) => sample.labels['outcome'] === outcome)?.value ?? 0;
+    return registryValue(gw.gateway.metrics, 'parley_gateway_reply_notifications_total', { outcome });
   }
 
   /** Moves the notification clock past the batch window and waits until everything kept is sent. */

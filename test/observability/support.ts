@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import { createCommentService, type CommentService } from '../../src/comments';
 import { listen, type RunningServer } from '../../src/http/listen';
 import { TestBrowser } from '../helpers/browser';
@@ -107,4 +108,12 @@ export function valueOf(samples: readonly Sample[], name: string, labels: Record
   const matching = samples.filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value));
   if (matching.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} names ${matching.length} samples`);
   return matching[0]?.value ?? 0;
+}
+
+/** The value of one series of a counter or gauge, read from a service's registry in process; 0 when absent. */
+export async function registryValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (metric === undefined) throw new Error(`no metric ${name} in the registry`);
+  const { values } = await metric.get();
+  return values.find((sample) => Object.entries(labels).every(([key, value]) => sample.labels[key] === value))?.value ?? 0;
 }
