@@ -21,6 +21,12 @@ import type { NotificationStore } from './notification-store';
  * not an incident), and a line when it answers again.
  */
 
+/**
+ * How long to leave a comment service alone that answered 404 for its reply outbox: not a Parley
+ * comment service (a blog backend using only the verifier package), or one older than the
+ * back-channel. Asking every few seconds would be noise in both services' logs.
+ */
+export const NO_OUTBOX_RECHECK_MS = 10 * 60 * 1000;
 /** Pages read in one poll at most; the next poll carries on. */
 const MAX_PAGES_PER_POLL = 20;
 /** How long the reply outbox may be unreadable before an operator is told. */
@@ -63,6 +69,8 @@ export class OutboxPoller {
   /** When the current outage began; undefined while the outbox answers. */
   #failingSince: number | undefined;
   #warned = false;
+  /** While set and in the future, the comment service has no reply outbox (404): not asked. */
+  #noOutboxUntil: number | undefined;
 
   constructor(private readonly deps: OutboxPollerDeps) {}
 
@@ -74,6 +82,7 @@ export class OutboxPoller {
   /** Reads what is new; never throws for the comment service's sake. */
   async poll(): Promise<void> {
     const { backchannel, store, logger } = this.deps;
+    if (this.#noOutboxUntil !== undefined && this.deps.clock() < this.#noOutboxUntil) return;
     let cursor = await store.cursor(this.service);
     for (let pages = 0; pages < MAX_PAGES_PER_POLL; pages += 1) {
       let page: unknown;
@@ -81,12 +90,17 @@ export class OutboxPoller {
         page = await backchannel.get<unknown>(BACKCHANNEL_PATHS.replies, cursor === undefined ? {} : { after: cursor });
       } catch (error) {
         if (!(error instanceof BackchannelError)) throw error;
+        if (error.status === 404) return this.#noOutbox();
         this.#reportFailure(error.message, error.status);
         return;
       }
       if (!isRepliesPage(page)) {
         this.#reportFailure('the reply outbox answered something that is not a page of replies');
         return;
+      }
+      if (this.#noOutboxUntil !== undefined) {
+        logger.info({ service: this.service }, 'reply notifications: the comment service has a reply outbox now');
+        this.#noOutboxUntil = undefined;
       }
       if (this.#failingSince !== undefined) {
         if (this.#warned) logger.info({ service: this.service }, 'reply notifications: the comment service answers again');
@@ -121,6 +135,20 @@ export class OutboxPoller {
       return;
     }
     await store.add(`${this.service}|${notice.id}`, recipient.accountId, notice, this.deps.clock());
+  }
+
+  /** A 404: said once (at info: a setup to know about, not an outage), then asked again only now and then. */
+  #noOutbox(): void {
+    // It answers, so whatever outage there was is over.
+    this.#failingSince = undefined;
+    this.#warned = false;
+    if (this.#noOutboxUntil === undefined) {
+      this.deps.logger.info(
+        { service: this.service, recheckInMs: NO_OUTBOX_RECHECK_MS },
+        'reply notifications: the comment service has no reply outbox (404: not a Parley comment service, or an older one); asking again every 10 minutes',
+      );
+    }
+    this.#noOutboxUntil = this.deps.clock() + NO_OUTBOX_RECHECK_MS;
   }
 
   #reportFailure(reason: string, status?: number): void {
