@@ -60,6 +60,8 @@ export class Widget {
   private readerKey: { readonly sub: string; readonly key: string | undefined } | undefined;
   /** The comment whose editor or delete question is open: one at a time. */
   private ownControls: { readonly commentId: string; readonly close: () => void } | undefined;
+  /** Takes Edit away from the reader's comments as their 15 minutes run out (the page may stay open). */
+  private editExpiry: ReturnType<typeof setTimeout> | undefined;
   /**
    * The Idempotency-Key of the draft the reader pressed "Post Comment" for, while a sign-in it
    * needed is under way (the token had run out, or the service refused it): once signed in, that
@@ -164,8 +166,34 @@ export class Widget {
     const views = thread.views;
     this.views = views;
     replaceChildren(this.threadHolder, thread.list);
+    this.expireEditButtons();
     // A reply target from a restored draft that no longer exists becomes a top-level comment.
     this.replyTo(this.draft.parentId !== null && views.has(this.draft.parentId) ? this.draft.parentId : null, false, false);
+  }
+
+  /**
+   * Removes Edit from comments whose edit window has closed since the thread was drawn (the
+   * service would refuse the edit), and comes back when the next one closes. An editor already
+   * open stays: saving then says the time is up.
+   */
+  private expireEditButtons(): void {
+    clearTimeout(this.editExpiry);
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const comment of this.comments) {
+      const view = this.views.get(comment.id);
+      const button = view?.editButton;
+      if (!view || !button?.isConnected) continue;
+      const left = editTimeLeft(comment, now);
+      if (left > 0) next = Math.min(next, left);
+      else if (this.ownControls?.commentId !== comment.id) {
+        // A reader on Edit is not left nowhere: the focus moves to the next button.
+        if (button.getRootNode() instanceof ShadowRoot && (button.getRootNode() as ShadowRoot).activeElement === button) (view.deleteButton ?? view.replyButton).focus();
+        button.remove();
+      }
+    }
+    // A little after the window closes, so the service's clock has passed it too.
+    if (next !== Number.POSITIVE_INFINITY) this.editExpiry = setTimeout(() => this.expireEditButtons(), next + 1_000);
   }
 
   /** Once, after the thread first shows: the comment the page was opened at, if it is in it. */
@@ -239,7 +267,9 @@ export class Widget {
         editor.element.remove();
         view.body.hidden = false;
         view.actions.hidden = false;
-        view.editButton?.focus();
+        // Edit itself, unless its time ran out while the editor was open (then Edit goes first).
+        this.expireEditButtons();
+        (view.editButton?.isConnected ? view.editButton : (view.deleteButton ?? view.replyButton)).focus();
       },
     };
     editor.textarea.focus();

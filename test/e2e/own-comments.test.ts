@@ -118,4 +118,23 @@ describe('a reader\'s own comments', () => {
     expect(await widget(page).getByText('This comment was deleted.').isVisible()).toBe(true);
     expect(await reply.allInnerTexts()).toEqual(['It is, Alice.']);
   });
+
+  test('a page left open takes Edit away when the 15 minutes run out, and keeps Delete, with the focus safe', async () => {
+    // The page's clock is Playwright's from here on, starting now: moving it on is 15 minutes passing.
+    await page.clock.install();
+    await page.reload();
+    await threadLoaded(page);
+    await signInWithPopup(page, stack, { provider: 'twitter', choose: TWITTER_BOB });
+    await postComment(page, 'A quarter of an hour to fix this.');
+    const mine = commentWithText(page, 'A quarter of an hour to fix this.');
+    await mine.getByRole('button', { name: 'Edit', exact: true }).focus();
+
+    await page.clock.fastForward('14:00');
+    expect(await mine.getByRole('button', { name: 'Edit', exact: true }).count()).toBe(1);
+    await page.clock.fastForward('01:30');
+    await mine.getByRole('button', { name: 'Edit', exact: true }).waitFor({ state: 'detached' });
+    expect(await mine.getByRole('button', { name: 'Delete', exact: true }).isVisible()).toBe(true);
+    expect(await mine.getByRole('button', { name: 'Reply', exact: true }).isVisible()).toBe(true);
+    expect(await focused(page)).toBe('Delete');
+  });
 });
