@@ -3,6 +3,7 @@ import { createCommentService, type CommentService } from '../comments/service';
 import type { CommentServiceOptions } from '../comments/options';
 import { openCommentsDatabase } from '../comments/database';
 import { Moderation, moderationState, type ModerationOutcome } from '../comments/moderation';
+import { ModerationLog, type ModerationActionName } from '../comments/moderation-page/audit-log';
 import { exportComments } from '../comments/comment-export';
 import { DEFAULT_MAX_IMPORT_BYTES, importComments, ImportRefusedError } from '../comments/import/import-comments';
 import { describeImport, describeRefusal } from '../comments/import/import-report';
@@ -38,14 +39,21 @@ export interface RunCommentsOptions {
 /** Longest subject a ban accepts: far above the gateway's (43 characters of base64url). */
 const MAX_SUB_LENGTH = 255;
 
-type Action = (moderation: Moderation, siteId: string, argument: string, print: (line: string) => void) => Promise<void>;
+/**
+ * One moderation action on the database: what to print once it is committed, and the outcome
+ * (`done` goes into the moderation log, as the moderation page's actions do).
+ */
+type Action = (moderation: Moderation, siteId: string, argument: string) => Promise<{ readonly lines: readonly string[]; readonly outcome?: ModerationOutcome }>;
 
-function report(outcome: ModerationOutcome, what: string, messages: { done: string; unchanged: string }): string {
+/** Who the moderation log names for actions taken with `parley comments` on the server. */
+export const COMMAND_LINE_MODERATOR = Object.freeze({ sub: 'cli', name: 'the command line (parley comments)' });
+
+function report(outcome: ModerationOutcome, what: string, messages: { done: string; unchanged: string }): { lines: string[]; outcome: ModerationOutcome } {
   switch (outcome) {
     case 'done':
-      return messages.done;
+      return { lines: [messages.done], outcome };
     case 'unchanged':
-      return messages.unchanged;
+      return { lines: [messages.unchanged], outcome };
     case 'not_found':
       throw new UsageError(`${what} does not exist`);
     case 'deleted':
@@ -54,35 +62,32 @@ function report(outcome: ModerationOutcome, what: string, messages: { done: stri
 }
 
 const ACTIONS: Readonly<Record<string, Action>> = {
-  async list(moderation, siteId, postId, print) {
+  async list(moderation, siteId, postId) {
     if (!POST_ID_PATTERN.test(postId)) throw new UsageError(`"${postId}" is not a valid post id`);
     const rows = await moderation.list(siteId, postId);
-    if (rows.length === 0) return print(`no comments on ${siteId}/${postId}`);
-    for (const row of rows) {
-      const state = moderationState(row);
-      const excerpt = row.body.replace(/\s+/g, ' ').slice(0, 60);
-      print(`${row.id}  ${new Date(row.created_at).toISOString()}  ${state}  sub=${row.author_sub}  ${JSON.stringify(row.author_name)}  ${JSON.stringify(excerpt)}`);
-    }
+    if (rows.length === 0) return { lines: [`no comments on ${siteId}/${postId}`] };
+    return {
+      lines: rows.map((row) => {
+        const state = moderationState(row);
+        const excerpt = row.body.replace(/\s+/g, ' ').slice(0, 60);
+        return `${row.id}  ${new Date(row.created_at).toISOString()}  ${state}  sub=${row.author_sub}  ${JSON.stringify(row.author_name)}  ${JSON.stringify(excerpt)}`;
+      }),
+    };
   },
-  async ban(moderation, siteId, sub, print) {
-    const outcome = await moderation.ban(siteId, sub);
-    print(report(outcome, `subject ${sub}`, { done: `banned ${sub} on ${siteId}`, unchanged: `${sub} was already banned on ${siteId}` }));
+  async ban(moderation, siteId, sub) {
+    return report(await moderation.ban(siteId, sub), `subject ${sub}`, { done: `banned ${sub} on ${siteId}`, unchanged: `${sub} was already banned on ${siteId}` });
   },
-  async unban(moderation, siteId, sub, print) {
-    const outcome = await moderation.unban(siteId, sub);
-    print(report(outcome, `subject ${sub}`, { done: `unbanned ${sub} on ${siteId}`, unchanged: `${sub} was not banned on ${siteId}` }));
+  async unban(moderation, siteId, sub) {
+    return report(await moderation.unban(siteId, sub), `subject ${sub}`, { done: `unbanned ${sub} on ${siteId}`, unchanged: `${sub} was not banned on ${siteId}` });
   },
-  async hide(moderation, siteId, id, print) {
-    const outcome = await moderation.hide(siteId, id);
-    print(report(outcome, `comment ${id} on ${siteId}`, { done: `hid comment ${id}`, unchanged: `comment ${id} was already hidden` }));
+  async hide(moderation, siteId, id) {
+    return report(await moderation.hide(siteId, id), `comment ${id} on ${siteId}`, { done: `hid comment ${id}`, unchanged: `comment ${id} was already hidden` });
   },
-  async unhide(moderation, siteId, id, print) {
-    const outcome = await moderation.unhide(siteId, id);
-    print(report(outcome, `comment ${id} on ${siteId}`, { done: `comment ${id} is shown again`, unchanged: `comment ${id} was not hidden` }));
+  async unhide(moderation, siteId, id) {
+    return report(await moderation.unhide(siteId, id), `comment ${id} on ${siteId}`, { done: `comment ${id} is shown again`, unchanged: `comment ${id} was not hidden` });
   },
-  async delete(moderation, siteId, id, print) {
-    const outcome = await moderation.delete(siteId, id);
-    print(report(outcome, `comment ${id} on ${siteId}`, { done: `deleted comment ${id} (its text and author are erased)`, unchanged: `comment ${id} was already deleted` }));
+  async delete(moderation, siteId, id) {
+    return report(await moderation.delete(siteId, id), `comment ${id} on ${siteId}`, { done: `deleted comment ${id} (its text and author are erased)`, unchanged: `comment ${id} was already deleted` });
   },
 };
 
@@ -156,7 +161,15 @@ export async function runComments(
   const [siteId, value] = checkArguments(settings, action, siteArgument, argument, extra);
   const db = await openCommentsDatabase(settings);
   try {
-    await run(new Moderation(db), siteId, value, print);
+    // The action and its line in the moderation log commit together, as on the moderation page.
+    const { lines } = await db.transaction().execute(async (trx) => {
+      const done = await run(new Moderation(trx), siteId, value);
+      if (done.outcome === 'done') {
+        await new ModerationLog(trx).record({ siteId, moderator: COMMAND_LINE_MODERATOR, action: action as ModerationActionName, target: value, at: Date.now() });
+      }
+      return done;
+    });
+    for (const line of lines) print(line);
   } finally {
     await db.destroy();
   }

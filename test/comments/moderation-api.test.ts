@@ -1,3 +1,4 @@
+import { COMMAND_LINE_MODERATOR, runComments } from '../../src/commands/comments';
 import { COMMENTS_URL } from '../helpers/gateway';
 import { expectError, getComments, postComment, request } from './support';
 import { moderatedComments, moderationCall, startModerationTestbed, type ModerationTestbed } from './moderation-support';
@@ -223,6 +224,16 @@ describe('the moderation API', () => {
         expect(paged.actions).toHaveLength(3);
         const rest = JSON.parse((await moderationCall(log.url, 'demo-blog', `/log?before=${paged.next}`, mod)).text) as { actions: Array<{ action: string }> };
         expect(rest.actions.map((entry) => entry.action)).toEqual(['hide']);
+        // The operator's `parley comments` actions go into the same log, under the command line's name; a no-op does not.
+        const cliTarget = (await postComment(log.url, 'demo-blog', 'logged', token, { body: 'Hide me from the shell' })).json.comment!.id;
+        await runComments(log.settings, ['hide', 'demo-blog', cliTarget], { print: () => undefined });
+        await runComments(log.settings, ['hide', 'demo-blog', cliTarget], { print: () => undefined });
+        await runComments(log.settings, ['ban', 'demo-blog', 'logged-author'], { print: () => undefined });
+        const withCli = (JSON.parse((await moderationCall(log.url, 'demo-blog', '/log?limit=2', mod)).text) as { actions: Array<{ moderator: { sub: string; name: string }; action: string; target: string }> }).actions;
+        expect(withCli.map((entry) => [entry.moderator.sub, entry.moderator.name, entry.action, entry.target])).toEqual([
+          [COMMAND_LINE_MODERATOR.sub, COMMAND_LINE_MODERATOR.name, 'ban', 'logged-author'],
+          [COMMAND_LINE_MODERATOR.sub, COMMAND_LINE_MODERATOR.name, 'hide', cliTarget],
+        ]);
         // Another site's moderators see only their own log.
         const otherSite = await log.tokens.mint({ sub: 'other-mod', client_id: 'other-blog', roles: ['moderator'] });
         expect((JSON.parse((await moderationCall(log.url, 'other-blog', '/log', otherSite)).text) as { actions: unknown[] }).actions).toEqual([]);
