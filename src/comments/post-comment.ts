@@ -6,7 +6,7 @@ import { IdempotencyStore, requestFingerprint } from './idempotency';
 import { presentComment } from './presentation';
 import { countComment } from './rate-limits';
 import type { CommentsSchema } from './schema';
-import { CommentStore, newCommentId } from './storage';
+import { CommentStore, newCommentId, type CommentRow } from './storage';
 import type { ThreadCache } from './thread-cache';
 import { recordReplyNotice } from './backchannel/reply-notices';
 import { pageUrlOfSite, type NewComment } from './validation';
@@ -90,9 +90,10 @@ export interface PostCommentResult {
   readonly replayed: boolean;
 }
 
-async function checkParent(store: CommentStore, request: PostCommentRequest): Promise<void> {
+/** The parent a reply names, once checked (the reply notice reads it too); undefined for a top-level comment. */
+async function checkParent(store: CommentStore, request: PostCommentRequest): Promise<CommentRow | undefined> {
   const { parentId } = request.comment;
-  if (parentId === null) return;
+  if (parentId === null) return undefined;
   const parent = await store.find(request.siteId, parentId);
   if (parent === undefined) {
     throw new CommentApiError('parent_not_found', 'parentId does not name any comment on this site.');
@@ -106,6 +107,7 @@ async function checkParent(store: CommentStore, request: PostCommentRequest): Pr
   if (parent.pending_at !== null) {
     throw new CommentApiError('parent_not_found', 'parentId names a comment that is waiting for a moderator\'s approval.');
   }
+  return parent;
 }
 
 export async function postComment(
@@ -131,7 +133,7 @@ export async function postComment(
     await countComment(trx, { siteId, sub: actor }, policy.rateLimits, now);
 
     const store = new CommentStore(trx);
-    await checkParent(store, request);
+    const parent = await checkParent(store, request);
     if (await store.hasRecentDuplicate(siteId, postId, comment.parentId, commenter.sub, comment.text, now - policy.duplicateWindowMs)) {
       throw new CommentApiError('duplicate_comment');
     }
@@ -154,7 +156,7 @@ export async function postComment(
       notifyReplies: comment.notifyReplies && commenter.idp !== GUEST_IDP,
       pageUrl: pageUrlOfSite(comment.pageUrl, request.siteOrigins ?? []),
     });
-    await recordReplyNotice(trx, row);
+    await recordReplyNotice(trx, row, parent);
     const body = { comment: presentComment(row) };
     if (idempotencyKey !== undefined) {
       await idempotency.remember(siteId, actor, idempotencyKey, { requestHash: fingerprint, status: 201, body }, now);

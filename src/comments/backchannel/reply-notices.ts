@@ -45,12 +45,13 @@ function isSignedInCommenter(sub: string): boolean {
 
 /**
  * Records that `reply` should be announced to its parent's author, if the rules above say so.
- * Call it inside the transaction that made the reply visible, with that transaction. Returns
- * true when a notice was written now.
+ * Call it inside the transaction that made the reply visible, with that transaction, and with
+ * the parent's row when the caller has just read it in that transaction (posting checks it).
+ * Returns true when a notice was written now.
  */
-export async function recordReplyNotice(trx: Kysely<CommentsSchema>, reply: CommentRow): Promise<boolean> {
+export async function recordReplyNotice(trx: Kysely<CommentsSchema>, reply: CommentRow, parentRow?: CommentRow): Promise<boolean> {
   if (reply.parent_id === null || !isVisible(reply)) return false;
-  const parent = await new CommentStore(trx).find(reply.site_id, reply.parent_id);
+  const parent = parentRow ?? (await new CommentStore(trx).find(reply.site_id, reply.parent_id));
   if (parent === undefined || !isVisible(parent) || parent.notify_replies !== 1) return false;
   if (parent.author_sub === reply.author_sub || !isSignedInCommenter(parent.author_sub)) return false;
   const result = await trx
