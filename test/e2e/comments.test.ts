@@ -1,20 +1,13 @@
 import type { Page } from 'playwright-core';
 import { useBrowserStack } from './support/harness';
 import type { Stack } from './support/stack';
-import { button, commentBox, commentWithText, postComment, screenshot, signInWithPopup, TWITTER_ALICE, FACEBOOK_DANA, widget, threadLoaded } from './support/widget';
+import { button, commentBox, commentWithText, postComment, screenshot, signInWithPopup, TWITTER_ALICE, FACEBOOK_DANA, widget, threadLoaded, focusedInWidget } from './support/widget';
 
 let stack: Stack;
 let page: Page;
 
 useBrowserStack({ openBlog: true }, (harness) => ({ stack, page } = harness));
 
-/** The id of the element focused inside the widget's shadow root, or its text. */
-function focused(page: Page): Promise<string> {
-  return widget(page).evaluate((host) => {
-    const active = host.shadowRoot!.activeElement;
-    return active ? active.id || active.textContent || active.tagName : '';
-  });
-}
 
 describe('a thread', () => {
   test('posting shows the comment at once; a reply nests under it; both are there after a reload', async () => {
@@ -28,13 +21,13 @@ describe('a thread', () => {
 
     // Reply opens the form under the comment, with the focus in it.
     await first.getByRole('button', { name: 'Reply' }).click();
-    expect(await focused(page)).toBe('parley-comment');
+    expect(await focusedInWidget(page)).toBe('parley-comment');
     expect(await first.getByRole('heading', { name: 'Leave a Reply' }).isVisible()).toBe(true);
     expect(await first.getByText('Replying to Alice Example').isVisible()).toBe(true);
     await screenshot(page, 'reply-form');
     await postComment(page, 'Thank you, I agree!');
     // The focus goes to the new reply (issue #11), and the form back to the bottom.
-    expect(await focused(page)).toContain('Thank you, I agree!');
+    expect(await focusedInWidget(page)).toContain('Thank you, I agree!');
     expect(await first.getByRole('heading', { name: 'Leave a Reply' }).count()).toBe(0);
 
     const nested = widget(page).locator('li.comment:has(> article .body:text-is("What a lovely first post.")) > ol.replies > li.comment .body');
@@ -56,7 +49,7 @@ describe('a thread', () => {
     await first.getByRole('button', { name: 'Reply' }).click();
     await commentBox(page).fill('Half a thought');
     await button(page, 'Cancel reply').click();
-    expect(await focused(page)).toBe('Reply');
+    expect(await focusedInWidget(page)).toBe('Reply');
     expect(await commentBox(page).inputValue()).toBe('Half a thought');
     expect(await first.getByRole('heading', { name: 'Leave a Reply' }).count()).toBe(0);
   });
@@ -121,7 +114,7 @@ describe('the widget and the page', () => {
     await threadLoaded(page);
     await button(page, 'Log in with Email').focus();
     await page.keyboard.press('Tab');
-    expect(await focused(page)).toContain('Log in with Twitter');
+    expect(await focusedInWidget(page)).toContain('Log in with Twitter');
     const outline = await button(page, 'Log in with Twitter').evaluate((element) => getComputedStyle(element).outlineStyle + ' ' + getComputedStyle(element).outlineWidth);
     expect(outline).toBe('solid 3px');
   });

@@ -3,20 +3,13 @@ import { useBrowserStack } from './support/harness';
 import type { Stack } from './support/stack';
 import { bodiesOnServer, commentsUrlFor } from './support/comment-api';
 import { proofClaimsOf } from './support/dpop';
-import { commentWithText, postComment, screenshot, signInWithPopup, threadLoaded, TWITTER_ALICE, TWITTER_BOB, widget } from './support/widget';
+import { commentWithText, postComment, screenshot, signInWithPopup, threadLoaded, TWITTER_ALICE, TWITTER_BOB, widget, focusedInWidget } from './support/widget';
 
 let stack: Stack;
 let page: Page;
 
 useBrowserStack({ openBlog: true }, (harness) => ({ stack, page } = harness));
 
-/** The text of the element focused inside the widget's shadow root, or its id. */
-function focused(page: Page): Promise<string> {
-  return widget(page).evaluate((host) => {
-    const active = host.shadowRoot!.activeElement;
-    return active ? active.id || active.textContent || active.tagName : '';
-  });
-}
 
 /**
  * A reader's own comments (issue 15, item 1): each test is a fresh tab and a stranger to the
@@ -32,14 +25,14 @@ describe('a reader\'s own comments', () => {
     await mine.getByRole('button', { name: 'Edit', exact: true }).click();
     const box = widget(page).getByRole('textbox', { name: 'Edit your comment' });
     expect(await box.inputValue()).toBe('Teh engine is lovely.');
-    expect(await focused(page)).toMatch(/-edit-text$/);
+    expect(await focusedInWidget(page)).toMatch(/-edit-text$/);
     expect(await widget(page).getByText(/Comments can be changed for 15 minutes after posting: (15|14) minutes are left\./).isVisible()).toBe(true);
     await screenshot(page, 'own-comment-editing');
 
     // Escape gives up, and the focus goes back to Edit.
     await box.press('Escape');
     expect(await box.count()).toBe(0);
-    expect(await focused(page)).toBe('Edit');
+    expect(await focusedInWidget(page)).toBe('Edit');
 
     await mine.getByRole('button', { name: 'Edit', exact: true }).click();
     await box.fill('   ');
@@ -58,7 +51,7 @@ describe('a reader\'s own comments', () => {
     const edited = commentWithText(page, 'The engine is lovely.');
     expect(await edited.locator('.edited').innerText()).toBe('edited');
     expect(await commentWithText(page, 'Teh engine is lovely.').count()).toBe(0);
-    expect(await focused(page)).toContain('The engine is lovely.');
+    expect(await focusedInWidget(page)).toContain('The engine is lovely.');
     expect(await bodiesOnServer(page, stack)).toEqual(['The engine is lovely.']);
 
     await page.reload();
@@ -93,11 +86,11 @@ describe('a reader\'s own comments', () => {
     const question = widget(page).getByRole('group', { name: 'Delete this comment? This cannot be undone.' });
     expect(await question.isVisible()).toBe(true);
     // The focus starts on the answer that keeps the comment.
-    expect(await focused(page)).toBe('Keep it');
+    expect(await focusedInWidget(page)).toBe('Keep it');
     await screenshot(page, 'own-comment-delete-question');
     await question.getByRole('button', { name: 'Keep it' }).click();
     expect(await question.count()).toBe(0);
-    expect(await focused(page)).toBe('Delete');
+    expect(await focusedInWidget(page)).toBe('Delete');
     expect(await bodiesOnServer(page, stack)).toEqual(['The engine is lovely.', 'It is, Alice.']);
 
     await mine.getByRole('button', { name: 'Delete', exact: true }).click();
@@ -110,7 +103,7 @@ describe('a reader\'s own comments', () => {
     expect(await reply.allInnerTexts()).toEqual(['It is, Alice.']);
     expect(await widget(page).getByRole('heading', { name: '1 Comment' }).isVisible()).toBe(true);
     // On the thread's heading (its id), so the reader hears where they are.
-    expect(await focused(page)).toBe('parley-comments');
+    expect(await focusedInWidget(page)).toBe('parley-comments');
     await screenshot(page, 'own-comment-deleted');
 
     await page.reload();
@@ -135,6 +128,6 @@ describe('a reader\'s own comments', () => {
     await mine.getByRole('button', { name: 'Edit', exact: true }).waitFor({ state: 'detached' });
     expect(await mine.getByRole('button', { name: 'Delete', exact: true }).isVisible()).toBe(true);
     expect(await mine.getByRole('button', { name: 'Reply', exact: true }).isVisible()).toBe(true);
-    expect(await focused(page)).toBe('Delete');
+    expect(await focusedInWidget(page)).toBe('Delete');
   });
 });

@@ -133,3 +133,11 @@ export async function tokenFor(browser: Browser, stack: Stack, answer: PopupAnsw
     await browser.context.clearCookies();
   }
 }
+
+/** The focused element inside the widget's shadow root: its id, else its text, else its tag. */
+export function focusedInWidget(page: Page): Promise<string> {
+  return widget(page).evaluate((host) => {
+    const active = host.shadowRoot!.activeElement;
+    return active ? active.id || active.textContent || active.tagName : '';
+  });
+}
