@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Site } from '../config/sites';
 import type { CommentsDb } from './database';
 import { parseGuestComment } from './guest-validation';
+import { GUEST_IDP, newGuestSubject } from './guest-identity';
 import type { ResolvedCommentServiceOptions } from './options';
 import { postComment } from './post-comment';
 import { postIdOf, siteOf } from './request-context';
@@ -30,8 +31,6 @@ import { parseIdempotencyKey } from './validation';
  *   anyone else changes nothing. (Behind a proxy not named there, every guest shares the proxy's
  *   budget, which errs on the side of fewer comments.)
  */
-
-const GUEST_SUB_BYTES = 12;
 
 export interface GuestCommentDependencies {
   readonly db: CommentsDb;
@@ -87,9 +86,9 @@ export function createGuestComment(deps: GuestCommentDependencies, threads: Thre
         siteId,
         postId: postIdOf(res),
         commenter: {
-          sub: `guest:${randomBytes(GUEST_SUB_BYTES).toString('base64url')}`,
+          sub: newGuestSubject(),
           name: guest.name,
-          idp: 'guest',
+          idp: GUEST_IDP,
           website: guest.website,
           emailHash: guestEmailHash(siteId, guest.email),
         },

@@ -9,6 +9,7 @@ import type { CommentsSchema } from './schema';
 import { CommentStore, newCommentId, type CommentRow } from './storage';
 import type { ThreadCache } from './thread-cache';
 import { recordReplyNotice } from './backchannel/reply-notices';
+import { GUEST_IDP } from './guest-identity';
 import { pageUrlOfSite, type NewComment } from './validation';
 
 /**
@@ -79,8 +80,6 @@ export interface PostCommentRequest {
   /** The site's origins: `pageUrl` is kept only on one of them; absent, it is never kept. */
   readonly siteOrigins?: readonly string[];
 }
-
-const GUEST_IDP = 'guest';
 
 export interface PostCommentResult {
   readonly status: number;

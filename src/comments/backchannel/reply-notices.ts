@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import type { RepliesPage, ReplyNotice } from '../../backchannel/protocol';
 import { CommentApiError } from '../errors';
 import { IMPORTED_SUB_PREFIX } from '../import/imported-identity';
+import { GUEST_SUB_PREFIX } from '../guest-identity';
 import type { CommentsSchema } from '../schema';
 import { CommentStore, type CommentRow } from '../storage';
 import type { BackchannelRouteDeps } from './routes';
@@ -33,7 +34,6 @@ export const REPLIES_PAGE_SIZE = 100;
 /** How much of the replied-to comment the email quotes, in characters (code points). */
 export const PARENT_EXCERPT_CHARACTERS = 200;
 const CURSOR_PATTERN = /^(0|[1-9]\d{0,15})$/;
-const GUEST_SUB_PREFIX = 'guest:';
 
 function isVisible(row: Pick<CommentRow, 'hidden_at' | 'deleted_at' | 'pending_at'>): boolean {
   return row.hidden_at === null && row.deleted_at === null && row.pending_at === null;
