@@ -1,7 +1,7 @@
 import { parseEmailAddress } from '../mail/address';
 import { CommentApiError } from './errors';
 import { codePointLength } from './text';
-import { parseNewComment, type NewComment } from './validation';
+import { isPlainObject, parseNewComment, type NewComment } from './validation';
 
 /**
  * A guest's POST body (guest-comments.ts): the signed-in `{ body, parentId? }`, checked by the
@@ -37,10 +37,6 @@ export interface GuestDetails {
 export interface GuestComment {
   readonly comment: NewComment;
   readonly guest: GuestDetails;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parseName(value: unknown): string {

@@ -4,6 +4,7 @@ import type { Site } from '../../config/sites';
 import type { Logger } from '../../observability/logger';
 import type { CommenterSites } from '../../store/commenter-sites';
 import type { NotificationStore } from './notification-store';
+import { isRecord } from '../../../packages/verify/src/jws';
 
 /**
  * Reads a comment service's reply outbox (GET /backchannel/replies) from where the gateway last
@@ -43,10 +44,6 @@ export interface OutboxPollerDeps {
 
 function isString(value: unknown, maxLength = 100_000): value is string {
   return typeof value === 'string' && value.length <= maxLength;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The comment service is trusted, but what crosses a network is checked before it is kept. */
