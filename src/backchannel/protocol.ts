@@ -149,5 +149,13 @@ export interface EraseAnswer {
   readonly anonymisedComments: number;
 }
 
+/**
+ * The address of one comment: the blog page it was posted from and the anchor the widget gives
+ * each comment (src/widget/comment-links.ts); null when the page is unknown.
+ */
+export function commentUrl(pageUrl: string | null, commentId: string): string | null {
+  return pageUrl === null ? null : `${pageUrl}#parley-comment-${commentId}`;
+}
+
 /** The name an erased commenter's comments show. */
 export const FORMER_COMMENTER_NAME = 'a former commenter';

@@ -1,4 +1,4 @@
-import type { ExportedComment } from '../../backchannel/protocol';
+import { commentUrl, type ExportedComment } from '../../backchannel/protocol';
 import type { CommentsDb } from '../database';
 import { moderationState } from '../moderation';
 import type { CommentRow } from '../storage';
@@ -26,8 +26,7 @@ export function exportedComment(row: CommentRow): ExportedComment {
     state,
     authorName: row.author_name,
     notifyReplies: row.notify_replies === 1,
-    // The anchor the widget gives each comment (src/widget/comment-links.ts), as reply emails link it.
-    url: row.page_url === null ? null : `${row.page_url}#parley-comment-${row.id}`,
+    url: commentUrl(row.page_url, row.id),
   };
 }
 

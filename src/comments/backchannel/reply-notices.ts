@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { RequestHandler } from 'express';
-import type { RepliesPage, ReplyNotice } from '../../backchannel/protocol';
+import { commentUrl, type RepliesPage, type ReplyNotice } from '../../backchannel/protocol';
 import { CommentApiError } from '../errors';
 import { IMPORTED_SUB_PREFIX } from '../import/imported-identity';
 import { GUEST_SUB_PREFIX } from '../guest-identity';
@@ -74,11 +74,6 @@ function excerptOf(body: string): string {
   return Array.from(body).slice(0, PARENT_EXCERPT_CHARACTERS).join('');
 }
 
-function threadUrlOf(replyPage: string | null, parentPage: string | null, replyId: string): string | null {
-  const page = replyPage ?? parentPage;
-  return page === null ? null : `${page}#parley-comment-${replyId}`;
-}
-
 /** `GET /backchannel/replies?after=<cursor>`: the next page of notices, oldest first. */
 export function replyNoticesRoute({ db, sites }: BackchannelRouteDeps): RequestHandler {
   return async (req, res) => {
@@ -129,7 +124,7 @@ export function replyNoticesRoute({ db, sites }: BackchannelRouteDeps): RequestH
         postId: row.post_id,
         parent: { id: row.parent_id, createdAt: Number(row.parent_created_at), excerpt: excerptOf(row.parent_body) },
         reply: { id: row.reply_id, authorName: row.reply_author_name, body: row.reply_body, createdAt: Number(row.reply_created_at) },
-        threadUrl: threadUrlOf(row.reply_page_url, row.parent_page_url, row.reply_id),
+        threadUrl: commentUrl(row.reply_page_url ?? row.parent_page_url, row.reply_id),
       }));
     const last = scanned[scanned.length - 1];
     const page: RepliesPage = { replies, cursor: String(last === undefined ? after : Number(last.seq)), moreAvailable: rows.length > REPLIES_PAGE_SIZE };
